@@ -1,0 +1,393 @@
+#include "Json.h"
+
+#include "Rfc3339.h"
+
+namespace legba::json {
+
+using nlohmann::json;
+
+namespace {
+
+QString join(const QString& path, const char* field)
+{
+    return path.isEmpty() ? QString::fromLatin1(field) : path + QLatin1Char('.') + QLatin1String(field);
+}
+
+QString indexed(const char* field, std::size_t index)
+{
+    return QString::fromLatin1(field) + QLatin1Char('[') + QString::number(index) + QLatin1Char(']');
+}
+
+const json* member(const json& object, const char* field)
+{
+    const auto it = object.find(field);
+    return it == object.end() ? nullptr : &*it;
+}
+
+const json& requiredMember(const json& object, const char* field, const QString& path)
+{
+    const json* value = member(object, field);
+    if (!value)
+        throw ParseError(join(path, field), QStringLiteral("is missing"));
+    return *value;
+}
+
+QDateTime timeFrom(const json& value, const QString& where)
+{
+    if (!value.is_string())
+        throw ParseError(where, QStringLiteral("is not an RFC 3339 time string"));
+    const auto parsed = rfc3339::parse(qstr(value.get_ref<const std::string&>()));
+    if (!parsed)
+        throw ParseError(where, QStringLiteral("is not an RFC 3339 UTC time"));
+    return *parsed;
+}
+
+json timeOrNull(const QDateTime& time)
+{
+    return time.isValid() ? json(str(rfc3339::format(time))) : json(nullptr);
+}
+
+qint64 requiredInteger(const json& object, const char* field, const QString& path)
+{
+    const json& value = requiredMember(object, field, path);
+    if (!value.is_number_integer())
+        throw ParseError(join(path, field), QStringLiteral("is not an integer"));
+    return value.get<qint64>();
+}
+
+const json& requiredArray(const json& object, const char* field, const QString& path)
+{
+    const json& value = requiredMember(object, field, path);
+    if (!value.is_array())
+        throw ParseError(join(path, field), QStringLiteral("is not an array"));
+    return value;
+}
+
+} // namespace
+
+ParseError::ParseError(QString field, QString problem)
+    : std::runtime_error("malformed JSON body")
+    , m_field(std::move(field))
+    , m_problem(std::move(problem))
+{
+}
+
+json parse(QByteArrayView body)
+{
+    json value = json::parse(body.begin(), body.end(), nullptr, false);
+    if (value.is_discarded())
+        throw ParseError(QString(), QStringLiteral("is not valid JSON"));
+    return value;
+}
+
+QByteArray dump(const json& value)
+{
+    const std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
+    return QByteArray(text.data(), static_cast<qsizetype>(text.size()));
+}
+
+const json& requiredObject(const json& value, const QString& path)
+{
+    if (!value.is_object())
+        throw ParseError(path.isEmpty() ? QStringLiteral("(body)") : path,
+                         QStringLiteral("is not an object"));
+    return value;
+}
+
+QString requiredString(const json& object, const char* field, const QString& path)
+{
+    const json& value = requiredMember(object, field, path);
+    if (!value.is_string())
+        throw ParseError(join(path, field), QStringLiteral("is not a string"));
+    return qstr(value.get_ref<const std::string&>());
+}
+
+std::optional<QString> optionalString(const json& object, const char* field, const QString& path)
+{
+    const json* value = member(object, field);
+    if (!value || value->is_null())
+        return std::nullopt;
+    if (!value->is_string())
+        throw ParseError(join(path, field), QStringLiteral("is not a string"));
+    return qstr(value->get_ref<const std::string&>());
+}
+
+QDateTime requiredTime(const json& object, const char* field, const QString& path)
+{
+    return timeFrom(requiredMember(object, field, path), join(path, field));
+}
+
+QDateTime nullableTime(const json& object, const char* field, const QString& path)
+{
+    const json* value = member(object, field);
+    if (!value || value->is_null())
+        return {};
+    return timeFrom(*value, join(path, field));
+}
+
+ApiKey apiKeyFromJson(const json& object, const QString& path)
+{
+    requiredObject(object, path);
+    ApiKey key;
+    key.keyId = requiredString(object, "key_id", path);
+    key.name = requiredString(object, "name", path);
+    // The public GET /key documents only some fields; the dashboard ones may be absent there.
+    key.prefix = optionalString(object, "prefix", path).value_or(QString());
+    const json& scopes = requiredArray(object, "scopes", path);
+    for (std::size_t i = 0; i < scopes.size(); ++i) {
+        if (!scopes[i].is_string())
+            throw ParseError(join(path, "scopes") + QLatin1Char('[') + QString::number(i) +
+                                 QLatin1Char(']'),
+                             QStringLiteral("is not a string"));
+        key.scopes.append(qstr(scopes[i].get_ref<const std::string&>()));
+    }
+    key.createdAt = requiredTime(object, "created_at", path);
+    key.expiresAt = nullableTime(object, "expires_at", path);
+    key.lastUsedAt = nullableTime(object, "last_used_at", path);
+    key.revokedAt = nullableTime(object, "revoked_at", path);
+    if (const auto status = optionalString(object, "status", path)) {
+        const auto parsed = keyStatusFromWireName(*status);
+        if (!parsed)
+            throw ParseError(join(path, "status"), QStringLiteral("is not a known key status"));
+        key.status = *parsed;
+    }
+    return key;
+}
+
+KeyList keyListFromJson(const json& object)
+{
+    requiredObject(object);
+    KeyList list;
+    const json& keys = requiredArray(object, "keys", {});
+    list.keys.reserve(keys.size());
+    for (std::size_t i = 0; i < keys.size(); ++i)
+        list.keys.push_back(apiKeyFromJson(keys[i], indexed("keys", i)));
+    list.total = requiredInteger(object, "total", {});
+    return list;
+}
+
+IssuedKey issuedKeyFromJson(const json& object)
+{
+    IssuedKey issued;
+    issued.record = apiKeyFromJson(object);
+    const QString secret = requiredString(object, "key");
+    issued.secret = Secret(secret.toLatin1());
+    issued.rotatedFrom = optionalString(object, "rotated_from").value_or(QString());
+    return issued;
+}
+
+Instance instanceFromJson(const json& object, const QString& path)
+{
+    requiredObject(object, path);
+    Instance instance;
+    instance.instanceUuid = requiredString(object, "instance_uuid", path);
+    const auto status = instanceStatusFromWireName(requiredString(object, "status", path));
+    if (!status)
+        throw ParseError(join(path, "status"), QStringLiteral("is not a known instance status"));
+    instance.status = *status;
+    instance.image = requiredString(object, "image", path);
+    const auto size = instanceSizeFromWireName(requiredString(object, "size", path));
+    if (!size)
+        throw ParseError(join(path, "size"), QStringLiteral("is not a known instance size"));
+    instance.size = *size;
+    instance.createdAt = requiredTime(object, "created_at", path);
+    instance.accessUrl = optionalString(object, "access_url", path).value_or(QString());
+    return instance;
+}
+
+InstanceList instanceListFromJson(const json& object)
+{
+    requiredObject(object);
+    InstanceList list;
+    const json& instances = requiredArray(object, "instances", {});
+    list.instances.reserve(instances.size());
+    for (std::size_t i = 0; i < instances.size(); ++i)
+        list.instances.push_back(instanceFromJson(instances[i], indexed("instances", i)));
+    list.total = requiredInteger(object, "total", {});
+    return list;
+}
+
+AuditEvent auditEventFromJson(const json& object, const QString& path)
+{
+    requiredObject(object, path);
+    AuditEvent event;
+    event.eventId = requiredString(object, "event_id", path);
+    event.occurredAt = requiredTime(object, "occurred_at", path);
+    if (const json* actor = member(object, "actor"); actor && !actor->is_null()) {
+        const QString actorPath = join(path, "actor");
+        requiredObject(*actor, actorPath);
+        event.actor = AuditActor{requiredString(*actor, "key_id", actorPath),
+                                 requiredString(*actor, "name", actorPath),
+                                 requiredString(*actor, "prefix", actorPath)};
+    }
+    event.action = requiredString(object, "action", path);
+    if (const json* target = member(object, "target"); target && !target->is_null()) {
+        const QString targetPath = join(path, "target");
+        requiredObject(*target, targetPath);
+        event.target = AuditTarget{requiredString(*target, "type", targetPath),
+                                   requiredString(*target, "id", targetPath)};
+    }
+    const QString outcome = requiredString(object, "outcome", path);
+    if (outcome != QLatin1String("success") && outcome != QLatin1String("failure"))
+        throw ParseError(join(path, "outcome"), QStringLiteral("is neither success nor failure"));
+    event.success = outcome == QLatin1String("success");
+    event.statusCode = static_cast<int>(requiredInteger(object, "status_code", path));
+    event.ip = optionalString(object, "ip", path).value_or(QString());
+    event.userAgent = optionalString(object, "user_agent", path).value_or(QString());
+    event.requestId = optionalString(object, "request_id", path).value_or(QString());
+    if (const json* details = member(object, "details"); details && !details->is_null()) {
+        if (!details->is_object())
+            throw ParseError(join(path, "details"), QStringLiteral("is not an object"));
+        event.detailsJson = dump(*details);
+    }
+    return event;
+}
+
+AuditPage auditPageFromJson(const json& object)
+{
+    requiredObject(object);
+    AuditPage page;
+    const json& events = requiredArray(object, "events", {});
+    page.events.reserve(events.size());
+    for (std::size_t i = 0; i < events.size(); ++i)
+        page.events.push_back(auditEventFromJson(events[i], indexed("events", i)));
+    page.nextCursor = optionalString(object, "next_cursor").value_or(QString());
+    return page;
+}
+
+Health healthFromJson(const json& object)
+{
+    requiredObject(object);
+    return Health{requiredString(object, "status"),
+                  optionalString(object, "version").value_or(QString())};
+}
+
+ErrorBody errorBodyFromJson(QByteArrayView body)
+{
+    const json value = json::parse(body.begin(), body.end(), nullptr, false);
+    if (!value.is_object())
+        return {};
+    const auto it = value.find("error");
+    if (it == value.end() || !it->is_object())
+        return {};
+    ErrorBody error;
+    if (const auto code = it->find("code"); code != it->end() && code->is_string())
+        error.code = qstr(code->get_ref<const std::string&>());
+    if (const auto message = it->find("message"); message != it->end() && message->is_string())
+        error.message = qstr(message->get_ref<const std::string&>());
+    return error;
+}
+
+json toJson(const ApiKey& key)
+{
+    json scopes = json::array();
+    for (const QString& scope : key.scopes)
+        scopes.push_back(str(scope));
+    return json{{"key_id", str(key.keyId)},
+                {"name", str(key.name)},
+                {"prefix", str(key.prefix)},
+                {"scopes", std::move(scopes)},
+                {"created_at", timeOrNull(key.createdAt)},
+                {"expires_at", timeOrNull(key.expiresAt)},
+                {"last_used_at", timeOrNull(key.lastUsedAt)},
+                {"revoked_at", timeOrNull(key.revokedAt)},
+                {"status", str(wireName(key.status))}};
+}
+
+json toJson(const IssuedKey& key)
+{
+    json object = toJson(key.record);
+    object["key"] = key.secret.reveal().toStdString();
+    if (!key.rotatedFrom.isEmpty())
+        object["rotated_from"] = str(key.rotatedFrom);
+    return object;
+}
+
+json toJson(const KeyList& list)
+{
+    json keys = json::array();
+    for (const ApiKey& key : list.keys)
+        keys.push_back(toJson(key));
+    return json{{"keys", std::move(keys)}, {"total", list.total}};
+}
+
+json toJson(const Instance& instance)
+{
+    return json{{"instance_uuid", str(instance.instanceUuid)},
+                {"status", str(wireName(instance.status))},
+                {"image", str(instance.image)},
+                {"size", str(wireName(instance.size))},
+                {"created_at", timeOrNull(instance.createdAt)},
+                {"access_url", str(instance.accessUrl)}};
+}
+
+json toJson(const InstanceList& list)
+{
+    json instances = json::array();
+    for (const Instance& instance : list.instances)
+        instances.push_back(toJson(instance));
+    return json{{"instances", std::move(instances)}, {"total", list.total}};
+}
+
+json toJson(const AuditEvent& event)
+{
+    json object{{"event_id", str(event.eventId)},
+                {"occurred_at", timeOrNull(event.occurredAt)},
+                {"actor", nullptr},
+                {"action", str(event.action)},
+                {"target", nullptr},
+                {"outcome", event.success ? "success" : "failure"},
+                {"status_code", event.statusCode},
+                {"ip", str(event.ip)},
+                {"user_agent", str(event.userAgent)},
+                {"request_id", str(event.requestId)},
+                {"details", json::object()}};
+    if (event.actor)
+        object["actor"] = json{{"key_id", str(event.actor->keyId)},
+                               {"name", str(event.actor->name)},
+                               {"prefix", str(event.actor->prefix)}};
+    if (event.target)
+        object["target"] = json{{"type", str(event.target->type)}, {"id", str(event.target->id)}};
+    if (!event.detailsJson.isEmpty()) {
+        json details = json::parse(event.detailsJson.begin(), event.detailsJson.end(), nullptr, false);
+        if (details.is_object())
+            object["details"] = std::move(details);
+    }
+    return object;
+}
+
+json toJson(const AuditPage& page)
+{
+    json events = json::array();
+    for (const AuditEvent& event : page.events)
+        events.push_back(toJson(event));
+    return json{{"events", std::move(events)},
+                {"next_cursor", page.nextCursor.isEmpty() ? json(nullptr) : json(str(page.nextCursor))}};
+}
+
+json toJson(const Health& health)
+{
+    return json{{"status", str(health.status)}, {"version", str(health.version)}};
+}
+
+json toJson(const NewKeyRequest& request)
+{
+    json scopes = json::array();
+    for (const QString& scope : request.scopes)
+        scopes.push_back(str(scope));
+    return json{{"name", str(request.name)},
+                {"scopes", std::move(scopes)},
+                {"expires_at", timeOrNull(request.expiresAt)}};
+}
+
+json toJson(const NewInstanceRequest& request)
+{
+    return json{{"image", str(request.image)}, {"size", str(wireName(request.size))}};
+}
+
+json errorJson(ErrorCode code, const QString& message)
+{
+    return json{{"error", {{"code", str(wireName(code))}, {"message", str(message)}}}};
+}
+
+} // namespace legba::json

@@ -1,0 +1,70 @@
+#pragma once
+
+#include "Types.h"
+
+#include <nlohmann/json.hpp>
+
+#include <stdexcept>
+
+namespace legba::json {
+
+// A body that does not have the shape the contract gives. `field` is the JSON path of the
+// first thing wrong ("keys[3].created_at"), so that the error can name it.
+class ParseError : public std::runtime_error {
+public:
+    ParseError(QString field, QString problem);
+    const QString& field() const { return m_field; }
+    const QString& problem() const { return m_problem; }
+
+private:
+    QString m_field;
+    QString m_problem;
+};
+
+// Parse text into a DOM; malformed JSON is a ParseError with an empty field.
+nlohmann::json parse(QByteArrayView body);
+QByteArray dump(const nlohmann::json& value);
+
+// Readers for the client and for the server's request bodies. Each throws ParseError.
+// `path` prefixes field names in errors.
+QString requiredString(const nlohmann::json& object, const char* field, const QString& path = {});
+std::optional<QString> optionalString(const nlohmann::json& object, const char* field,
+                                      const QString& path = {});
+QDateTime requiredTime(const nlohmann::json& object, const char* field, const QString& path = {});
+// Absent or null: an invalid QDateTime.
+QDateTime nullableTime(const nlohmann::json& object, const char* field, const QString& path = {});
+const nlohmann::json& requiredObject(const nlohmann::json& value, const QString& path = {});
+
+ApiKey apiKeyFromJson(const nlohmann::json& object, const QString& path = {});
+KeyList keyListFromJson(const nlohmann::json& object);
+IssuedKey issuedKeyFromJson(const nlohmann::json& object);
+Instance instanceFromJson(const nlohmann::json& object, const QString& path = {});
+InstanceList instanceListFromJson(const nlohmann::json& object);
+AuditEvent auditEventFromJson(const nlohmann::json& object, const QString& path = {});
+AuditPage auditPageFromJson(const nlohmann::json& object);
+Health healthFromJson(const nlohmann::json& object);
+// Lenient by design: any body that is not the error shape gives an empty ErrorBody.
+ErrorBody errorBodyFromJson(QByteArrayView body);
+
+nlohmann::json toJson(const ApiKey& key);
+nlohmann::json toJson(const IssuedKey& key);
+nlohmann::json toJson(const KeyList& list);
+nlohmann::json toJson(const Instance& instance);
+nlohmann::json toJson(const InstanceList& list);
+nlohmann::json toJson(const AuditEvent& event);
+nlohmann::json toJson(const AuditPage& page);
+nlohmann::json toJson(const Health& health);
+nlohmann::json toJson(const NewKeyRequest& request);
+nlohmann::json toJson(const NewInstanceRequest& request);
+nlohmann::json errorJson(ErrorCode code, const QString& message);
+
+inline std::string str(const QString& s)
+{
+    return s.toStdString();
+}
+inline QString qstr(const std::string& s)
+{
+    return QString::fromStdString(s);
+}
+
+} // namespace legba::json

@@ -1,0 +1,143 @@
+#pragma once
+
+#include "ApiError.h"
+#include "Endpoint.h"
+#include "Types.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QUrlQuery>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+
+class QNetworkAccessManager;
+class QNetworkReply;
+
+namespace legba {
+
+class AuthorizingAccessManager;
+struct CallState;
+
+// A call in flight. Cancelling it means its callback is never run. Copies share the call.
+class RequestHandle {
+public:
+    RequestHandle() = default;
+    explicit RequestHandle(std::shared_ptr<CallState> state) : m_state(std::move(state)) {}
+    void cancel();
+    bool isRunning() const;
+
+private:
+    std::shared_ptr<CallState> m_state;
+};
+
+// How a request looks on the wire, for "copy as curl".
+struct RequestDescription {
+    QByteArray method;
+    QUrl url;
+    QByteArray body;
+};
+
+// The whole Legba API, asynchronously, over one QNetworkAccessManager.
+//
+// Every call takes a context object: the callback runs only while that object lives, and
+// destroying it cancels the call. Idempotent GETs are retried on network errors, 429 and
+// 503 with exponential backoff and jitter, honouring Retry-After; writes are never retried.
+class LegbaClient : public QObject {
+    Q_OBJECT
+
+public:
+    template <typename T>
+    using Callback = std::function<void(Result<T>)>;
+
+    struct RetryPolicy {
+        int maxRetries = 3;
+        std::chrono::milliseconds baseDelay{300};
+        std::chrono::milliseconds maxDelay{10'000};
+    };
+
+    explicit LegbaClient(QObject* parent = nullptr);
+    ~LegbaClient() override;
+
+    // Fails, naming why, for plain http:// to a non-loopback host or a malformed org id.
+    std::optional<QString> setEndpoint(const Endpoint& endpoint);
+    const Endpoint& endpoint() const { return m_endpoint; }
+    void setKey(Secret key);
+    void clearKey();
+    bool hasKey() const;
+
+    void setTransferTimeout(std::chrono::milliseconds timeout);
+    void setRetryPolicy(RetryPolicy policy) { m_retry = policy; }
+    // Answers larger than this are refused rather than buffered.
+    void setMaximumAnswerSize(qint64 bytes) { m_maxAnswerBytes = bytes; }
+    QNetworkAccessManager* networkAccessManager() const;
+
+    RequestHandle health(QObject* context, Callback<Health> done);
+
+    RequestHandle getKey(QObject* context, Callback<ApiKey> done);
+    RequestHandle rotateOwnKey(QObject* context, Callback<IssuedKey> done);
+    RequestHandle listKeys(bool includeRevoked, QObject* context, Callback<KeyList> done);
+    RequestHandle createKey(const NewKeyRequest& request, QObject* context,
+                            Callback<IssuedKey> done);
+    RequestHandle getKeyById(const QString& keyId, QObject* context, Callback<ApiKey> done);
+    RequestHandle rotateKey(const QString& keyId, int gracePeriodSeconds, QObject* context,
+                            Callback<IssuedKey> done);
+    RequestHandle revokeKey(const QString& keyId, QObject* context, Callback<Done> done);
+
+    RequestHandle listInstances(QObject* context, Callback<InstanceList> done);
+    RequestHandle createInstance(const NewInstanceRequest& request, QObject* context,
+                                 Callback<Instance> done);
+    RequestHandle getInstance(const QString& instanceUuid, QObject* context,
+                              Callback<Instance> done);
+    RequestHandle destroyInstance(const QString& instanceUuid, QObject* context,
+                                  Callback<Done> done);
+
+    RequestHandle auditLog(const AuditQuery& query, QObject* context, Callback<AuditPage> done);
+
+    // The same requests, described for "copy as curl".
+    RequestDescription describeListInstances() const;
+    RequestDescription describeDestroyInstance(const QString& instanceUuid) const;
+    RequestDescription describeCreateInstance(const NewInstanceRequest& request) const;
+    RequestDescription describeGetKey() const;
+    RequestDescription describeListKeys(bool includeRevoked) const;
+    RequestDescription describeGetKeyById(const QString& keyId) const;
+    RequestDescription describeRevokeKey(const QString& keyId) const;
+    RequestDescription describeRotateKey(const QString& keyId, int gracePeriodSeconds) const;
+    RequestDescription describeAuditLog(const AuditQuery& query) const;
+
+    static QUrlQuery auditQueryToUrlQuery(const AuditQuery& query);
+
+Q_SIGNALS:
+    // The server rejected the key (401). The session turns to "key rejected".
+    void keyRejected(const legba::ApiError& error);
+    // Any answer from the server that was not 401: the connection works.
+    void serverAnswered();
+    // No answer at all: network, TLS or timeout.
+    void serverUnreachable(const legba::ApiError& error);
+
+private:
+    void start(const std::shared_ptr<CallState>& state);
+    void finish(const std::shared_ptr<CallState>& state, QNetworkReply* reply);
+    void fail(const std::shared_ptr<CallState>& state, ApiError error);
+    bool scheduleRetry(const std::shared_ptr<CallState>& state, const ApiError& error);
+
+    template <typename T>
+    RequestHandle call(QByteArray method, const QString& path, const QUrlQuery& query,
+                       QByteArray body, QObject* context, Callback<T> done,
+                       std::function<T(const QByteArray&)> parse);
+    template <typename T>
+    RequestHandle callUrl(QByteArray method, QUrl url, const QString& path, QByteArray body,
+                          QObject* context, Callback<T> done,
+                          std::function<T(const QByteArray&)> parse);
+
+    AuthorizingAccessManager* m_manager;
+    Endpoint m_endpoint;
+    RetryPolicy m_retry;
+    qint64 m_maxAnswerBytes = 64LL * 1024 * 1024;
+};
+
+// `curl` for a request, with the key as $LEGBA_API_TOKEN, never the key itself.
+QString curlCommand(const RequestDescription& request);
+
+} // namespace legba

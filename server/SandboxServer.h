@@ -1,0 +1,65 @@
+#pragma once
+
+#include "Secret.h"
+
+#include <QHostAddress>
+#include <QObject>
+#include <QString>
+#include <QUrl>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+
+namespace legba::server {
+
+struct ServerOptions {
+    // provisioning -> running after this long
+    std::chrono::milliseconds provisioningDelay{2000};
+    // terminating -> terminated after this long
+    std::chrono::milliseconds terminationDelay{1500};
+    int instanceQuota = 10;
+    // Requests a key may make per minute; 0 turns the limit off.
+    int keyRequestsPerMinute = 0;
+    // Failed authentications per client address in 60 s before 429.
+    int failedAuthPerMinute = 20;
+};
+
+struct CreatedOrganization {
+    QString orgUuid;
+    QString keyId;
+    Secret key; // the owner key (every scope), shown once
+};
+
+class ServerImpl;
+
+// The sandbox: the whole Legba API over SQLite in a data directory. The app hosts one
+// in-process; legba-server's main wraps one; tests start one on port 0.
+class SandboxServer : public QObject {
+    Q_OBJECT
+
+public:
+    explicit SandboxServer(ServerOptions options = {}, QObject* parent = nullptr);
+    ~SandboxServer() override;
+
+    // Opens (creating and migrating when needed) the database in dataDir.
+    // On failure returns false and sets *error to a sentence naming what went wrong.
+    bool open(const QString& dataDir, QString* error = nullptr);
+    // Listens; returns the port (port 0 picks a free one), or 0 on failure.
+    quint16 listen(const QHostAddress& address = QHostAddress::LocalHost, quint16 port = 0);
+    // http://HOST:PORT once listening.
+    QUrl baseUrl() const;
+    // Stops accepting and closes connections; the destructor does this too.
+    void close();
+
+    // A new organization with its owner key. The key is returned once and not stored.
+    std::optional<CreatedOrganization> createOrganization(const QString& name,
+                                                          QString* error = nullptr);
+    // Organizations in this data dir (uuid, name), oldest first.
+    QList<std::pair<QString, QString>> organizations() const;
+
+private:
+    std::unique_ptr<ServerImpl> d;
+};
+
+} // namespace legba::server
