@@ -6,8 +6,8 @@
 #include <QObject>
 #include <QString>
 #include <QUrl>
-
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -23,6 +23,12 @@ struct ServerOptions {
     int keyRequestsPerMinute = 0;
     // Failed authentications per client address in 60 s before 429.
     int failedAuthPerMinute = 20;
+    // Milliseconds since the epoch; empty means the system clock. Tests replace it to
+    // reach expiry or a grace period's end without waiting.
+    std::function<qint64()> clock;
+    // When set, serve HTTPS with this certificate and private key (PEM files).
+    QString tlsCertificatePath;
+    QString tlsKeyPath;
 };
 
 struct CreatedOrganization {

@@ -1,0 +1,875 @@
+#include "Api.h"
+
+#include "ApiFailure.h"
+#include "Database.h"
+#include "Json.h"
+#include "KeyFormat.h"
+#include "Logging.h"
+#include "Rfc3339.h"
+#include "Scope.h"
+
+#include <QDateTime>
+#include <QRandomGenerator>
+#include <QTimeZone>
+#include <QUuid>
+#include <array>
+#include <optional>
+
+namespace legba::server {
+
+using Json = nlohmann::json;
+namespace wire = legba::json;
+
+namespace {
+
+constexpr qint64 kMaxBodyBytes = 64 * 1024;
+constexpr qint64 kMaxGraceSeconds = 604800;
+constexpr qint64 kWindowMs = 60 * 1000;
+constexpr int kMaxPendingEvents = 512;
+constexpr int kFlushDelayMs = 25;
+constexpr int kMaxAuditLimit = 1000;
+
+const QStringList kImages = {QStringLiteral("ubuntu-20.04"), QStringLiteral("windows-10"),
+                             QStringLiteral("ubuntu-22.04")};
+
+QString newRequestId() {
+    QRandomGenerator* rng = QRandomGenerator::global();
+    const quint64 a = rng->generate64();
+    const quint32 b = rng->generate();
+    return QStringLiteral("req_%1%2")
+        .arg(a, 16, 16, QLatin1Char('0'))
+        .arg(b, 8, 16, QLatin1Char('0'));
+}
+
+QDateTime fromMs(qint64 ms) {
+    return QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc());
+}
+
+HttpResponse jsonResponse(int status, const Json& body) {
+    HttpResponse response;
+    response.status = status;
+    response.body = wire::dump(body);
+    response.addHeader("Content-Type", "application/json");
+    return response;
+}
+
+HttpResponse noContent() {
+    HttpResponse response;
+    response.status = 204;
+    return response;
+}
+
+// Only what looks like a key's prefix is kept: never more than 12 printable characters.
+QString presentedPrefix(const QByteArray& token) {
+    if (!token.startsWith(keyformat::kTag) || token.size() < keyformat::kPrefixLength)
+        return {};
+    const QByteArray prefix = token.first(keyformat::kPrefixLength);
+    for (char c : prefix) {
+        if (c < 0x21 || c > 0x7e)
+            return {};
+    }
+    return QString::fromLatin1(prefix);
+}
+
+bool isUuid(QByteArrayView text) {
+    return text.size() == 36 && !QUuid::fromString(QLatin1StringView(text)).isNull();
+}
+
+QString sanitized(const QByteArray& value, qsizetype max) {
+    QString out = QString::fromUtf8(value.first(std::min(value.size(), max)));
+    for (QChar& c : out) {
+        if (c.unicode() < 0x20 || c.unicode() == 0x7f)
+            c = QLatin1Char('?');
+    }
+    return out;
+}
+
+// The body as a JSON object; an empty body counts as {} where `emptyIsObject`.
+Json bodyObject(const QByteArray& body, bool emptyIsObject) {
+    if (body.trimmed().isEmpty()) {
+        if (emptyIsObject)
+            return Json::object();
+        throw ApiFailure::validation(QStringLiteral("(body)"),
+                                     QStringLiteral("is missing: send a JSON object"));
+    }
+    try {
+        Json value = wire::parse(body);
+        if (!value.is_object())
+            throw ApiFailure::validation(QStringLiteral("(body)"),
+                                         QStringLiteral("is not a JSON object"));
+        return value;
+    } catch (const wire::ParseError&) {
+        throw ApiFailure::validation(QStringLiteral("(body)"), QStringLiteral("is not valid JSON"));
+    }
+}
+
+const Json* member(const Json& object, const char* name) {
+    const auto it = object.find(name);
+    return it == object.end() ? nullptr : &*it;
+}
+
+QString requireStringField(const Json& object, const char* name) {
+    const Json* value = member(object, name);
+    if (!value || value->is_null())
+        throw ApiFailure::validation(QString::fromLatin1(name), QStringLiteral("is required"));
+    if (!value->is_string())
+        throw ApiFailure::validation(QString::fromLatin1(name), QStringLiteral("must be a string"));
+    return wire::qstr(value->get_ref<const std::string&>());
+}
+
+QString missingScope(const QStringList& held, const QStringList& wanted) {
+    for (const QString& scope : wanted) {
+        if (!held.contains(scope))
+            return scope;
+    }
+    return {};
+}
+
+Json withMethodAndRoute(Json details, const QByteArray& method, const QString& route) {
+    details["method"] = method.toStdString();
+    details["route"] = wire::str(route);
+    return details;
+}
+
+} // namespace
+
+struct Api::Call {
+    Call(const HttpRequest& r, QString id, qint64 t)
+        : request(r)
+        , requestId(std::move(id))
+        , now(t) {}
+    const HttpRequest& request;
+    QString requestId;
+    qint64 now = 0;
+    QString orgUuid;
+    std::optional<KeyRow> key; // set once authenticated
+    QList<QByteArray> params;  // path parameters in order
+    QString route;             // the path template matched, or the raw path
+    QString action;            // the audit action; empty: api.request
+    std::optional<AuditTarget> target;
+    Json details = Json::object();
+    bool audited = false;
+    QByteArray allow; // for 405
+    // Rate limit state to report, when the per-key limit is on.
+    std::optional<std::array<qint64, 3>> rate; // limit, remaining, reset seconds
+};
+
+struct Api::Route {
+    QByteArray method;
+    const char* path; // after /orgs/{org_uuid}/api; "{}" is a parameter
+    const char* pathTemplate;
+    std::optional<Scope> scope;
+    const char* action; // audit action; nullptr: api.request
+    const char* targetType;
+    Api::Handler handler;
+};
+
+const std::vector<Api::Route>& Api::routeTable() {
+    static const std::vector<Route> table = {
+        {"GET", "/key", "/key", std::nullopt, nullptr, nullptr, &Api::getOwnKey},
+        {"POST", "/key/rotate", "/key/rotate", std::nullopt, "api_key.rotated", "api_key",
+         &Api::rotateOwnKey},
+        {"GET", "/keys", "/keys", Scope::KeysRead, nullptr, nullptr, &Api::listKeys},
+        {"POST", "/keys", "/keys", Scope::KeysWrite, "api_key.created", "api_key", &Api::createKey},
+        {"GET", "/keys/{}", "/keys/{key_id}", Scope::KeysRead, nullptr, "api_key", &Api::getKey},
+        {"DELETE", "/keys/{}", "/keys/{key_id}", Scope::KeysWrite, "api_key.revoked", "api_key",
+         &Api::revokeKey},
+        {"POST", "/keys/{}/rotate", "/keys/{key_id}/rotate", Scope::KeysWrite, "api_key.rotated",
+         "api_key", &Api::rotateKey},
+        {"GET", "/instances", "/instances", Scope::InstancesRead, nullptr, nullptr,
+         &Api::listInstances},
+        {"POST", "/instances", "/instances", Scope::InstancesWrite, "instance.created", "instance",
+         &Api::createInstance},
+        {"GET", "/instances/{}", "/instances/{instance_uuid}", Scope::InstancesRead, nullptr,
+         "instance", &Api::getInstance},
+        {"DELETE", "/instances/{}", "/instances/{instance_uuid}", Scope::InstancesWrite,
+         "instance.destroyed", "instance", &Api::deleteInstance},
+        {"GET", "/audit-log", "/audit-log", Scope::AuditRead, nullptr, nullptr, &Api::auditLog},
+    };
+    return table;
+}
+
+Api::Api(Store& store, ServerOptions options)
+    : m_store(store)
+    , m_options(std::move(options)) {
+    m_flushTimer.setSingleShot(true);
+    m_flushTimer.setInterval(kFlushDelayMs);
+    QObject::connect(&m_flushTimer, &QTimer::timeout, &m_flushTimer, [this] { flush(); });
+}
+
+Api::~Api() {
+    flush();
+}
+
+std::vector<RouteInfo> Api::routes() {
+    std::vector<RouteInfo> out;
+    out.push_back({"GET", QStringLiteral("/healthz")});
+    out.push_back({"GET", QStringLiteral("/sandbox/instances/{instance_uuid}")});
+    for (const Route& r : routeTable())
+        out.push_back({r.method, QStringLiteral("/orgs/{org_uuid}/api") +
+                                     QString::fromLatin1(r.pathTemplate)});
+    return out;
+}
+
+qint64 Api::now() const {
+    return m_options.clock ? m_options.clock() : QDateTime::currentMSecsSinceEpoch();
+}
+
+void Api::setBaseUrl(const QString& baseUrl, bool tls) {
+    m_baseUrl = baseUrl;
+    m_tls = tls;
+}
+
+HttpResponse Api::refusal(int status) {
+    const QString requestId = newRequestId();
+    HttpResponse response =
+        status == 413
+            ? jsonResponse(413, wire::errorJson(ErrorCode::PayloadTooLarge,
+                                                QStringLiteral("The request body exceeds 64 KiB")))
+            : jsonResponse(400, wire::errorJson(ErrorCode::ValidationError,
+                                                QStringLiteral("The HTTP request is malformed")));
+    response.addHeader("X-Request-Id", requestId.toLatin1());
+    return response;
+}
+
+HttpResponse Api::handle(const HttpRequest& request) {
+    Call call{request, newRequestId(), now()};
+    HttpResponse response;
+    try {
+        response = dispatch(call);
+    } catch (const ApiFailure& failure) {
+        response = errorResponse(call, failure);
+    } catch (const DbError& error) {
+        qCCritical(lcServer, "database error on request %s: %s", qPrintable(call.requestId),
+                   error.what());
+        response = errorResponse(
+            call, ApiFailure(ErrorCode::Internal, QStringLiteral("Internal server error")));
+    } catch (const std::exception& error) {
+        qCCritical(lcServer, "unexpected error on request %s: %s", qPrintable(call.requestId),
+                   error.what());
+        response = errorResponse(
+            call, ApiFailure(ErrorCode::Internal, QStringLiteral("Internal server error")));
+    }
+    if (call.key && !call.audited)
+        enqueue(record(call, response.status));
+    if (call.rate) {
+        response.addHeader("X-RateLimit-Limit", QByteArray::number((*call.rate)[0]));
+        response.addHeader("X-RateLimit-Remaining", QByteArray::number((*call.rate)[1]));
+        response.addHeader("X-RateLimit-Reset", QByteArray::number((*call.rate)[2]));
+    }
+    if (request.path.startsWith("/orgs/"))
+        response.addHeader("Cache-Control", "no-store");
+    response.addHeader("X-Request-Id", call.requestId.toLatin1());
+    return response;
+}
+
+HttpResponse Api::errorResponse(Call& call, const ApiFailure& failure) {
+    QString message = failure.message();
+    if (failure.code() == ErrorCode::Unauthorized)
+        message = QString::fromLatin1(kUnauthorizedMessage);
+    HttpResponse response =
+        jsonResponse(httpStatusFor(failure.code()), wire::errorJson(failure.code(), message));
+    if (failure.code() == ErrorCode::Unauthorized)
+        response.addHeader("WWW-Authenticate", "Bearer realm=\"legba\"");
+    if (failure.code() == ErrorCode::RateLimited)
+        response.addHeader("Retry-After",
+                           QByteArray::number(std::max(1, failure.retryAfterSeconds())));
+    if (failure.code() == ErrorCode::MethodNotAllowed && !call.allow.isEmpty())
+        response.addHeader("Allow", call.allow);
+    if (call.key)
+        call.details["error"] = wire::str(wireName(failure.code()));
+    return response;
+}
+
+HttpResponse Api::dispatch(Call& call) {
+    const HttpRequest& req = call.request;
+    if (req.body.size() > kMaxBodyBytes)
+        throw ApiFailure(ErrorCode::PayloadTooLarge,
+                         QStringLiteral("The request body exceeds 64 KiB"));
+    if (req.path == "/healthz") {
+        if (req.method != "GET" && req.method != "HEAD") {
+            call.allow = "GET";
+            throw ApiFailure(ErrorCode::MethodNotAllowed,
+                             QStringLiteral("Method not allowed on /healthz"));
+        }
+        return healthz(call);
+    }
+    const QList<QByteArray> segments = req.path.split('/');
+    // "/orgs/{org}/..." splits into "", "orgs", org, ...: everything under /orgs/ needs a key.
+    if (segments.size() >= 3 && segments[1] == "orgs") {
+        return dispatchOrg(call, segments);
+    }
+    if (segments.size() == 4 && segments[1] == "sandbox" && segments[2] == "instances") {
+        if (req.method != "GET" && req.method != "HEAD") {
+            call.allow = "GET";
+            throw ApiFailure(ErrorCode::MethodNotAllowed, QStringLiteral("Method not allowed"));
+        }
+        return instancePage(call, segments[3]);
+    }
+    throw ApiFailure::notFound(QStringLiteral("No such route"));
+}
+
+HttpResponse Api::dispatchOrg(Call& call, const QList<QByteArray>& segments) {
+    const QByteArray& org = segments[2];
+    call.orgUuid = isUuid(org) ? QString::fromLatin1(org) : QString();
+    authenticate(call, call.orgUuid);
+    checkKeyRate(call);
+
+    call.route = QString::fromUtf8(call.request.path);
+    if (segments.size() < 5 || segments[3] != "api")
+        throw ApiFailure::notFound(QStringLiteral("No such route"));
+    const QList<QByteArray> rest = segments.mid(4);
+
+    const Route* matched = nullptr;
+    QList<QByteArray> allowed;
+    QList<QByteArray> params;
+    for (const Route& route : routeTable()) {
+        const QList<QByteArray> pattern = QByteArray(route.path).mid(1).split('/');
+        if (pattern.size() != rest.size())
+            continue;
+        QList<QByteArray> found;
+        bool ok = true;
+        for (qsizetype i = 0; i < pattern.size() && ok; ++i) {
+            if (pattern[i] == "{}")
+                found.append(rest[i]);
+            else
+                ok = pattern[i] == rest[i];
+        }
+        if (!ok || (!found.isEmpty() && found.contains(QByteArray())))
+            continue;
+        allowed.append(route.method);
+        if (route.method == call.request.method) {
+            matched = &route;
+            params = found;
+        }
+    }
+    if (!matched) {
+        if (allowed.isEmpty())
+            throw ApiFailure::notFound(QStringLiteral("No such route"));
+        call.allow = allowed.join(", ");
+        throw ApiFailure(
+            ErrorCode::MethodNotAllowed,
+            QStringLiteral("Method not allowed; use %1").arg(QString::fromLatin1(call.allow)));
+    }
+    call.params = params;
+    call.route = QString::fromLatin1(matched->pathTemplate);
+    if (matched->action)
+        call.action = QString::fromLatin1(matched->action);
+    if (matched->targetType && !params.isEmpty())
+        call.target =
+            AuditTarget{QString::fromLatin1(matched->targetType), sanitized(params.front(), 64)};
+    if (matched->scope && !call.key->scopes.contains(wireName(*matched->scope)))
+        throw ApiFailure::forbidden(wireName(*matched->scope));
+    return (this->*(matched->handler))(call);
+}
+
+void Api::authenticate(Call& call, const QString& orgUuid) {
+    const HttpRequest& req = call.request;
+    const QByteArray header = req.header("authorization");
+    QByteArray token;
+    // RFC 7235: the scheme is case-insensitive; the contract asks for exactly one space.
+    if (header.size() > 7 && header[6] == ' ' &&
+        header.first(6).compare("bearer", Qt::CaseInsensitive) == 0)
+        token = header.mid(7);
+    if (token.contains(' ') || token.contains('\t'))
+        token.clear();
+
+    std::optional<KeyRow> key;
+    QString reason = QStringLiteral("missing_or_malformed");
+    if (!token.isEmpty()) {
+        if (!keyformat::isWellFormed(token)) {
+            reason = QStringLiteral("malformed_key");
+        } else {
+            key = m_store.keyByDigest(keyformat::digest(token));
+            reason = QStringLiteral("unknown_key");
+            if (key && key->orgUuid != orgUuid) {
+                key.reset();
+            } else if (key && !key->usableAt(call.now)) {
+                reason = key->toApiKey(call.now).status == KeyStatus::Expired
+                             ? QStringLiteral("expired_key")
+                             : QStringLiteral("revoked_key");
+                key.reset();
+            }
+        }
+    }
+    if (key) {
+        call.key = std::move(key);
+        m_pendingLastUsed.insert(call.key->keyId, call.now);
+        if (!m_flushTimer.isActive())
+            m_flushTimer.start();
+        return;
+    }
+
+    // Failed: limited per client address, recorded in the named organization's log.
+    int status = 401;
+    int retryAfter = 0;
+    if (m_options.failedAuthPerMinute > 0) {
+        std::deque<qint64>& failures = m_failedAuth[req.clientAddress];
+        while (!failures.empty() && failures.front() <= call.now - kWindowMs)
+            failures.pop_front();
+        if (static_cast<int>(failures.size()) >= m_options.failedAuthPerMinute) {
+            status = 429;
+            retryAfter = static_cast<int>((failures.front() + kWindowMs - call.now + 999) / 1000);
+        } else {
+            failures.push_back(call.now);
+        }
+        if (m_failedAuth.size() > 10000) {
+            for (auto it = m_failedAuth.begin(); it != m_failedAuth.end();) {
+                if (it->empty() || it->back() <= call.now - kWindowMs)
+                    it = m_failedAuth.erase(it);
+                else
+                    ++it;
+            }
+        }
+    }
+    if (!orgUuid.isEmpty() && m_store.organizationExists(orgUuid)) {
+        AuditRecord r;
+        r.orgUuid = orgUuid;
+        r.occurredAtMs = call.now;
+        r.action = QStringLiteral("auth.failed");
+        r.statusCode = status;
+        r.ip = req.clientAddress;
+        r.userAgent = sanitized(req.header("user-agent"), 256);
+        r.requestId = call.requestId;
+        Json details = withMethodAndRoute(Json{{"reason", wire::str(reason)}}, req.method,
+                                          sanitized(req.path, 256));
+        const QString prefix = presentedPrefix(token);
+        if (!prefix.isEmpty())
+            details["key_prefix"] = wire::str(prefix);
+        r.detailsJson = wire::dump(details);
+        enqueue(std::move(r));
+    }
+    if (status == 429)
+        throw ApiFailure(ErrorCode::RateLimited,
+                         QStringLiteral("Too many failed authentications; retry later"),
+                         retryAfter);
+    throw ApiFailure(ErrorCode::Unauthorized, QString::fromLatin1(kUnauthorizedMessage));
+}
+
+void Api::checkKeyRate(Call& call) {
+    const int limit = m_options.keyRequestsPerMinute;
+    if (limit <= 0)
+        return;
+    Window& w = m_keyWindows[call.key->keyId];
+    if (call.now - w.start >= kWindowMs) {
+        w.start = call.now;
+        w.count = 0;
+    }
+    const qint64 reset = (w.start + kWindowMs - call.now + 999) / 1000;
+    if (w.count >= limit) {
+        call.rate = std::array<qint64, 3>{limit, 0, reset};
+        throw ApiFailure(ErrorCode::RateLimited,
+                         QStringLiteral("This key exceeded %1 requests per minute").arg(limit),
+                         static_cast<int>(reset));
+    }
+    ++w.count;
+    call.rate = std::array<qint64, 3>{limit, limit - w.count, reset};
+}
+
+AuditRecord Api::record(const Call& call, int status) const {
+    AuditRecord r;
+    r.orgUuid = call.key->orgUuid;
+    r.occurredAtMs = call.now;
+    r.actor = AuditActor{call.key->keyId, call.key->name, call.key->prefix};
+    r.action = call.action.isEmpty() ? QStringLiteral("api.request") : call.action;
+    r.target = call.target;
+    r.statusCode = status;
+    r.ip = call.request.clientAddress;
+    r.userAgent = sanitized(call.request.header("user-agent"), 256);
+    r.requestId = call.requestId;
+    r.detailsJson = wire::dump(withMethodAndRoute(call.details, call.request.method, call.route));
+    return r;
+}
+
+void Api::enqueue(AuditRecord record) {
+    m_pendingEvents.push_back(std::move(record));
+    if (static_cast<int>(m_pendingEvents.size()) >= kMaxPendingEvents)
+        flush();
+    else if (!m_flushTimer.isActive())
+        m_flushTimer.start();
+}
+
+void Api::writePending() {
+    m_store.audit().append(m_pendingEvents);
+    for (auto it = m_pendingLastUsed.cbegin(); it != m_pendingLastUsed.cend(); ++it)
+        m_store.setLastUsed(it.key(), it.value());
+}
+
+void Api::flush() {
+    m_flushTimer.stop();
+    if (m_pendingEvents.empty() && m_pendingLastUsed.isEmpty())
+        return;
+    if (!m_store.db().isOpen())
+        return;
+    try {
+        Transaction tx(m_store.db());
+        writePending();
+        tx.commit();
+        m_pendingEvents.clear();
+        m_pendingLastUsed.clear();
+    } catch (const DbError& error) {
+        qCCritical(lcServer, "cannot write the audit events of reads: %s", error.what());
+        m_flushTimer.start(1000);
+    }
+}
+
+template <typename Change> void Api::commitChange(Call& call, int status, Change&& change) {
+    Transaction tx(m_store.db());
+    writePending();
+    change();
+    m_store.audit().append(record(call, status));
+    tx.commit();
+    m_pendingEvents.clear();
+    m_pendingLastUsed.clear();
+    call.audited = true;
+}
+
+QString Api::accessUrlBase(const Call& call) const {
+    const QByteArray host = call.request.header("host");
+    bool ok = !host.isEmpty() && host.size() < 256;
+    for (char c : host) {
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' ||
+              c == '[' || c == ']'))
+            ok = false;
+    }
+    if (!ok)
+        return m_baseUrl;
+    return (m_tls ? QStringLiteral("https://") : QStringLiteral("http://")) +
+           QString::fromLatin1(host);
+}
+
+ApiKey Api::withPendingUse(const KeyRow& row, qint64 now) const {
+    ApiKey key = row.toApiKey(now);
+    const auto it = m_pendingLastUsed.constFind(row.keyId);
+    if (it != m_pendingLastUsed.cend() && it.value() > row.lastUsedAt)
+        key.lastUsedAt = fromMs(it.value());
+    return key;
+}
+
+// ---- unauthenticated routes ----
+
+HttpResponse Api::healthz(Call&) {
+    return jsonResponse(200,
+                        wire::toJson(Health{QStringLiteral("ok"), QStringLiteral(LEGBA_VERSION)}));
+}
+
+HttpResponse Api::instancePage(Call& call, const QByteArray& uuid) {
+    if (!isUuid(uuid))
+        throw ApiFailure::notFound(QStringLiteral("Instance not found"));
+    const auto row = m_store.instanceAnyOrg(QString::fromLatin1(uuid));
+    if (!row || row->statusAt(call.now) == InstanceStatus::Terminated)
+        throw ApiFailure::notFound(QStringLiteral("Instance not found"));
+    const Instance i = row->toInstance(call.now, accessUrlBase(call));
+    HttpResponse response;
+    response.addHeader("Content-Type", "text/html; charset=utf-8");
+    response.body = QStringLiteral("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+                                   "<title>Legba sandbox instance</title></head><body>"
+                                   "<h1>Legba sandbox instance</h1><dl>"
+                                   "<dt>Instance</dt><dd id=\"instance\">%1</dd>"
+                                   "<dt>Image</dt><dd id=\"image\">%2</dd>"
+                                   "<dt>Size</dt><dd id=\"size\">%3</dd>"
+                                   "<dt>Status</dt><dd id=\"status\">%4</dd></dl>"
+                                   "<p>This sandbox stands in for a remote browser session.</p>"
+                                   "</body></html>\n")
+                        .arg(i.instanceUuid.toHtmlEscaped(), i.image.toHtmlEscaped(),
+                             wireName(i.size), wireName(i.status))
+                        .toUtf8();
+    return response;
+}
+
+// ---- keys ----
+
+HttpResponse Api::getOwnKey(Call& call) {
+    ApiKey key = call.key->toApiKey(call.now);
+    key.lastUsedAt = fromMs(call.now);
+    return jsonResponse(200, wire::toJson(key));
+}
+
+HttpResponse Api::rotateOwnKey(Call& call) {
+    call.target = AuditTarget{QStringLiteral("api_key"), call.key->keyId};
+    const KeyRow old = *call.key;
+    return issueRotation(call, old, 0);
+}
+
+HttpResponse Api::listKeys(Call& call) {
+    bool includeRevoked = false;
+    if (call.request.query.hasQueryItem(QStringLiteral("include_revoked"))) {
+        const QString value = call.request.query.queryItemValue(QStringLiteral("include_revoked"));
+        if (value == QLatin1String("true"))
+            includeRevoked = true;
+        else if (value != QLatin1String("false"))
+            throw ApiFailure::validation(QStringLiteral("include_revoked"),
+                                         QStringLiteral("must be true or false"));
+    }
+    KeyList list;
+    for (const KeyRow& row : m_store.keys(call.key->orgUuid)) {
+        ApiKey key = withPendingUse(row, call.now);
+        if (key.status == KeyStatus::Revoked && !includeRevoked)
+            continue;
+        list.keys.push_back(std::move(key));
+    }
+    list.total = static_cast<qint64>(list.keys.size());
+    return jsonResponse(200, wire::toJson(list));
+}
+
+HttpResponse Api::createKey(Call& call) {
+    const Json body = bodyObject(call.request.body, false);
+    NewKeyRequest wanted;
+    wanted.name = requireStringField(body, "name").trimmed();
+    if (wanted.name.isEmpty() || wanted.name.size() > 100)
+        throw ApiFailure::validation(QStringLiteral("name"),
+                                     QStringLiteral("must be 1 to 100 characters after trimming"));
+    const Json* scopes = member(body, "scopes");
+    if (!scopes || scopes->is_null())
+        throw ApiFailure::validation(QStringLiteral("scopes"), QStringLiteral("is required"));
+    if (!scopes->is_array() || scopes->empty())
+        throw ApiFailure::validation(QStringLiteral("scopes"),
+                                     QStringLiteral("must be a non-empty list of scopes"));
+    for (std::size_t i = 0; i < scopes->size(); ++i) {
+        const Json& scope = (*scopes)[i];
+        const QString field = QStringLiteral("scopes[%1]").arg(i);
+        if (!scope.is_string())
+            throw ApiFailure::validation(field, QStringLiteral("must be a string"));
+        const QString name = wire::qstr(scope.get_ref<const std::string&>());
+        if (!scopeFromWireName(name))
+            throw ApiFailure::validation(field, QStringLiteral("is not a known scope"));
+        if (wanted.scopes.contains(name))
+            throw ApiFailure::validation(field, QStringLiteral("repeats a scope"));
+        wanted.scopes.append(name);
+    }
+    if (const Json* expires = member(body, "expires_at"); expires && !expires->is_null()) {
+        if (!expires->is_string())
+            throw ApiFailure::validation(QStringLiteral("expires_at"),
+                                         QStringLiteral("must be an RFC 3339 time or null"));
+        const auto parsed = rfc3339::parse(wire::qstr(expires->get_ref<const std::string&>()));
+        if (!parsed)
+            throw ApiFailure::validation(QStringLiteral("expires_at"),
+                                         QStringLiteral("must be an RFC 3339 UTC time"));
+        if (parsed->toMSecsSinceEpoch() <= call.now)
+            throw ApiFailure::validation(QStringLiteral("expires_at"),
+                                         QStringLiteral("must be in the future"));
+        wanted.expiresAt = *parsed;
+    }
+    if (const QString lacking = missingScope(call.key->scopes, wanted.scopes); !lacking.isEmpty())
+        throw ApiFailure::forbidden(lacking);
+
+    Secret secret(keyformat::generate());
+    KeyRow row;
+    row.keyId = keyformat::generateKeyId();
+    row.orgUuid = call.key->orgUuid;
+    row.name = wanted.name;
+    row.prefix = keyformat::displayPrefix(secret.reveal());
+    row.scopes = wanted.scopes;
+    row.createdAt = call.now;
+    row.expiresAt = wanted.expiresAt.isValid() ? wanted.expiresAt.toMSecsSinceEpoch() : 0;
+    call.target = AuditTarget{QStringLiteral("api_key"), row.keyId};
+    call.details["name"] = wire::str(row.name);
+    call.details["scopes"] = Json(std::vector<std::string>());
+    for (const QString& s : row.scopes)
+        call.details["scopes"].push_back(wire::str(s));
+    commitChange(call, 201, [&] { m_store.insertKey(row, keyformat::digest(secret.reveal())); });
+    IssuedKey issued{row.toApiKey(call.now), secret, QString()};
+    return jsonResponse(201, wire::toJson(issued));
+}
+
+KeyRow Api::requireKey(Call& call) {
+    const QString id = QString::fromLatin1(call.params.front());
+    if (!keyformat::isKeyId(id))
+        throw ApiFailure::notFound(QStringLiteral("API key not found"));
+    auto row = m_store.key(call.key->orgUuid, id);
+    if (!row)
+        throw ApiFailure::notFound(QStringLiteral("API key not found"));
+    return *row;
+}
+
+HttpResponse Api::getKey(Call& call) {
+    const KeyRow row = requireKey(call);
+    return jsonResponse(200, wire::toJson(withPendingUse(row, call.now)));
+}
+
+HttpResponse Api::rotateKey(Call& call) {
+    const KeyRow old = requireKey(call);
+    const Json body = bodyObject(call.request.body, true);
+    qint64 grace = 0;
+    if (const Json* value = member(body, "grace_period_seconds"); value && !value->is_null()) {
+        if (!value->is_number_integer())
+            throw ApiFailure::validation(QStringLiteral("grace_period_seconds"),
+                                         QStringLiteral("must be an integer"));
+        if (value->is_number_unsigned()
+                ? value->get<quint64>() > quint64(kMaxGraceSeconds)
+                : (value->get<qint64>() < 0 || value->get<qint64>() > kMaxGraceSeconds))
+            throw ApiFailure::validation(QStringLiteral("grace_period_seconds"),
+                                         QStringLiteral("must be between 0 and 604800"));
+        grace = value->get<qint64>();
+    }
+    if (const QString lacking = missingScope(call.key->scopes, old.scopes); !lacking.isEmpty())
+        throw ApiFailure::forbidden(lacking);
+    return issueRotation(call, old, grace);
+}
+
+HttpResponse Api::issueRotation(Call& call, const KeyRow& old, qint64 graceSeconds) {
+    if (old.revokedAt != 0 || !old.rotatedTo.isEmpty() || !old.usableAt(call.now))
+        throw ApiFailure(ErrorCode::Conflict,
+                         QStringLiteral("Only an active key can be rotated; this one is %1")
+                             .arg(old.revokedAt != 0 && old.revokedAt > call.now
+                                      ? QStringLiteral("already rotated")
+                                      : wireName(old.toApiKey(call.now).status)));
+    Secret secret(keyformat::generate());
+    KeyRow row;
+    row.keyId = keyformat::generateKeyId();
+    row.orgUuid = old.orgUuid;
+    row.name = old.name;
+    row.prefix = keyformat::displayPrefix(secret.reveal());
+    row.scopes = old.scopes;
+    row.createdAt = call.now;
+    row.expiresAt = old.expiresAt;
+    const qint64 revokedAt = call.now + graceSeconds * 1000;
+    call.details["new_key_id"] = wire::str(row.keyId);
+    call.details["grace_period_seconds"] = graceSeconds;
+    commitChange(call, 200, [&] {
+        m_store.insertKey(row, keyformat::digest(secret.reveal()));
+        m_store.setRevoked(old.keyId, revokedAt, row.keyId);
+    });
+    IssuedKey issued{row.toApiKey(call.now), secret, old.keyId};
+    return jsonResponse(200, wire::toJson(issued));
+}
+
+HttpResponse Api::revokeKey(Call& call) {
+    const KeyRow row = requireKey(call);
+    const bool alreadyRevoked = row.revokedAt != 0 && row.revokedAt <= call.now;
+    call.details["already_revoked"] = alreadyRevoked;
+    commitChange(call, 204, [&] {
+        if (!alreadyRevoked)
+            m_store.setRevoked(row.keyId, call.now);
+    });
+    return noContent();
+}
+
+// ---- instances ----
+
+HttpResponse Api::listInstances(Call& call) {
+    InstanceList list;
+    const QString base = accessUrlBase(call);
+    for (const InstanceRow& row : m_store.liveInstances(call.key->orgUuid, call.now))
+        list.instances.push_back(row.toInstance(call.now, base));
+    list.total = static_cast<qint64>(list.instances.size());
+    return jsonResponse(200, wire::toJson(list));
+}
+
+HttpResponse Api::createInstance(Call& call) {
+    const Json body = bodyObject(call.request.body, false);
+    const QString image = requireStringField(body, "image");
+    if (!kImages.contains(image))
+        throw ApiFailure::validation(
+            QStringLiteral("image"),
+            QStringLiteral("must be one of %1").arg(kImages.join(QStringLiteral(", "))));
+    const QString size = requireStringField(body, "size");
+    if (!instanceSizeFromWireName(size))
+        throw ApiFailure::validation(QStringLiteral("size"),
+                                     QStringLiteral("must be one of small, medium, large"));
+    call.details["image"] = wire::str(image);
+    call.details["size"] = wire::str(size);
+    if (m_store.countNotDeleted(call.key->orgUuid, call.now) >= m_options.instanceQuota)
+        throw ApiFailure(ErrorCode::Conflict,
+                         QStringLiteral("The organization's quota of %1 live instances is reached")
+                             .arg(m_options.instanceQuota));
+    InstanceRow row;
+    row.instanceUuid = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    row.orgUuid = call.key->orgUuid;
+    row.image = image;
+    row.size = size;
+    row.createdAt = call.now;
+    row.readyAt = call.now + m_options.provisioningDelay.count();
+    call.target = AuditTarget{QStringLiteral("instance"), row.instanceUuid};
+    commitChange(call, 201, [&] { m_store.insertInstance(row); });
+    return jsonResponse(201, wire::toJson(row.toInstance(call.now, accessUrlBase(call))));
+}
+
+InstanceRow Api::requireInstance(Call& call) {
+    const QByteArray& uuid = call.params.front();
+    if (!isUuid(uuid))
+        throw ApiFailure::notFound(QStringLiteral("Instance not found"));
+    auto row = m_store.instance(call.key->orgUuid, QString::fromLatin1(uuid));
+    if (!row || row->statusAt(call.now) == InstanceStatus::Terminated)
+        throw ApiFailure::notFound(QStringLiteral("Instance not found"));
+    return *row;
+}
+
+HttpResponse Api::getInstance(Call& call) {
+    const InstanceRow row = requireInstance(call);
+    return jsonResponse(200, wire::toJson(row.toInstance(call.now, accessUrlBase(call))));
+}
+
+HttpResponse Api::deleteInstance(Call& call) {
+    const InstanceRow row = requireInstance(call);
+    const bool alreadyTerminating = row.deletedAt != 0;
+    call.details["already_terminating"] = alreadyTerminating;
+    commitChange(call, 204, [&] {
+        if (!alreadyTerminating)
+            m_store.markDeleted(row.instanceUuid, call.now,
+                                call.now + m_options.terminationDelay.count());
+    });
+    return noContent();
+}
+
+// ---- audit log ----
+
+HttpResponse Api::auditLog(Call& call) {
+    const QUrlQuery& q = call.request.query;
+    AuditQuery query;
+    const auto text = [&](const char* name) {
+        return q.queryItemValue(QString::fromLatin1(name), QUrl::FullyDecoded);
+    };
+    const auto has = [&](const char* name) {
+        return q.hasQueryItem(QString::fromLatin1(name));
+    };
+    if (has("limit")) {
+        bool ok = false;
+        const int limit = text("limit").toInt(&ok);
+        if (!ok || limit < 1 || limit > kMaxAuditLimit)
+            throw ApiFailure::validation(QStringLiteral("limit"),
+                                         QStringLiteral("must be an integer from 1 to 1000"));
+        query.limit = limit;
+    }
+    if (has("cursor"))
+        query.cursor = text("cursor");
+    if (has("cursor") && query.cursor.isEmpty())
+        throw ApiFailure::validation(QStringLiteral("cursor"), QStringLiteral("is empty"));
+    for (const char* name : {"since", "until"}) {
+        if (!has(name))
+            continue;
+        const auto time = rfc3339::parse(text(name));
+        if (!time)
+            throw ApiFailure::validation(QString::fromLatin1(name),
+                                         QStringLiteral("must be an RFC 3339 UTC time"));
+        (qstrcmp(name, "since") == 0 ? query.since : query.until) = *time;
+    }
+    if (has("actor_key_id")) {
+        query.actorKeyId = text("actor_key_id");
+        if (!keyformat::isKeyId(query.actorKeyId))
+            throw ApiFailure::validation(QStringLiteral("actor_key_id"),
+                                         QStringLiteral("is not a key id"));
+    }
+    if (has("action")) {
+        query.action = text("action");
+        if (query.action.isEmpty() || query.action.size() > 100)
+            throw ApiFailure::validation(QStringLiteral("action"),
+                                         QStringLiteral("must be 1 to 100 characters"));
+    }
+    if (has("outcome")) {
+        const QString outcome = text("outcome");
+        if (outcome == QLatin1String("success"))
+            query.success = true;
+        else if (outcome == QLatin1String("failure"))
+            query.success = false;
+        else
+            throw ApiFailure::validation(QStringLiteral("outcome"),
+                                         QStringLiteral("must be success or failure"));
+    }
+    // The caller sees every request answered before this one.
+    flush();
+    const AuditPage page = m_store.audit().page(call.key->orgUuid, query);
+    return jsonResponse(200, wire::toJson(page));
+}
+
+} // namespace legba::server

@@ -1,0 +1,98 @@
+#pragma once
+
+#include "AuditLog.h"
+#include "HttpTransport.h"
+#include "SandboxServer.h"
+#include "Store.h"
+
+#include <QHash>
+#include <QTimer>
+#include <deque>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+namespace legba::server {
+
+class ApiFailure;
+
+// A route as served, for the OpenAPI cross-check: method and path template.
+struct RouteInfo {
+    QByteArray method;
+    QString pathTemplate; // "/orgs/{org_uuid}/api/keys/{key_id}"
+};
+
+// The Legba API over the store: authentication, scopes, validation, limits and the audit
+// trail. Everything refused is an ApiFailure, turned into an HTTP answer in one place.
+class Api {
+public:
+    Api(Store& store, ServerOptions options);
+    ~Api();
+
+    HttpResponse handle(const HttpRequest& request);
+    // An answer for what the transport refuses before parsing (413, 400).
+    HttpResponse refusal(int status);
+
+    void setBaseUrl(const QString& baseUrl, bool tls);
+    // Writes pending audit events of reads and last_used_at values.
+    void flush();
+    qint64 now() const;
+
+    static std::vector<RouteInfo> routes();
+
+    struct Call;
+    using Handler = HttpResponse (Api::*)(Call&);
+
+private:
+    struct Route;
+    static const std::vector<Route>& routeTable();
+
+    HttpResponse dispatch(Call& call);
+    HttpResponse dispatchOrg(Call& call, const QList<QByteArray>& segments);
+    void authenticate(Call& call, const QString& orgUuid);
+    void checkKeyRate(Call& call);
+    HttpResponse errorResponse(Call& call, const ApiFailure& failure);
+    AuditRecord record(const Call& call, int status) const;
+    void enqueue(AuditRecord record);
+    // Runs `change` and writes the call's audit event in one transaction.
+    template <typename Change> void commitChange(Call& call, int status, Change&& change);
+    void writePending();
+    QString accessUrlBase(const Call& call) const;
+
+    HttpResponse healthz(Call& call);
+    HttpResponse instancePage(Call& call, const QByteArray& uuid);
+    HttpResponse getOwnKey(Call& call);
+    HttpResponse rotateOwnKey(Call& call);
+    HttpResponse listKeys(Call& call);
+    HttpResponse createKey(Call& call);
+    HttpResponse getKey(Call& call);
+    HttpResponse rotateKey(Call& call);
+    HttpResponse revokeKey(Call& call);
+    HttpResponse listInstances(Call& call);
+    HttpResponse createInstance(Call& call);
+    HttpResponse getInstance(Call& call);
+    HttpResponse deleteInstance(Call& call);
+    HttpResponse auditLog(Call& call);
+
+    HttpResponse issueRotation(Call& call, const KeyRow& old, qint64 graceSeconds);
+    KeyRow requireKey(Call& call);
+    InstanceRow requireInstance(Call& call);
+    ApiKey withPendingUse(const KeyRow& row, qint64 now) const;
+
+    Store& m_store;
+    ServerOptions m_options;
+    QString m_baseUrl;
+    bool m_tls = false;
+
+    std::vector<AuditRecord> m_pendingEvents;
+    QHash<QString, qint64> m_pendingLastUsed;
+    QTimer m_flushTimer;
+
+    struct Window {
+        qint64 start = 0;
+        int count = 0;
+    };
+    QHash<QString, Window> m_keyWindows;
+    QHash<QString, std::deque<qint64>> m_failedAuth;
+};
+
+} // namespace legba::server

@@ -1,0 +1,633 @@
+#include "Cli.h"
+
+#include "Admin.h"
+#include "AuditLog.h"
+#include "Database.h"
+#include "Json.h"
+#include "KeyFormat.h"
+#include "Rfc3339.h"
+#include "SandboxServer.h"
+#include "Scope.h"
+#include "Store.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QDir>
+#include <QHostAddress>
+#include <QRandomGenerator>
+#include <QSocketNotifier>
+#include <QUuid>
+#include <map>
+#include <optional>
+#include <stdexcept>
+
+#ifdef Q_OS_UNIX
+#include <csignal>
+#include <sys/socket.h>
+#include <unistd.h>
+#endif
+
+namespace legba::server {
+
+namespace {
+
+using Json = nlohmann::json;
+namespace wire = legba::json;
+
+constexpr const char* kUsage = R"(Usage: legba-server COMMAND [OPTIONS]
+
+The Legba sandbox: the whole Legba API over SQLite in a data directory.
+
+Commands:
+  init --data-dir DIR [--org-name NAME] [--json]
+      Create an organization and its owner key (every scope) and print them once.
+      With --json, one line: {"org_uuid": "...", "key_id": "...", "key": "..."}.
+      Run again on the same DIR, it adds another organization.
+  serve --data-dir DIR [--listen HOST:PORT] [--tls-cert FILE --tls-key FILE]
+        [--rate-limit N] [--failed-auth-limit N] [--instance-quota N]
+        [--provisioning-delay-ms N] [--termination-delay-ms N]
+      Serve the API (default 127.0.0.1:8080; port 0 picks a free port). The first line
+      printed is "listening on http://HOST:PORT". SIGINT and SIGTERM stop it cleanly.
+      --rate-limit: requests per key per minute (0, the default, turns it off).
+  keys list --data-dir DIR [--org ORG] [--json]
+  keys create --data-dir DIR [--org ORG] --name NAME [--scopes S1,S2,...]
+              [--expires-at RFC3339] [--json]
+  keys revoke --data-dir DIR [--org ORG] KEY_ID
+      Manage keys without the API: recovery when every key of an organization is lost.
+      --org may be left out when the data dir holds one organization. --scopes defaults
+      to every scope.
+  audit verify --data-dir DIR
+      Check the audit log's hash chain; names the first broken event (exit status 1).
+  seed-demo --data-dir DIR [--org ORG] [--events N]
+      Fill an organization with realistic keys, instances and N audit events (default
+      1000). Creates the organization when the data dir has none and prints its key once.
+  --version   Print the version.
+  --help      Print this help.
+)";
+
+class UsageError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// --name value, --name=value and bare flags; positional arguments kept in order.
+struct Args {
+    std::map<QString, QString> options;
+    QStringList flags;
+    QStringList positional;
+
+    static Args parse(const QStringList& args, const QStringList& valued,
+                      const QStringList& allowedFlags) {
+        Args parsed;
+        for (qsizetype i = 0; i < args.size(); ++i) {
+            const QString& a = args[i];
+            if (!a.startsWith(QLatin1String("--"))) {
+                parsed.positional.append(a);
+                continue;
+            }
+            const qsizetype eq = a.indexOf(QLatin1Char('='));
+            const QString name = eq < 0 ? a.mid(2) : a.mid(2, eq - 2);
+            if (valued.contains(name)) {
+                if (eq >= 0) {
+                    parsed.options[name] = a.mid(eq + 1);
+                } else {
+                    if (i + 1 >= args.size())
+                        throw UsageError("--" + name.toStdString() + " needs a value");
+                    parsed.options[name] = args[++i];
+                }
+            } else if (allowedFlags.contains(name) && eq < 0) {
+                parsed.flags.append(name);
+            } else {
+                throw UsageError("unknown option --" + name.toStdString());
+            }
+        }
+        return parsed;
+    }
+    QString value(const QString& name) const {
+        const auto it = options.find(name);
+        return it == options.end() ? QString() : it->second;
+    }
+    bool has(const QString& name) const { return options.count(name) > 0; }
+    QString required(const QString& name) const {
+        const QString v = value(name);
+        if (v.isEmpty())
+            throw UsageError("--" + name.toStdString() + " is required");
+        return v;
+    }
+    int integer(const QString& name, int fallback, int min, int max) const {
+        if (!has(name))
+            return fallback;
+        bool ok = false;
+        const int v = value(name).toInt(&ok);
+        if (!ok || v < min || v > max)
+            throw UsageError("--" + name.toStdString() + " must be an integer from " +
+                             std::to_string(min) + " to " + std::to_string(max));
+        return v;
+    }
+};
+
+void print(std::FILE* f, const QString& text) {
+    const QByteArray bytes = text.toUtf8();
+    std::fwrite(bytes.constData(), 1, static_cast<std::size_t>(bytes.size()), f);
+    std::fflush(f);
+}
+
+qint64 nowMs() {
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+// Opens the data dir's database for the commands that do not serve.
+struct Offline {
+    Database db;
+    std::unique_ptr<Store> store;
+
+    explicit Offline(const QString& dataDir) {
+        if (!QDir().mkpath(dataDir))
+            throw std::runtime_error("cannot create the data directory " + dataDir.toStdString());
+        db.open(QDir(dataDir).filePath(QStringLiteral("legba.sqlite3")));
+        store = std::make_unique<Store>(db);
+    }
+
+    QString organization(const QString& wanted) {
+        const auto orgs = store->organizations();
+        if (!wanted.isEmpty()) {
+            for (const auto& [uuid, name] : orgs) {
+                if (uuid == wanted)
+                    return uuid;
+            }
+            throw UsageError("no organization " + wanted.toStdString() + " in this data dir");
+        }
+        if (orgs.size() == 1)
+            return orgs.front().first;
+        if (orgs.isEmpty())
+            throw UsageError("the data dir has no organization yet: run legba-server init");
+        QStringList names;
+        for (const auto& [uuid, name] : orgs)
+            names.append(uuid + QStringLiteral(" (") + name + QLatin1Char(')'));
+        throw UsageError("the data dir holds several organizations; choose one with --org: " +
+                         names.join(QStringLiteral(", ")).toStdString());
+    }
+};
+
+void printCreated(std::FILE* out, const QString& orgUuid, const QString& keyId, const Secret& key,
+                  bool asJson) {
+    if (asJson) {
+        print(out, QString::fromUtf8(wire::dump(Json{{"org_uuid", wire::str(orgUuid)},
+                                                     {"key_id", wire::str(keyId)},
+                                                     {"key", key.reveal().toStdString()}})) +
+                       QLatin1Char('\n'));
+        return;
+    }
+    print(out, QStringLiteral("Organization: %1\nKey id:       %2\nAPI key:      %3\n\n"
+                              "The key is shown this once and is not stored; keep it now.\n")
+                   .arg(orgUuid, keyId, QString::fromLatin1(key.reveal())));
+}
+
+int cmdInit(const QStringList& rest, std::FILE* out, std::FILE* err) {
+    const Args a = Args::parse(rest, {QStringLiteral("data-dir"), QStringLiteral("org-name")},
+                               {QStringLiteral("json")});
+    if (!a.positional.isEmpty())
+        throw UsageError("unexpected argument " + a.positional.front().toStdString());
+    const QString dataDir = a.required(QStringLiteral("data-dir"));
+    const QString name = a.has(QStringLiteral("org-name")) ? a.value(QStringLiteral("org-name"))
+                                                           : QStringLiteral("Sandbox organization");
+    SandboxServer server;
+    QString error;
+    if (!server.open(dataDir, &error)) {
+        print(err, QStringLiteral("legba-server: %1\n").arg(error));
+        return 1;
+    }
+    const auto created = server.createOrganization(name, &error);
+    if (!created) {
+        print(err, QStringLiteral("legba-server: %1\n").arg(error));
+        return 1;
+    }
+    printCreated(out, created->orgUuid, created->keyId, created->key,
+                 a.flags.contains(QStringLiteral("json")));
+    return 0;
+}
+
+#ifdef Q_OS_UNIX
+int signalFds[2] = {-1, -1};
+
+void onSignal(int) {
+    const char byte = 1;
+    [[maybe_unused]] const auto written = ::write(signalFds[1], &byte, 1);
+}
+#endif
+
+std::pair<QHostAddress, quint16> parseListen(const QString& text) {
+    const qsizetype colon = text.lastIndexOf(QLatin1Char(':'));
+    if (colon <= 0)
+        throw UsageError("--listen must be HOST:PORT");
+    QString host = text.left(colon);
+    if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
+        host = host.mid(1, host.size() - 2);
+    bool ok = false;
+    const uint port = text.mid(colon + 1).toUInt(&ok);
+    if (!ok || port > 65535)
+        throw UsageError("--listen: the port must be 0 to 65535");
+    QHostAddress address;
+    if (host == QLatin1String("localhost"))
+        address = QHostAddress(QHostAddress::LocalHost);
+    else if (!address.setAddress(host))
+        throw UsageError("--listen: " + host.toStdString() + " is not an IP address");
+    return {address, static_cast<quint16>(port)};
+}
+
+int cmdServe(const QStringList& rest, std::FILE* out, std::FILE* err) {
+    const Args a = Args::parse(
+        rest,
+        {QStringLiteral("data-dir"), QStringLiteral("listen"), QStringLiteral("tls-cert"),
+         QStringLiteral("tls-key"), QStringLiteral("rate-limit"),
+         QStringLiteral("failed-auth-limit"), QStringLiteral("instance-quota"),
+         QStringLiteral("provisioning-delay-ms"), QStringLiteral("termination-delay-ms")},
+        {});
+    if (!a.positional.isEmpty())
+        throw UsageError("unexpected argument " + a.positional.front().toStdString());
+    const QString dataDir = a.required(QStringLiteral("data-dir"));
+    const auto [address, port] =
+        parseListen(a.has(QStringLiteral("listen")) ? a.value(QStringLiteral("listen"))
+                                                    : QStringLiteral("127.0.0.1:8080"));
+    ServerOptions options;
+    options.keyRequestsPerMinute = a.integer(QStringLiteral("rate-limit"), 0, 0, 1000000000);
+    options.failedAuthPerMinute = a.integer(QStringLiteral("failed-auth-limit"), 20, 0, 1000000000);
+    options.instanceQuota = a.integer(QStringLiteral("instance-quota"), 10, 0, 1000000);
+    options.provisioningDelay = std::chrono::milliseconds(
+        a.integer(QStringLiteral("provisioning-delay-ms"), 2000, 0, 3600000));
+    options.terminationDelay = std::chrono::milliseconds(
+        a.integer(QStringLiteral("termination-delay-ms"), 1500, 0, 3600000));
+    options.tlsCertificatePath = a.value(QStringLiteral("tls-cert"));
+    options.tlsKeyPath = a.value(QStringLiteral("tls-key"));
+    if (options.tlsCertificatePath.isEmpty() != options.tlsKeyPath.isEmpty())
+        throw UsageError("--tls-cert and --tls-key go together");
+
+    SandboxServer server(options);
+    QString error;
+    if (!server.open(dataDir, &error)) {
+        print(err, QStringLiteral("legba-server: %1\n").arg(error));
+        return 1;
+    }
+#ifdef Q_OS_UNIX
+    // A signal handler may only write; the event loop reads and quits.
+    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, signalFds) != 0) {
+        print(err, QStringLiteral("legba-server: cannot set up signal handling\n"));
+        return 1;
+    }
+    QSocketNotifier notifier(signalFds[0], QSocketNotifier::Read);
+    QObject::connect(&notifier, &QSocketNotifier::activated, &notifier, [&notifier] {
+        notifier.setEnabled(false);
+        char byte = 0;
+        [[maybe_unused]] const auto read = ::read(signalFds[0], &byte, 1);
+        QCoreApplication::quit();
+    });
+    struct sigaction action = {};
+    action.sa_handler = onSignal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+#endif
+    const quint16 bound = server.listen(address, port);
+    if (bound == 0) {
+        print(err, QStringLiteral("legba-server: cannot listen on %1\n")
+                       .arg(a.has(QStringLiteral("listen")) ? a.value(QStringLiteral("listen"))
+                                                            : QStringLiteral("127.0.0.1:8080")));
+        return 1;
+    }
+    QString host = address.toString();
+    if (address.protocol() == QAbstractSocket::IPv6Protocol)
+        host = QLatin1Char('[') + host + QLatin1Char(']');
+    print(out, QStringLiteral("listening on %1://%2:%3\n")
+                   .arg(options.tlsCertificatePath.isEmpty() ? QStringLiteral("http")
+                                                             : QStringLiteral("https"),
+                        host)
+                   .arg(bound));
+    if (server.organizations().isEmpty())
+        print(err, QStringLiteral("legba-server: the data dir has no organization yet; run "
+                                  "legba-server init --data-dir %1\n")
+                       .arg(dataDir));
+    const int status = QCoreApplication::exec();
+    server.close();
+    print(err, QStringLiteral("legba-server: stopped\n"));
+    return status;
+}
+
+Json keyJson(const ApiKey& key) {
+    return wire::toJson(key);
+}
+
+int cmdKeys(const QStringList& rest, std::FILE* out, std::FILE* err) {
+    if (rest.isEmpty())
+        throw UsageError("keys needs list, create or revoke");
+    const QString verb = rest.front();
+    const QStringList tail = rest.mid(1);
+    if (verb == QLatin1String("list")) {
+        const Args a = Args::parse(tail, {QStringLiteral("data-dir"), QStringLiteral("org")},
+                                   {QStringLiteral("json")});
+        Offline db(a.required(QStringLiteral("data-dir")));
+        const QString org = db.organization(a.value(QStringLiteral("org")));
+        const qint64 now = nowMs();
+        Json list = Json::array();
+        QString table;
+        for (const KeyRow& row : db.store->keys(org)) {
+            const ApiKey key = row.toApiKey(now);
+            list.push_back(keyJson(key));
+            table += QStringLiteral("%1  %2  %3  %4  %5\n")
+                         .arg(key.keyId, key.prefix, wireName(key.status).leftJustified(7),
+                              key.scopes.join(QLatin1Char(',')), key.name);
+        }
+        if (a.flags.contains(QStringLiteral("json")))
+            print(out, QString::fromUtf8(wire::dump(Json{{"keys", list}})) + QLatin1Char('\n'));
+        else
+            print(out, table);
+        return 0;
+    }
+    if (verb == QLatin1String("create")) {
+        const Args a =
+            Args::parse(tail,
+                        {QStringLiteral("data-dir"), QStringLiteral("org"), QStringLiteral("name"),
+                         QStringLiteral("scopes"), QStringLiteral("expires-at")},
+                        {QStringLiteral("json")});
+        Offline db(a.required(QStringLiteral("data-dir")));
+        const QString org = db.organization(a.value(QStringLiteral("org")));
+        QStringList scopes;
+        if (a.has(QStringLiteral("scopes"))) {
+            scopes = a.value(QStringLiteral("scopes")).split(QLatin1Char(','), Qt::SkipEmptyParts);
+        } else {
+            for (Scope s : allScopes())
+                scopes.append(wireName(s));
+        }
+        qint64 expires = 0;
+        if (a.has(QStringLiteral("expires-at"))) {
+            const auto t = rfc3339::parse(a.value(QStringLiteral("expires-at")));
+            if (!t || t->toMSecsSinceEpoch() <= nowMs())
+                throw UsageError("--expires-at must be a future RFC 3339 UTC time");
+            expires = t->toMSecsSinceEpoch();
+        }
+        IssuedKey issued;
+        try {
+            issued = admin::createKey(*db.store, org, a.required(QStringLiteral("name")), scopes,
+                                      expires, nowMs(), QStringLiteral("cli"));
+        } catch (const std::invalid_argument& e) {
+            throw UsageError(e.what());
+        }
+        if (a.flags.contains(QStringLiteral("json"))) {
+            Json object = wire::toJson(issued);
+            object["org_uuid"] = wire::str(org);
+            print(out, QString::fromUtf8(wire::dump(object)) + QLatin1Char('\n'));
+        } else {
+            print(out, QStringLiteral("Key id:  %1\nAPI key: %2\n\nThe key is shown this once "
+                                      "and is not stored; keep it now.\n")
+                           .arg(issued.record.keyId, QString::fromLatin1(issued.secret.reveal())));
+        }
+        return 0;
+    }
+    if (verb == QLatin1String("revoke")) {
+        const Args a = Args::parse(tail, {QStringLiteral("data-dir"), QStringLiteral("org")}, {});
+        if (a.positional.size() != 1)
+            throw UsageError("keys revoke needs exactly one KEY_ID");
+        Offline db(a.required(QStringLiteral("data-dir")));
+        const QString org = db.organization(a.value(QStringLiteral("org")));
+        const QString keyId = a.positional.front();
+        if (!admin::revokeKey(*db.store, org, keyId, nowMs(), QStringLiteral("cli"))) {
+            print(err,
+                  QStringLiteral("legba-server: no key %1 in organization %2\n").arg(keyId, org));
+            return 1;
+        }
+        print(out, QStringLiteral("Revoked %1\n").arg(keyId));
+        return 0;
+    }
+    throw UsageError("keys needs list, create or revoke, not " + verb.toStdString());
+}
+
+int cmdAudit(const QStringList& rest, std::FILE* out, std::FILE* err) {
+    if (rest.isEmpty() || rest.front() != QLatin1String("verify"))
+        throw UsageError("audit needs verify");
+    const Args a = Args::parse(rest.mid(1), {QStringLiteral("data-dir")}, {});
+    const QString dataDir = a.required(QStringLiteral("data-dir"));
+    if (!QFile::exists(QDir(dataDir).filePath(QStringLiteral("legba.sqlite3"))))
+        throw UsageError("no sandbox database in " + dataDir.toStdString());
+    Offline db(dataDir);
+    const ChainVerdict verdict = db.store->audit().verify();
+    if (verdict.intact) {
+        print(out,
+              QStringLiteral("audit log intact: %1 events verified\n").arg(verdict.eventsChecked));
+        return 0;
+    }
+    print(err, QStringLiteral("audit log broken at event %1 (#%2): %3; %4 events before it "
+                              "verified\n")
+                   .arg(verdict.brokenEventId)
+                   .arg(verdict.brokenSeq)
+                   .arg(verdict.problem)
+                   .arg(verdict.eventsChecked));
+    return 1;
+}
+
+int cmdSeedDemo(const QStringList& rest, std::FILE* out, std::FILE*) {
+    const Args a = Args::parse(
+        rest, {QStringLiteral("data-dir"), QStringLiteral("org"), QStringLiteral("events")},
+        {QStringLiteral("json")});
+    const QString dataDir = a.required(QStringLiteral("data-dir"));
+    const int events = a.integer(QStringLiteral("events"), 1000, 0, 100000000);
+    Offline db(dataDir);
+    const qint64 now = nowMs();
+    QString org;
+    if (db.store->organizations().isEmpty() && !a.has(QStringLiteral("org"))) {
+        const CreatedOrganization created =
+            admin::createOrganization(*db.store, QStringLiteral("Demo organization"), now);
+        printCreated(out, created.orgUuid, created.keyId, created.key,
+                     a.flags.contains(QStringLiteral("json")));
+        org = created.orgUuid;
+    } else {
+        org = db.organization(a.value(QStringLiteral("org")));
+    }
+
+    struct DemoKey {
+        const char* name;
+        QStringList scopes;
+        qint64 ageDays;
+        qint64 expiresInDays; // 0: never; negative: already expired
+        bool revoked;
+    };
+    const std::vector<DemoKey> demoKeys = {
+        {"CI pipeline",
+         {QStringLiteral("instances:read"), QStringLiteral("instances:write")},
+         90,
+         0,
+         false},
+        {"Grafana exporter", {QStringLiteral("instances:read")}, 60, 365, false},
+        {"Security review",
+         {QStringLiteral("audit:read"), QStringLiteral("keys:read")},
+         20,
+         30,
+         false},
+        {"Key rotation bot",
+         {QStringLiteral("keys:read"), QStringLiteral("keys:write")},
+         45,
+         0,
+         false},
+        {"Old laptop",
+         {QStringLiteral("instances:read"), QStringLiteral("instances:write")},
+         200,
+         0,
+         true},
+        {"Contractor (2024)", {QStringLiteral("instances:read")}, 400, -30, false},
+    };
+    const qint64 day = 24LL * 3600 * 1000;
+    std::vector<KeyRow> actors;
+    {
+        Transaction tx(db.db);
+        for (const DemoKey& k : demoKeys) {
+            const Secret secret(keyformat::generate());
+            KeyRow row;
+            row.keyId = keyformat::generateKeyId();
+            row.orgUuid = org;
+            row.name = QString::fromLatin1(k.name);
+            row.prefix = keyformat::displayPrefix(secret.reveal());
+            row.scopes = k.scopes;
+            row.createdAt = now - k.ageDays * day;
+            row.expiresAt = k.expiresInDays == 0 ? 0 : now + k.expiresInDays * day;
+            db.store->insertKey(row, keyformat::digest(secret.reveal()));
+            if (k.revoked)
+                db.store->setRevoked(row.keyId, now - 10 * day);
+            else
+                db.store->setLastUsed(row.keyId,
+                                      now - QRandomGenerator::global()->bounded(3600000));
+            actors.push_back(row);
+        }
+        const char* images[] = {"ubuntu-22.04", "ubuntu-20.04", "windows-10"};
+        const char* sizes[] = {"small", "medium", "large"};
+        for (int i = 0; i < 4; ++i) {
+            InstanceRow inst;
+            inst.instanceUuid = QUuid::createUuid().toString(QUuid::WithoutBraces);
+            inst.orgUuid = org;
+            inst.image = QString::fromLatin1(images[i % 3]);
+            inst.size = QString::fromLatin1(sizes[(i + 1) % 3]);
+            inst.createdAt = now - (i + 1) * 3600000LL;
+            inst.readyAt = inst.createdAt + 2000;
+            db.store->insertInstance(inst);
+        }
+        tx.commit();
+    }
+
+    // Events spread over the last 30 days, oldest first so that the log reads newest first.
+    struct Shape {
+        const char* action;
+        const char* method;
+        const char* route;
+        int status;
+        int weight;
+    };
+    const Shape shapes[] = {
+        {"api.request", "GET", "/instances", 200, 50},
+        {"api.request", "GET", "/key", 200, 10},
+        {"api.request", "GET", "/instances/{instance_uuid}", 200, 10},
+        {"api.request", "GET", "/keys", 200, 5},
+        {"instance.created", "POST", "/instances", 201, 8},
+        {"instance.destroyed", "DELETE", "/instances/{instance_uuid}", 204, 6},
+        {"instance.created", "POST", "/instances", 409, 1},
+        {"api.request", "GET", "/audit-log", 200, 2},
+        {"api.request", "GET", "/instances", 403, 1},
+        {"auth.failed", "GET", "/instances", 401, 4},
+        {"api_key.created", "POST", "/keys", 201, 1},
+        {"api_key.rotated", "POST", "/keys/{key_id}/rotate", 200, 1},
+        {"api_key.revoked", "DELETE", "/keys/{key_id}", 204, 1},
+    };
+    int totalWeight = 0;
+    for (const Shape& s : shapes)
+        totalWeight += s.weight;
+    const char* agents[] = {"legba-python/1.4.2", "curl/7.88.1", "LegbaAdmin/0.1.0",
+                            "Go-http-client/1.1"};
+    QRandomGenerator* rng = QRandomGenerator::global();
+    const qint64 span = 30 * day;
+    const int batch = 2000;
+    for (int done = 0; done < events;) {
+        std::vector<AuditRecord> records;
+        const int n = std::min(batch, events - done);
+        for (int i = 0; i < n; ++i, ++done) {
+            int pick = static_cast<int>(rng->bounded(totalWeight));
+            const Shape* shape = shapes;
+            while (pick >= shape->weight) {
+                pick -= shape->weight;
+                ++shape;
+            }
+            AuditRecord r;
+            r.orgUuid = org;
+            r.occurredAtMs = now - span + (events > 0 ? span * done / events : 0);
+            r.action = QString::fromLatin1(shape->action);
+            r.statusCode = shape->status;
+            r.ip = QStringLiteral("203.0.113.%1").arg(rng->bounded(1, 255));
+            r.userAgent = QString::fromLatin1(agents[rng->bounded(4)]);
+            r.requestId = QStringLiteral("req_%1").arg(rng->generate64(), 16, 16, QLatin1Char('0'));
+            Json details{{"method", shape->method}, {"route", shape->route}, {"demo", true}};
+            if (r.action == QLatin1String("auth.failed")) {
+                details["reason"] = "unknown_key";
+                details["key_prefix"] = "legba_" + std::string("x7Qp2A");
+            } else {
+                const KeyRow& actor = actors[rng->bounded(static_cast<quint32>(actors.size()))];
+                r.actor = AuditActor{actor.keyId, actor.name, actor.prefix};
+                if (r.action.startsWith(QLatin1String("instance.")))
+                    r.target = AuditTarget{QStringLiteral("instance"),
+                                           QUuid::createUuid().toString(QUuid::WithoutBraces)};
+                else if (r.action.startsWith(QLatin1String("api_key.")))
+                    r.target = AuditTarget{QStringLiteral("api_key"), keyformat::generateKeyId()};
+                if (shape->status >= 400)
+                    details["error"] = shape->status == 409 ? "CONFLICT" : "FORBIDDEN";
+            }
+            r.detailsJson = wire::dump(details);
+            records.push_back(std::move(r));
+        }
+        Transaction tx(db.db);
+        db.store->audit().append(records);
+        tx.commit();
+    }
+    print(out, QStringLiteral("Seeded organization %1: %2 keys, 4 instances, %3 audit events\n")
+                   .arg(org)
+                   .arg(demoKeys.size())
+                   .arg(events));
+    return 0;
+}
+
+} // namespace
+
+int runCli(const QStringList& args, std::FILE* out, std::FILE* err) {
+    if (args.isEmpty()) {
+        print(err, QString::fromLatin1(kUsage));
+        return 2;
+    }
+    const QString command = args.front();
+    const QStringList rest = args.mid(1);
+    try {
+        if (command == QLatin1String("--version") || command == QLatin1String("-v")) {
+            print(out, QStringLiteral("legba-server %1\n").arg(QStringLiteral(LEGBA_VERSION)));
+            return 0;
+        }
+        if (command == QLatin1String("--help") || command == QLatin1String("-h") ||
+            command == QLatin1String("help")) {
+            print(out, QString::fromLatin1(kUsage));
+            return 0;
+        }
+        if (command == QLatin1String("init"))
+            return cmdInit(rest, out, err);
+        if (command == QLatin1String("serve"))
+            return cmdServe(rest, out, err);
+        if (command == QLatin1String("keys"))
+            return cmdKeys(rest, out, err);
+        if (command == QLatin1String("audit"))
+            return cmdAudit(rest, out, err);
+        if (command == QLatin1String("seed-demo"))
+            return cmdSeedDemo(rest, out, err);
+        throw UsageError("unknown command " + command.toStdString());
+    } catch (const UsageError& e) {
+        print(err, QStringLiteral("legba-server: %1\nRun legba-server --help for usage.\n")
+                       .arg(QString::fromUtf8(e.what())));
+        return 2;
+    } catch (const std::exception& e) {
+        print(err, QStringLiteral("legba-server: %1\n").arg(QString::fromUtf8(e.what())));
+        return 1;
+    }
+}
+
+} // namespace legba::server

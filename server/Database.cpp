@@ -1,0 +1,220 @@
+#include "Database.h"
+
+#include "Logging.h"
+
+#include <QAtomicInteger>
+#include <QSqlError>
+
+namespace legba::server {
+
+namespace {
+
+QAtomicInteger<quint64> connectionCounter;
+
+// Each entry moves the schema one version up, in one transaction. Never edit a released
+// entry: add a new one.
+const char* const kMigrations[] = {
+    // 1: organizations, keys, instances, and the append-only, hash-chained audit log.
+    R"sql(
+CREATE TABLE organizations (
+    org_uuid   TEXT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE api_keys (
+    key_id       TEXT PRIMARY KEY,
+    org_uuid     TEXT NOT NULL REFERENCES organizations(org_uuid),
+    name         TEXT NOT NULL,
+    prefix       TEXT NOT NULL,
+    digest       TEXT NOT NULL UNIQUE,
+    scopes       TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    expires_at   INTEGER,
+    last_used_at INTEGER,
+    revoked_at   INTEGER,
+    rotated_to   TEXT
+);
+CREATE INDEX api_keys_by_org ON api_keys(org_uuid, created_at);
+CREATE TABLE instances (
+    instance_uuid TEXT PRIMARY KEY,
+    org_uuid      TEXT NOT NULL REFERENCES organizations(org_uuid),
+    image         TEXT NOT NULL,
+    size          TEXT NOT NULL,
+    created_at    INTEGER NOT NULL,
+    ready_at      INTEGER NOT NULL,
+    deleted_at    INTEGER,
+    terminated_at INTEGER
+);
+CREATE INDEX instances_by_org ON instances(org_uuid, terminated_at);
+CREATE TABLE audit_events (
+    seq          INTEGER PRIMARY KEY,
+    event_id     TEXT NOT NULL UNIQUE,
+    org_uuid     TEXT NOT NULL,
+    occurred_at  INTEGER NOT NULL,
+    actor_key_id TEXT,
+    actor_name   TEXT,
+    actor_prefix TEXT,
+    action       TEXT NOT NULL,
+    target_type  TEXT,
+    target_id    TEXT,
+    status_code  INTEGER NOT NULL,
+    ip           TEXT NOT NULL,
+    user_agent   TEXT NOT NULL,
+    request_id   TEXT NOT NULL,
+    details      TEXT NOT NULL,
+    prev_hash    TEXT NOT NULL,
+    hash         TEXT NOT NULL
+);
+CREATE INDEX audit_by_org ON audit_events(org_uuid, seq);
+CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+)sql",
+};
+
+QString describe(const QSqlError& error) {
+    return error.text();
+}
+
+} // namespace
+
+Database::Database()
+    : m_connectionName(QStringLiteral("legba-server-%1").arg(++connectionCounter)) {}
+
+Database::~Database() {
+    close();
+}
+
+void Database::open(const QString& path) {
+    close();
+    m_path = path;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
+        db.setDatabaseName(path);
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+        if (!db.open())
+            throw DbError(QStringLiteral("cannot open %1: %2").arg(path, describe(db.lastError())));
+    }
+    execute(QStringLiteral("PRAGMA journal_mode=WAL"));
+    // NORMAL in WAL mode: a committed transaction survives the process being killed (the
+    // WAL is in the OS's hands); only a power cut may lose the last commits.
+    execute(QStringLiteral("PRAGMA synchronous=NORMAL"));
+    execute(QStringLiteral("PRAGMA foreign_keys=ON"));
+    execute(QStringLiteral("PRAGMA temp_store=MEMORY"));
+    migrate();
+}
+
+void Database::close() {
+    m_statements.clear();
+    if (QSqlDatabase::contains(m_connectionName)) {
+        {
+            QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(m_connectionName);
+    }
+}
+
+bool Database::isOpen() const {
+    return QSqlDatabase::contains(m_connectionName) &&
+           QSqlDatabase::database(m_connectionName, false).isOpen();
+}
+
+QSqlQuery& Database::run(const char* sql, std::initializer_list<QVariant> args) {
+    auto it = m_statements.find(sql);
+    if (it == m_statements.end()) {
+        auto query = std::make_unique<QSqlQuery>(QSqlDatabase::database(m_connectionName, false));
+        query->setForwardOnly(true);
+        if (!query->prepare(QString::fromUtf8(sql)))
+            throw DbError(QStringLiteral("cannot prepare [%1]: %2")
+                              .arg(QString::fromUtf8(sql), describe(query->lastError())));
+        it = m_statements.emplace(sql, std::move(query)).first;
+    }
+    QSqlQuery& query = *it->second;
+    int index = 0;
+    for (const QVariant& arg : args)
+        query.bindValue(index++, arg);
+    if (!query.exec()) {
+        const QString error = describe(query.lastError());
+        query.finish();
+        throw DbError(QStringLiteral("[%1]: %2").arg(QString::fromUtf8(sql), error));
+    }
+    return query;
+}
+
+void Database::execute(const QString& sql) {
+    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    if (!query.exec(sql))
+        throw DbError(QStringLiteral("[%1]: %2").arg(sql, describe(query.lastError())));
+}
+
+int Database::schemaVersion() {
+    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    if (!query.exec(QStringLiteral("PRAGMA user_version")) || !query.next())
+        throw DbError(QStringLiteral("cannot read the schema version"));
+    return query.value(0).toInt();
+}
+
+int Database::latestSchemaVersion() {
+    return static_cast<int>(std::size(kMigrations));
+}
+
+void Database::migrate() {
+    const int current = schemaVersion();
+    if (current > latestSchemaVersion())
+        throw DbError(QStringLiteral("the database has schema version %1, newer than this "
+                                     "server knows (%2)")
+                          .arg(current)
+                          .arg(latestSchemaVersion()));
+    for (int version = current + 1; version <= latestSchemaVersion(); ++version) {
+        QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+        execute(QStringLiteral("BEGIN IMMEDIATE"));
+        try {
+            const QString script = QString::fromUtf8(kMigrations[version - 1]);
+            // QSqlQuery runs one statement at a time; triggers hold ';' inside BEGIN..END.
+            QString statement;
+            for (const QString& line : script.split(QLatin1Char('\n'))) {
+                statement += line + QLatin1Char('\n');
+                const QString trimmed = line.trimmed();
+                const bool inTrigger = statement.contains(QLatin1String("CREATE TRIGGER"));
+                if (trimmed.endsWith(QLatin1Char(';')) &&
+                    (!inTrigger || trimmed.endsWith(QLatin1String("END;")))) {
+                    execute(statement);
+                    statement.clear();
+                }
+            }
+            execute(QStringLiteral("PRAGMA user_version=%1").arg(version));
+            execute(QStringLiteral("COMMIT"));
+        } catch (...) {
+            try {
+                execute(QStringLiteral("ROLLBACK"));
+            } catch (const DbError&) {
+            }
+            throw;
+        }
+        qCInfo(lcServer, "database migrated to schema version %d", version);
+    }
+}
+
+Transaction::Transaction(Database& db)
+    : m_db(db) {
+    m_db.run("BEGIN IMMEDIATE").finish();
+}
+
+Transaction::~Transaction() {
+    if (!m_done) {
+        try {
+            m_db.run("ROLLBACK").finish();
+        } catch (const DbError& error) {
+            qCWarning(lcServer, "rollback failed: %s", error.what());
+        }
+    }
+}
+
+void Transaction::commit() {
+    m_db.run("COMMIT").finish();
+    m_done = true;
+}
+
+} // namespace legba::server

@@ -1,0 +1,96 @@
+#pragma once
+
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QString>
+#include <QVariant>
+#include <initializer_list>
+#include <memory>
+#include <stdexcept>
+#include <unordered_map>
+
+namespace legba::server {
+
+// A database failure. Its text is for the server's log only, never for a response.
+class DbError : public std::runtime_error {
+public:
+    explicit DbError(const QString& what)
+        : std::runtime_error(what.toStdString()) {}
+};
+
+// One SQLite connection in WAL mode, on the thread that opened it, with the schema
+// migrated to the newest version and every statement prepared once and reused.
+class Database {
+public:
+    Database();
+    ~Database();
+    Database(const Database&) = delete;
+    Database& operator=(const Database&) = delete;
+
+    // Opens (creating when needed) and migrates. Throws DbError.
+    void open(const QString& path);
+    void close();
+    bool isOpen() const;
+    const QString& path() const { return m_path; }
+
+    // Runs a statement prepared once per call site: `sql` must be a string literal, whose
+    // address is the cache key. Positional arguments bind to '?' in order. Throws DbError.
+    QSqlQuery& run(const char* sql, std::initializer_list<QVariant> args = {});
+    // Runs text that is not cached (migrations, pragmas). Throws DbError.
+    void execute(const QString& sql);
+
+    int schemaVersion();
+    static int latestSchemaVersion();
+
+private:
+    void migrate();
+
+    QString m_connectionName;
+    QString m_path;
+    std::unordered_map<const void*, std::unique_ptr<QSqlQuery>> m_statements;
+};
+
+// Reads the rows of a query run by Database::run and releases the statement when done,
+// so that a pending read never holds the database.
+class Rows {
+public:
+    explicit Rows(QSqlQuery& query)
+        : m_query(query) {}
+    ~Rows() { m_query.finish(); }
+    Rows(const Rows&) = delete;
+    Rows& operator=(const Rows&) = delete;
+    bool next() { return m_query.next(); }
+    QVariant value(int column) const { return m_query.value(column); }
+    QString string(int column) const { return m_query.value(column).toString(); }
+    qint64 integer(int column) const { return m_query.value(column).toLongLong(); }
+    bool isNull(int column) const { return m_query.isNull(column); }
+
+private:
+    QSqlQuery& m_query;
+};
+
+// BEGIN IMMEDIATE ... COMMIT, rolled back when left without commit (an exception).
+class Transaction {
+public:
+    explicit Transaction(Database& db);
+    ~Transaction();
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+    void commit();
+
+private:
+    Database& m_db;
+    bool m_done = false;
+};
+
+// Qt binds a null QString as SQL NULL; a NOT NULL text column wants '' instead.
+inline QVariant text(const QString& s) {
+    return s.isNull() ? QVariant(QStringLiteral("")) : QVariant(s);
+}
+
+// Null for an absent value, so that optional columns bind as SQL NULL.
+inline QVariant nullableMs(qint64 ms) {
+    return ms > 0 ? QVariant(ms) : QVariant();
+}
+
+} // namespace legba::server
