@@ -5,8 +5,7 @@
 
 namespace legba {
 
-QString toString(ApiError::Kind kind)
-{
+QString toString(ApiError::Kind kind) {
     switch (kind) {
     case ApiError::Kind::Network:
         return QStringLiteral("network");
@@ -26,8 +25,7 @@ QString toString(ApiError::Kind kind)
     return {};
 }
 
-QString ApiError::missingScope() const
-{
+QString ApiError::missingScope() const {
     if (!isForbidden())
         return {};
     static const QRegularExpression scopePattern(
@@ -36,9 +34,10 @@ QString ApiError::missingScope() const
     return match.hasMatch() ? match.captured(0) : QString();
 }
 
-QString ApiError::summary() const
-{
-    auto tr = [](const char* text) { return QCoreApplication::translate("ApiError", text); };
+QString ApiError::summary() const {
+    auto tr = [](const char* text) {
+        return QCoreApplication::translate("ApiError", text);
+    };
     switch (kind) {
     case Kind::Network:
         return tr("Cannot reach the server: %1").arg(message);
@@ -60,8 +59,7 @@ QString ApiError::summary() const
     return message;
 }
 
-QString ApiError::details() const
-{
+QString ApiError::details() const {
     QStringList parts{summary()};
     if (!route.isEmpty())
         parts << QCoreApplication::translate("ApiError", "Request: %1").arg(route);

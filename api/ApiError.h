@@ -4,7 +4,6 @@
 
 #include <QMetaType>
 #include <QString>
-
 #include <optional>
 #include <variant>
 
@@ -48,11 +47,12 @@ struct ApiError {
 QString toString(ApiError::Kind kind);
 
 // A call's outcome: the value, or the error.
-template <typename T>
-class Result {
+template <typename T> class Result {
 public:
-    Result(T value) : m_state(std::move(value)) {}
-    Result(ApiError error) : m_state(std::move(error)) {}
+    Result(T value)
+        : m_state(std::move(value)) {}
+    Result(ApiError error)
+        : m_state(std::move(error)) {}
 
     bool ok() const { return std::holds_alternative<T>(m_state); }
     explicit operator bool() const { return ok(); }

@@ -6,31 +6,29 @@
 
 namespace legba {
 
-bool isLoopbackHost(const QString& host)
-{
+bool isLoopbackHost(const QString& host) {
     if (host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0)
         return true;
     const QHostAddress address(host);
     return !address.isNull() && address.isLoopback();
 }
 
-bool isOrgUuid(const QString& text)
-{
+bool isOrgUuid(const QString& text) {
     // RFC 4122 textual form, 36 characters, without braces.
     return text.size() == 36 && !QUuid::fromString(text).isNull();
 }
 
-bool sameOrigin(const QUrl& a, const QUrl& b)
-{
+bool sameOrigin(const QUrl& a, const QUrl& b) {
     return a.scheme().compare(b.scheme(), Qt::CaseInsensitive) == 0 &&
            a.host().compare(b.host(), Qt::CaseInsensitive) == 0 &&
            a.port(a.scheme() == QLatin1String("https") ? 443 : 80) ==
                b.port(b.scheme() == QLatin1String("https") ? 443 : 80);
 }
 
-std::optional<QString> Endpoint::problem() const
-{
-    auto tr = [](const char* text) { return QCoreApplication::translate("Endpoint", text); };
+std::optional<QString> Endpoint::problem() const {
+    auto tr = [](const char* text) {
+        return QCoreApplication::translate("Endpoint", text);
+    };
     if (!baseUrl.isValid() || baseUrl.host().isEmpty())
         return tr("The server address is not a valid URL (expected https://host[:port]).");
     const QString scheme = baseUrl.scheme().toLower();
@@ -48,13 +46,13 @@ std::optional<QString> Endpoint::problem() const
     return std::nullopt;
 }
 
-QUrl Endpoint::apiUrl(const QString& path) const
-{
+QUrl Endpoint::apiUrl(const QString& path) const {
     QUrl url = baseUrl;
     QString base = url.path();
     while (base.endsWith(QLatin1Char('/')))
         base.chop(1);
-    url.setPath(base + QStringLiteral("/orgs/") + orgUuid.toLower() + QStringLiteral("/api") + path);
+    url.setPath(base + QStringLiteral("/orgs/") + orgUuid.toLower() + QStringLiteral("/api") +
+                path);
     url.setQuery(QString());
     url.setFragment(QString());
     return url;

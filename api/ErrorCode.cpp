@@ -2,8 +2,7 @@
 
 namespace legba {
 
-int httpStatusFor(ErrorCode code)
-{
+int httpStatusFor(ErrorCode code) {
     switch (code) {
     case ErrorCode::Unauthorized:
         return 401;
@@ -27,8 +26,7 @@ int httpStatusFor(ErrorCode code)
     return 500;
 }
 
-QString wireName(ErrorCode code)
-{
+QString wireName(ErrorCode code) {
     switch (code) {
     case ErrorCode::Unauthorized:
         return QStringLiteral("UNAUTHORIZED");
@@ -52,12 +50,11 @@ QString wireName(ErrorCode code)
     return QStringLiteral("INTERNAL");
 }
 
-std::optional<ErrorCode> errorCodeFromWireName(const QString& name)
-{
+std::optional<ErrorCode> errorCodeFromWireName(const QString& name) {
     static constexpr ErrorCode all[] = {
-        ErrorCode::Unauthorized,     ErrorCode::Forbidden, ErrorCode::ValidationError,
-        ErrorCode::NotFound,         ErrorCode::MethodNotAllowed, ErrorCode::Conflict,
-        ErrorCode::PayloadTooLarge,  ErrorCode::RateLimited, ErrorCode::Internal,
+        ErrorCode::Unauthorized,    ErrorCode::Forbidden,        ErrorCode::ValidationError,
+        ErrorCode::NotFound,        ErrorCode::MethodNotAllowed, ErrorCode::Conflict,
+        ErrorCode::PayloadTooLarge, ErrorCode::RateLimited,      ErrorCode::Internal,
     };
     for (ErrorCode code : all) {
         if (wireName(code) == name)

@@ -8,32 +8,29 @@ using nlohmann::json;
 
 namespace {
 
-QString join(const QString& path, const char* field)
-{
-    return path.isEmpty() ? QString::fromLatin1(field) : path + QLatin1Char('.') + QLatin1String(field);
+QString join(const QString& path, const char* field) {
+    return path.isEmpty() ? QString::fromLatin1(field)
+                          : path + QLatin1Char('.') + QLatin1String(field);
 }
 
-QString indexed(const char* field, std::size_t index)
-{
-    return QString::fromLatin1(field) + QLatin1Char('[') + QString::number(index) + QLatin1Char(']');
+QString indexed(const char* field, std::size_t index) {
+    return QString::fromLatin1(field) + QLatin1Char('[') + QString::number(index) +
+           QLatin1Char(']');
 }
 
-const json* member(const json& object, const char* field)
-{
+const json* member(const json& object, const char* field) {
     const auto it = object.find(field);
     return it == object.end() ? nullptr : &*it;
 }
 
-const json& requiredMember(const json& object, const char* field, const QString& path)
-{
+const json& requiredMember(const json& object, const char* field, const QString& path) {
     const json* value = member(object, field);
     if (!value)
         throw ParseError(join(path, field), QStringLiteral("is missing"));
     return *value;
 }
 
-QDateTime timeFrom(const json& value, const QString& where)
-{
+QDateTime timeFrom(const json& value, const QString& where) {
     if (!value.is_string())
         throw ParseError(where, QStringLiteral("is not an RFC 3339 time string"));
     const auto parsed = rfc3339::parse(qstr(value.get_ref<const std::string&>()));
@@ -42,21 +39,18 @@ QDateTime timeFrom(const json& value, const QString& where)
     return *parsed;
 }
 
-json timeOrNull(const QDateTime& time)
-{
+json timeOrNull(const QDateTime& time) {
     return time.isValid() ? json(str(rfc3339::format(time))) : json(nullptr);
 }
 
-qint64 requiredInteger(const json& object, const char* field, const QString& path)
-{
+qint64 requiredInteger(const json& object, const char* field, const QString& path) {
     const json& value = requiredMember(object, field, path);
     if (!value.is_number_integer())
         throw ParseError(join(path, field), QStringLiteral("is not an integer"));
     return value.get<qint64>();
 }
 
-const json& requiredArray(const json& object, const char* field, const QString& path)
-{
+const json& requiredArray(const json& object, const char* field, const QString& path) {
     const json& value = requiredMember(object, field, path);
     if (!value.is_array())
         throw ParseError(join(path, field), QStringLiteral("is not an array"));
@@ -68,42 +62,35 @@ const json& requiredArray(const json& object, const char* field, const QString& 
 ParseError::ParseError(QString field, QString problem)
     : std::runtime_error("malformed JSON body")
     , m_field(std::move(field))
-    , m_problem(std::move(problem))
-{
-}
+    , m_problem(std::move(problem)) {}
 
-json parse(QByteArrayView body)
-{
+json parse(QByteArrayView body) {
     json value = json::parse(body.begin(), body.end(), nullptr, false);
     if (value.is_discarded())
         throw ParseError(QString(), QStringLiteral("is not valid JSON"));
     return value;
 }
 
-QByteArray dump(const json& value)
-{
+QByteArray dump(const json& value) {
     const std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
     return QByteArray(text.data(), static_cast<qsizetype>(text.size()));
 }
 
-const json& requiredObject(const json& value, const QString& path)
-{
+const json& requiredObject(const json& value, const QString& path) {
     if (!value.is_object())
         throw ParseError(path.isEmpty() ? QStringLiteral("(body)") : path,
                          QStringLiteral("is not an object"));
     return value;
 }
 
-QString requiredString(const json& object, const char* field, const QString& path)
-{
+QString requiredString(const json& object, const char* field, const QString& path) {
     const json& value = requiredMember(object, field, path);
     if (!value.is_string())
         throw ParseError(join(path, field), QStringLiteral("is not a string"));
     return qstr(value.get_ref<const std::string&>());
 }
 
-std::optional<QString> optionalString(const json& object, const char* field, const QString& path)
-{
+std::optional<QString> optionalString(const json& object, const char* field, const QString& path) {
     const json* value = member(object, field);
     if (!value || value->is_null())
         return std::nullopt;
@@ -112,21 +99,18 @@ std::optional<QString> optionalString(const json& object, const char* field, con
     return qstr(value->get_ref<const std::string&>());
 }
 
-QDateTime requiredTime(const json& object, const char* field, const QString& path)
-{
+QDateTime requiredTime(const json& object, const char* field, const QString& path) {
     return timeFrom(requiredMember(object, field, path), join(path, field));
 }
 
-QDateTime nullableTime(const json& object, const char* field, const QString& path)
-{
+QDateTime nullableTime(const json& object, const char* field, const QString& path) {
     const json* value = member(object, field);
     if (!value || value->is_null())
         return {};
     return timeFrom(*value, join(path, field));
 }
 
-ApiKey apiKeyFromJson(const json& object, const QString& path)
-{
+ApiKey apiKeyFromJson(const json& object, const QString& path) {
     requiredObject(object, path);
     ApiKey key;
     key.keyId = requiredString(object, "key_id", path);
@@ -154,8 +138,7 @@ ApiKey apiKeyFromJson(const json& object, const QString& path)
     return key;
 }
 
-KeyList keyListFromJson(const json& object)
-{
+KeyList keyListFromJson(const json& object) {
     requiredObject(object);
     KeyList list;
     const json& keys = requiredArray(object, "keys", {});
@@ -166,8 +149,7 @@ KeyList keyListFromJson(const json& object)
     return list;
 }
 
-IssuedKey issuedKeyFromJson(const json& object)
-{
+IssuedKey issuedKeyFromJson(const json& object) {
     IssuedKey issued;
     issued.record = apiKeyFromJson(object);
     const QString secret = requiredString(object, "key");
@@ -176,8 +158,7 @@ IssuedKey issuedKeyFromJson(const json& object)
     return issued;
 }
 
-Instance instanceFromJson(const json& object, const QString& path)
-{
+Instance instanceFromJson(const json& object, const QString& path) {
     requiredObject(object, path);
     Instance instance;
     instance.instanceUuid = requiredString(object, "instance_uuid", path);
@@ -195,8 +176,7 @@ Instance instanceFromJson(const json& object, const QString& path)
     return instance;
 }
 
-InstanceList instanceListFromJson(const json& object)
-{
+InstanceList instanceListFromJson(const json& object) {
     requiredObject(object);
     InstanceList list;
     const json& instances = requiredArray(object, "instances", {});
@@ -207,8 +187,7 @@ InstanceList instanceListFromJson(const json& object)
     return list;
 }
 
-AuditEvent auditEventFromJson(const json& object, const QString& path)
-{
+AuditEvent auditEventFromJson(const json& object, const QString& path) {
     requiredObject(object, path);
     AuditEvent event;
     event.eventId = requiredString(object, "event_id", path);
@@ -243,8 +222,7 @@ AuditEvent auditEventFromJson(const json& object, const QString& path)
     return event;
 }
 
-AuditPage auditPageFromJson(const json& object)
-{
+AuditPage auditPageFromJson(const json& object) {
     requiredObject(object);
     AuditPage page;
     const json& events = requiredArray(object, "events", {});
@@ -255,15 +233,13 @@ AuditPage auditPageFromJson(const json& object)
     return page;
 }
 
-Health healthFromJson(const json& object)
-{
+Health healthFromJson(const json& object) {
     requiredObject(object);
     return Health{requiredString(object, "status"),
                   optionalString(object, "version").value_or(QString())};
 }
 
-ErrorBody errorBodyFromJson(QByteArrayView body)
-{
+ErrorBody errorBodyFromJson(QByteArrayView body) {
     const json value = json::parse(body.begin(), body.end(), nullptr, false);
     if (!value.is_object())
         return {};
@@ -278,8 +254,7 @@ ErrorBody errorBodyFromJson(QByteArrayView body)
     return error;
 }
 
-json toJson(const ApiKey& key)
-{
+json toJson(const ApiKey& key) {
     json scopes = json::array();
     for (const QString& scope : key.scopes)
         scopes.push_back(str(scope));
@@ -294,8 +269,7 @@ json toJson(const ApiKey& key)
                 {"status", str(wireName(key.status))}};
 }
 
-json toJson(const IssuedKey& key)
-{
+json toJson(const IssuedKey& key) {
     json object = toJson(key.record);
     object["key"] = key.secret.reveal().toStdString();
     if (!key.rotatedFrom.isEmpty())
@@ -303,16 +277,14 @@ json toJson(const IssuedKey& key)
     return object;
 }
 
-json toJson(const KeyList& list)
-{
+json toJson(const KeyList& list) {
     json keys = json::array();
     for (const ApiKey& key : list.keys)
         keys.push_back(toJson(key));
     return json{{"keys", std::move(keys)}, {"total", list.total}};
 }
 
-json toJson(const Instance& instance)
-{
+json toJson(const Instance& instance) {
     return json{{"instance_uuid", str(instance.instanceUuid)},
                 {"status", str(wireName(instance.status))},
                 {"image", str(instance.image)},
@@ -321,16 +293,14 @@ json toJson(const Instance& instance)
                 {"access_url", str(instance.accessUrl)}};
 }
 
-json toJson(const InstanceList& list)
-{
+json toJson(const InstanceList& list) {
     json instances = json::array();
     for (const Instance& instance : list.instances)
         instances.push_back(toJson(instance));
     return json{{"instances", std::move(instances)}, {"total", list.total}};
 }
 
-json toJson(const AuditEvent& event)
-{
+json toJson(const AuditEvent& event) {
     json object{{"event_id", str(event.eventId)},
                 {"occurred_at", timeOrNull(event.occurredAt)},
                 {"actor", nullptr},
@@ -349,29 +319,28 @@ json toJson(const AuditEvent& event)
     if (event.target)
         object["target"] = json{{"type", str(event.target->type)}, {"id", str(event.target->id)}};
     if (!event.detailsJson.isEmpty()) {
-        json details = json::parse(event.detailsJson.begin(), event.detailsJson.end(), nullptr, false);
+        json details =
+            json::parse(event.detailsJson.begin(), event.detailsJson.end(), nullptr, false);
         if (details.is_object())
             object["details"] = std::move(details);
     }
     return object;
 }
 
-json toJson(const AuditPage& page)
-{
+json toJson(const AuditPage& page) {
     json events = json::array();
     for (const AuditEvent& event : page.events)
         events.push_back(toJson(event));
-    return json{{"events", std::move(events)},
-                {"next_cursor", page.nextCursor.isEmpty() ? json(nullptr) : json(str(page.nextCursor))}};
+    return json{
+        {"events", std::move(events)},
+        {"next_cursor", page.nextCursor.isEmpty() ? json(nullptr) : json(str(page.nextCursor))}};
 }
 
-json toJson(const Health& health)
-{
+json toJson(const Health& health) {
     return json{{"status", str(health.status)}, {"version", str(health.version)}};
 }
 
-json toJson(const NewKeyRequest& request)
-{
+json toJson(const NewKeyRequest& request) {
     json scopes = json::array();
     for (const QString& scope : request.scopes)
         scopes.push_back(str(scope));
@@ -380,13 +349,11 @@ json toJson(const NewKeyRequest& request)
                 {"expires_at", timeOrNull(request.expiresAt)}};
 }
 
-json toJson(const NewInstanceRequest& request)
-{
+json toJson(const NewInstanceRequest& request) {
     return json{{"image", str(request.image)}, {"size", str(wireName(request.size))}};
 }
 
-json errorJson(ErrorCode code, const QString& message)
-{
+json errorJson(ErrorCode code, const QString& message) {
     return json{{"error", {{"code", str(wireName(code))}, {"message", str(message)}}}};
 }
 

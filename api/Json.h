@@ -3,7 +3,6 @@
 #include "Types.h"
 
 #include <nlohmann/json.hpp>
-
 #include <stdexcept>
 
 namespace legba::json {
@@ -58,12 +57,10 @@ nlohmann::json toJson(const NewKeyRequest& request);
 nlohmann::json toJson(const NewInstanceRequest& request);
 nlohmann::json errorJson(ErrorCode code, const QString& message);
 
-inline std::string str(const QString& s)
-{
+inline std::string str(const QString& s) {
     return s.toStdString();
 }
-inline QString qstr(const std::string& s)
-{
+inline QString qstr(const std::string& s) {
     return QString::fromStdString(s);
 }
 

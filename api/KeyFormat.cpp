@@ -2,7 +2,6 @@
 
 #include <QCryptographicHash>
 #include <QRandomGenerator>
-
 #include <array>
 
 namespace legba::keyformat {
@@ -12,8 +11,7 @@ namespace {
 constexpr char kBase62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 constexpr char kLowerAlnum[] = "0123456789abcdefghijklmnopqrstuvwxyz";
 
-constexpr std::array<std::uint32_t, 256> makeCrcTable()
-{
+constexpr std::array<std::uint32_t, 256> makeCrcTable() {
     std::array<std::uint32_t, 256> table{};
     for (std::uint32_t i = 0; i < 256; ++i) {
         std::uint32_t c = i;
@@ -25,14 +23,12 @@ constexpr std::array<std::uint32_t, 256> makeCrcTable()
 }
 constexpr auto kCrcTable = makeCrcTable();
 
-bool isBase62(char c)
-{
+bool isBase62(char c) {
     return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 }
 
 // Uniform choice from an alphabet by rejection sampling on the system CSPRNG.
-QByteArray randomFrom(const char* alphabet, quint32 alphabetSize, qsizetype length)
-{
+QByteArray randomFrom(const char* alphabet, quint32 alphabetSize, qsizetype length) {
     QByteArray out;
     out.reserve(length);
     QRandomGenerator* rng = QRandomGenerator::system();
@@ -53,16 +49,14 @@ QByteArray randomFrom(const char* alphabet, quint32 alphabetSize, qsizetype leng
 
 } // namespace
 
-std::uint32_t crc32(QByteArrayView bytes)
-{
+std::uint32_t crc32(QByteArrayView bytes) {
     std::uint32_t c = 0xFFFFFFFFU;
     for (char ch : bytes)
         c = kCrcTable[(c ^ static_cast<unsigned char>(ch)) & 0xFFU] ^ (c >> 8);
     return c ^ 0xFFFFFFFFU;
 }
 
-QByteArray base62(std::uint32_t value, qsizetype width)
-{
+QByteArray base62(std::uint32_t value, qsizetype width) {
     QByteArray out(width, '0');
     for (qsizetype i = width - 1; i >= 0 && value > 0; --i) {
         out[i] = kBase62[value % 62U];
@@ -71,14 +65,12 @@ QByteArray base62(std::uint32_t value, qsizetype width)
     return out;
 }
 
-QByteArray generate()
-{
+QByteArray generate() {
     const QByteArray random = randomFrom(kBase62, 62, kRandomLength);
     return QByteArray(kTag) + random + base62(crc32(random), kChecksumLength);
 }
 
-bool isWellFormed(QByteArrayView key)
-{
+bool isWellFormed(QByteArrayView key) {
     if (key.size() != kKeyLength || !key.startsWith(kTag))
         return false;
     const QByteArrayView body = key.sliced(6);
@@ -90,23 +82,19 @@ bool isWellFormed(QByteArrayView key)
     return body.sliced(kRandomLength) == base62(crc32(random), kChecksumLength);
 }
 
-QString displayPrefix(QByteArrayView key)
-{
+QString displayPrefix(QByteArrayView key) {
     return QString::fromLatin1(key.first(std::min(key.size(), kPrefixLength)));
 }
 
-QByteArray digest(QByteArrayView key)
-{
+QByteArray digest(QByteArrayView key) {
     return QCryptographicHash::hash(key, QCryptographicHash::Sha256).toHex();
 }
 
-QString generateKeyId()
-{
+QString generateKeyId() {
     return QStringLiteral("key_") + QString::fromLatin1(randomFrom(kLowerAlnum, 36, 16));
 }
 
-bool isKeyId(QStringView id)
-{
+bool isKeyId(QStringView id) {
     if (id.size() != 20 || !id.startsWith(QLatin1String("key_")))
         return false;
     for (QChar c : id.sliced(4)) {

@@ -19,8 +19,8 @@ namespace legba {
 // whatever URL reaches this manager, the key goes nowhere else.
 class AuthorizingAccessManager : public QNetworkAccessManager {
 public:
-    explicit AuthorizingAccessManager(QObject* parent) : QNetworkAccessManager(parent)
-    {
+    explicit AuthorizingAccessManager(QObject* parent)
+        : QNetworkAccessManager(parent) {
         // Qt follows redirects by default; a redirect to another origin must not carry
         // the key, so only same-origin redirects are followed at all.
         setRedirectPolicy(QNetworkRequest::SameOriginRedirectPolicy);
@@ -32,8 +32,7 @@ public:
 
 protected:
     QNetworkReply* createRequest(Operation op, const QNetworkRequest& original,
-                                 QIODevice* outgoingData) override
-    {
+                                 QIODevice* outgoingData) override {
         QNetworkRequest request(original);
         request.setRawHeader("Authorization", QByteArray());
         if (!key.isEmpty() && sameOrigin(request.url(), endpoint.baseUrl))
@@ -60,8 +59,7 @@ struct CallState {
     std::function<void(const ApiError&)> onError;
 };
 
-void RequestHandle::cancel()
-{
+void RequestHandle::cancel() {
     if (!m_state || m_state->done)
         return;
     m_state->cancelled = true;
@@ -72,15 +70,13 @@ void RequestHandle::cancel()
         m_state->reply->abort();
 }
 
-bool RequestHandle::isRunning() const
-{
+bool RequestHandle::isRunning() const {
     return m_state && !m_state->done;
 }
 
 namespace {
 
-QString tlsDescription(const QList<QSslError>& errors)
-{
+QString tlsDescription(const QList<QSslError>& errors) {
     QStringList lines;
     for (const QSslError& error : errors)
         lines << error.errorString();
@@ -91,14 +87,14 @@ QString tlsDescription(const QList<QSslError>& errors)
                          .arg(cert.subjectDisplayName(), cert.issuerDisplayName(),
                               cert.effectiveDate().toString(Qt::ISODate),
                               cert.expiryDate().toString(Qt::ISODate),
-                              QString::fromLatin1(cert.digest(QCryptographicHash::Sha256).toHex(':')));
+                              QString::fromLatin1(
+                                  cert.digest(QCryptographicHash::Sha256).toHex(':')));
         }
     }
     return lines.join(QLatin1Char('\n'));
 }
 
-std::chrono::milliseconds backoff(const LegbaClient::RetryPolicy& policy, int attempt)
-{
+std::chrono::milliseconds backoff(const LegbaClient::RetryPolicy& policy, int attempt) {
     const qint64 base = policy.baseDelay.count() << std::min(attempt, 10);
     const qint64 capped = std::min<qint64>(base, policy.maxDelay.count());
     // Full jitter between half and all of the delay, so that many clients spread out.
@@ -111,14 +107,11 @@ std::chrono::milliseconds backoff(const LegbaClient::RetryPolicy& policy, int at
 
 LegbaClient::LegbaClient(QObject* parent)
     : QObject(parent)
-    , m_manager(new AuthorizingAccessManager(this))
-{
-}
+    , m_manager(new AuthorizingAccessManager(this)) {}
 
 LegbaClient::~LegbaClient() = default;
 
-std::optional<QString> LegbaClient::setEndpoint(const Endpoint& endpoint)
-{
+std::optional<QString> LegbaClient::setEndpoint(const Endpoint& endpoint) {
     if (auto problem = endpoint.problem())
         return problem;
     m_endpoint = endpoint;
@@ -126,39 +119,33 @@ std::optional<QString> LegbaClient::setEndpoint(const Endpoint& endpoint)
     return std::nullopt;
 }
 
-void LegbaClient::setKey(Secret key)
-{
+void LegbaClient::setKey(Secret key) {
     m_manager->key = std::move(key);
     // Connections made with the old key must not be reused for the new one's requests.
     m_manager->clearConnectionCache();
 }
 
-void LegbaClient::clearKey()
-{
+void LegbaClient::clearKey() {
     m_manager->key.clear();
     m_manager->clearConnectionCache();
 }
 
-bool LegbaClient::hasKey() const
-{
+bool LegbaClient::hasKey() const {
     return !m_manager->key.isEmpty();
 }
 
-void LegbaClient::setTransferTimeout(std::chrono::milliseconds timeout)
-{
+void LegbaClient::setTransferTimeout(std::chrono::milliseconds timeout) {
     m_manager->setTransferTimeout(static_cast<int>(timeout.count()));
 }
 
-QNetworkAccessManager* LegbaClient::networkAccessManager() const
-{
+QNetworkAccessManager* LegbaClient::networkAccessManager() const {
     return m_manager;
 }
 
 template <typename T>
 RequestHandle LegbaClient::call(QByteArray method, const QString& path, const QUrlQuery& query,
                                 QByteArray body, QObject* context, Callback<T> done,
-                                std::function<T(const QByteArray&)> parse)
-{
+                                std::function<T(const QByteArray&)> parse) {
     QUrl url = m_endpoint.apiUrl(path);
     url.setQuery(query);
     return callUrl<T>(std::move(method), std::move(url), path, std::move(body), context,
@@ -168,8 +155,7 @@ RequestHandle LegbaClient::call(QByteArray method, const QString& path, const QU
 template <typename T>
 RequestHandle LegbaClient::callUrl(QByteArray method, QUrl url, const QString& path,
                                    QByteArray body, QObject* context, Callback<T> done,
-                                   std::function<T(const QByteArray&)> parse)
-{
+                                   std::function<T(const QByteArray&)> parse) {
     auto state = std::make_shared<CallState>();
     state->method = std::move(method);
     state->url = std::move(url);
@@ -180,7 +166,9 @@ RequestHandle LegbaClient::callUrl(QByteArray method, QUrl url, const QString& p
 
     // Raw pointer: the state owns these closures, and they must not own the state back.
     CallState* raw = state.get();
-    auto alive = [raw, contextGiven] { return !raw->cancelled && (!contextGiven || raw->context); };
+    auto alive = [raw, contextGiven] {
+        return !raw->cancelled && (!contextGiven || raw->context);
+    };
     state->onSuccess = [raw, alive, done, parse](const QByteArray& answer) {
         if (!alive())
             return;
@@ -192,9 +180,10 @@ RequestHandle LegbaClient::callUrl(QByteArray method, QUrl url, const QString& p
             parseError.kind = ApiError::Kind::Parse;
             parseError.route = raw->route;
             parseError.field = error.field();
-            parseError.message = error.field().isEmpty()
-                                     ? error.problem()
-                                     : QStringLiteral("field '%1' %2").arg(error.field(), error.problem());
+            parseError.message =
+                error.field().isEmpty()
+                    ? error.problem()
+                    : QStringLiteral("field '%1' %2").arg(error.field(), error.problem());
             qCWarning(lcApi).noquote() << raw->route << "answer malformed:" << parseError.message;
             result.emplace(std::move(parseError));
         }
@@ -212,8 +201,7 @@ RequestHandle LegbaClient::callUrl(QByteArray method, QUrl url, const QString& p
     return RequestHandle(state);
 }
 
-void LegbaClient::start(const std::shared_ptr<CallState>& state)
-{
+void LegbaClient::start(const std::shared_ptr<CallState>& state) {
     if (state->done)
         return;
     if (auto problem = m_endpoint.problem()) {
@@ -260,8 +248,7 @@ void LegbaClient::start(const std::shared_ptr<CallState>& state)
     connect(reply, &QNetworkReply::finished, this, [this, state, reply] { finish(state, reply); });
 }
 
-void LegbaClient::finish(const std::shared_ptr<CallState>& state, QNetworkReply* reply)
-{
+void LegbaClient::finish(const std::shared_ptr<CallState>& state, QNetworkReply* reply) {
     reply->deleteLater();
     if (state->reply == reply)
         state->reply = nullptr;
@@ -276,7 +263,8 @@ void LegbaClient::finish(const std::shared_ptr<CallState>& state, QNetworkReply*
 
     if (state->tooLarge) {
         error.kind = ApiError::Kind::Parse;
-        error.message = QStringLiteral("the answer is larger than %1 MiB").arg(m_maxAnswerBytes >> 20);
+        error.message =
+            QStringLiteral("the answer is larger than %1 MiB").arg(m_maxAnswerBytes >> 20);
         fail(state, error);
         return;
     }
@@ -309,7 +297,8 @@ void LegbaClient::finish(const std::shared_ptr<CallState>& state, QNetworkReply*
             error.kind = ApiError::Kind::Tls;
             error.tlsDetails = state->tlsDetails;
         }
-        qCInfo(lcApi).noquote() << state->route << "failed:" << toString(error.kind) << error.message;
+        qCInfo(lcApi).noquote() << state->route << "failed:" << toString(error.kind)
+                                << error.message;
         if (scheduleRetry(state, error))
             return;
         Q_EMIT serverUnreachable(error);
@@ -343,8 +332,7 @@ void LegbaClient::finish(const std::shared_ptr<CallState>& state, QNetworkReply*
     state->onSuccess(body);
 }
 
-bool LegbaClient::scheduleRetry(const std::shared_ptr<CallState>& state, const ApiError& error)
-{
+bool LegbaClient::scheduleRetry(const std::shared_ptr<CallState>& state, const ApiError& error) {
     if (state->method != "GET" || state->attempt > m_retry.maxRetries)
         return false;
     const bool transient = error.kind == ApiError::Kind::Network ||
@@ -373,8 +361,7 @@ bool LegbaClient::scheduleRetry(const std::shared_ptr<CallState>& state, const A
     return true;
 }
 
-void LegbaClient::fail(const std::shared_ptr<CallState>& state, ApiError error)
-{
+void LegbaClient::fail(const std::shared_ptr<CallState>& state, ApiError error) {
     if (state->done)
         return;
     state->done = true;
@@ -383,49 +370,43 @@ void LegbaClient::fail(const std::shared_ptr<CallState>& state, ApiError error)
 
 namespace {
 template <typename T>
-std::function<T(const QByteArray&)> viaJson(T (*convert)(const nlohmann::json&))
-{
-    return [convert](const QByteArray& body) { return convert(json::parse(body)); };
+std::function<T(const QByteArray&)> viaJson(T (*convert)(const nlohmann::json&)) {
+    return [convert](const QByteArray& body) {
+        return convert(json::parse(body));
+    };
 }
-ApiKey keyFromBody(const nlohmann::json& object)
-{
+ApiKey keyFromBody(const nlohmann::json& object) {
     return json::apiKeyFromJson(object);
 }
-Instance instanceFromBody(const nlohmann::json& object)
-{
+Instance instanceFromBody(const nlohmann::json& object) {
     return json::instanceFromJson(object);
 }
-std::function<Done(const QByteArray&)> nothing()
-{
-    return [](const QByteArray&) { return Done{}; };
+std::function<Done(const QByteArray&)> nothing() {
+    return [](const QByteArray&) {
+        return Done{};
+    };
 }
-QByteArray body(const nlohmann::json& value)
-{
+QByteArray body(const nlohmann::json& value) {
     return json::dump(value);
 }
-QString keyPath(const QString& keyId)
-{
+QString keyPath(const QString& keyId) {
     return QStringLiteral("/keys/") + QString::fromLatin1(QUrl::toPercentEncoding(keyId));
 }
-QString instancePath(const QString& uuid)
-{
+QString instancePath(const QString& uuid) {
     return QStringLiteral("/instances/") + QString::fromLatin1(QUrl::toPercentEncoding(uuid));
 }
-QUrlQuery revokedQuery(bool includeRevoked)
-{
+QUrlQuery revokedQuery(bool includeRevoked) {
     QUrlQuery query;
     if (includeRevoked)
         query.addQueryItem(QStringLiteral("include_revoked"), QStringLiteral("true"));
     return query;
 }
-QByteArray graceBody(int gracePeriodSeconds)
-{
+QByteArray graceBody(int gracePeriodSeconds) {
     return body(nlohmann::json{{"grace_period_seconds", gracePeriodSeconds}});
 }
 } // namespace
 
-RequestHandle LegbaClient::health(QObject* context, Callback<Health> done)
-{
+RequestHandle LegbaClient::health(QObject* context, Callback<Health> done) {
     // /healthz lives outside /orgs/.
     QUrl url = m_endpoint.baseUrl;
     QString base = url.path();
@@ -436,79 +417,68 @@ RequestHandle LegbaClient::health(QObject* context, Callback<Health> done)
                            viaJson(&json::healthFromJson));
 }
 
-RequestHandle LegbaClient::getKey(QObject* context, Callback<ApiKey> done)
-{
+RequestHandle LegbaClient::getKey(QObject* context, Callback<ApiKey> done) {
     return call<ApiKey>("GET", QStringLiteral("/key"), {}, {}, context, std::move(done),
                         viaJson(&keyFromBody));
 }
 
-RequestHandle LegbaClient::rotateOwnKey(QObject* context, Callback<IssuedKey> done)
-{
+RequestHandle LegbaClient::rotateOwnKey(QObject* context, Callback<IssuedKey> done) {
     return call<IssuedKey>("POST", QStringLiteral("/key/rotate"), {}, QByteArrayLiteral("{}"),
                            context, std::move(done), viaJson(&json::issuedKeyFromJson));
 }
 
-RequestHandle LegbaClient::listKeys(bool includeRevoked, QObject* context, Callback<KeyList> done)
-{
+RequestHandle LegbaClient::listKeys(bool includeRevoked, QObject* context, Callback<KeyList> done) {
     return call<KeyList>("GET", QStringLiteral("/keys"), revokedQuery(includeRevoked), {}, context,
                          std::move(done), viaJson(&json::keyListFromJson));
 }
 
 RequestHandle LegbaClient::createKey(const NewKeyRequest& request, QObject* context,
-                                     Callback<IssuedKey> done)
-{
+                                     Callback<IssuedKey> done) {
     return call<IssuedKey>("POST", QStringLiteral("/keys"), {}, body(json::toJson(request)),
                            context, std::move(done), viaJson(&json::issuedKeyFromJson));
 }
 
-RequestHandle LegbaClient::getKeyById(const QString& keyId, QObject* context, Callback<ApiKey> done)
-{
+RequestHandle LegbaClient::getKeyById(const QString& keyId, QObject* context,
+                                      Callback<ApiKey> done) {
     return call<ApiKey>("GET", keyPath(keyId), {}, {}, context, std::move(done),
                         viaJson(&keyFromBody));
 }
 
-RequestHandle LegbaClient::rotateKey(const QString& keyId, int gracePeriodSeconds,
-                                     QObject* context, Callback<IssuedKey> done)
-{
+RequestHandle LegbaClient::rotateKey(const QString& keyId, int gracePeriodSeconds, QObject* context,
+                                     Callback<IssuedKey> done) {
     return call<IssuedKey>("POST", keyPath(keyId) + QStringLiteral("/rotate"), {},
                            graceBody(gracePeriodSeconds), context, std::move(done),
                            viaJson(&json::issuedKeyFromJson));
 }
 
-RequestHandle LegbaClient::revokeKey(const QString& keyId, QObject* context, Callback<Done> done)
-{
+RequestHandle LegbaClient::revokeKey(const QString& keyId, QObject* context, Callback<Done> done) {
     return call<Done>("DELETE", keyPath(keyId), {}, {}, context, std::move(done), nothing());
 }
 
-RequestHandle LegbaClient::listInstances(QObject* context, Callback<InstanceList> done)
-{
-    return call<InstanceList>("GET", QStringLiteral("/instances"), {}, {}, context,
-                              std::move(done), viaJson(&json::instanceListFromJson));
+RequestHandle LegbaClient::listInstances(QObject* context, Callback<InstanceList> done) {
+    return call<InstanceList>("GET", QStringLiteral("/instances"), {}, {}, context, std::move(done),
+                              viaJson(&json::instanceListFromJson));
 }
 
 RequestHandle LegbaClient::createInstance(const NewInstanceRequest& request, QObject* context,
-                                          Callback<Instance> done)
-{
+                                          Callback<Instance> done) {
     return call<Instance>("POST", QStringLiteral("/instances"), {}, body(json::toJson(request)),
                           context, std::move(done), viaJson(&instanceFromBody));
 }
 
 RequestHandle LegbaClient::getInstance(const QString& instanceUuid, QObject* context,
-                                       Callback<Instance> done)
-{
+                                       Callback<Instance> done) {
     return call<Instance>("GET", instancePath(instanceUuid), {}, {}, context, std::move(done),
                           viaJson(&instanceFromBody));
 }
 
 RequestHandle LegbaClient::destroyInstance(const QString& instanceUuid, QObject* context,
-                                           Callback<Done> done)
-{
+                                           Callback<Done> done) {
     return call<Done>("DELETE", instancePath(instanceUuid), {}, {}, context, std::move(done),
                       nothing());
 }
 
-QUrlQuery LegbaClient::auditQueryToUrlQuery(const AuditQuery& query)
-{
+QUrlQuery LegbaClient::auditQueryToUrlQuery(const AuditQuery& query) {
     QUrlQuery url;
     url.addQueryItem(QStringLiteral("limit"), QString::number(query.limit));
     if (!query.cursor.isEmpty())
@@ -528,68 +498,61 @@ QUrlQuery LegbaClient::auditQueryToUrlQuery(const AuditQuery& query)
 }
 
 RequestHandle LegbaClient::auditLog(const AuditQuery& query, QObject* context,
-                                    Callback<AuditPage> done)
-{
+                                    Callback<AuditPage> done) {
     return call<AuditPage>("GET", QStringLiteral("/audit-log"), auditQueryToUrlQuery(query), {},
                            context, std::move(done), viaJson(&json::auditPageFromJson));
 }
 
 namespace {
 RequestDescription describe(const Endpoint& endpoint, QByteArray method, const QString& path,
-                            const QUrlQuery& query = {}, QByteArray body = {})
-{
+                            const QUrlQuery& query = {}, QByteArray body = {}) {
     QUrl url = endpoint.apiUrl(path);
     url.setQuery(query);
     return RequestDescription{std::move(method), url, std::move(body)};
 }
 } // namespace
 
-RequestDescription LegbaClient::describeListInstances() const
-{
+RequestDescription LegbaClient::describeListInstances() const {
     return describe(m_endpoint, "GET", QStringLiteral("/instances"));
 }
-RequestDescription LegbaClient::describeDestroyInstance(const QString& instanceUuid) const
-{
+RequestDescription LegbaClient::describeDestroyInstance(const QString& instanceUuid) const {
     return describe(m_endpoint, "DELETE", instancePath(instanceUuid));
 }
-RequestDescription LegbaClient::describeCreateInstance(const NewInstanceRequest& request) const
-{
-    return describe(m_endpoint, "POST", QStringLiteral("/instances"), {}, body(json::toJson(request)));
+RequestDescription LegbaClient::describeCreateInstance(const NewInstanceRequest& request) const {
+    return describe(m_endpoint, "POST", QStringLiteral("/instances"), {},
+                    body(json::toJson(request)));
 }
-RequestDescription LegbaClient::describeGetKey() const
-{
+RequestDescription LegbaClient::describeGetKey() const {
     return describe(m_endpoint, "GET", QStringLiteral("/key"));
 }
-RequestDescription LegbaClient::describeListKeys(bool includeRevoked) const
-{
+RequestDescription LegbaClient::describeListKeys(bool includeRevoked) const {
     return describe(m_endpoint, "GET", QStringLiteral("/keys"), revokedQuery(includeRevoked));
 }
-RequestDescription LegbaClient::describeGetKeyById(const QString& keyId) const
-{
+RequestDescription LegbaClient::describeGetKeyById(const QString& keyId) const {
     return describe(m_endpoint, "GET", keyPath(keyId));
 }
-RequestDescription LegbaClient::describeRevokeKey(const QString& keyId) const
-{
+RequestDescription LegbaClient::describeRevokeKey(const QString& keyId) const {
     return describe(m_endpoint, "DELETE", keyPath(keyId));
 }
-RequestDescription LegbaClient::describeRotateKey(const QString& keyId, int gracePeriodSeconds) const
-{
+RequestDescription LegbaClient::describeRotateKey(const QString& keyId,
+                                                  int gracePeriodSeconds) const {
     return describe(m_endpoint, "POST", keyPath(keyId) + QStringLiteral("/rotate"), {},
                     graceBody(gracePeriodSeconds));
 }
-RequestDescription LegbaClient::describeAuditLog(const AuditQuery& query) const
-{
+RequestDescription LegbaClient::describeAuditLog(const AuditQuery& query) const {
     return describe(m_endpoint, "GET", QStringLiteral("/audit-log"), auditQueryToUrlQuery(query));
 }
 
-QString curlCommand(const RequestDescription& request)
-{
+QString curlCommand(const RequestDescription& request) {
     auto quoted = [](QString text) {
         text.replace(QLatin1Char('\''), QLatin1String("'\\''"));
         return QLatin1Char('\'') + text + QLatin1Char('\'');
     };
-    QStringList parts{QStringLiteral("curl"), QStringLiteral("-X"), QString::fromLatin1(request.method),
-                      QLatin1Char('"') + request.url.toString(QUrl::FullyEncoded) + QLatin1Char('"'),
+    QStringList parts{QStringLiteral("curl"),
+                      QStringLiteral("-X"),
+                      QString::fromLatin1(request.method),
+                      QLatin1Char('"') + request.url.toString(QUrl::FullyEncoded) +
+                          QLatin1Char('"'),
                       QStringLiteral("\\\n  -H \"Authorization: Bearer $LEGBA_API_TOKEN\""),
                       QStringLiteral("\\\n  -H \"Content-Type: application/json\"")};
     if (!request.body.isEmpty())

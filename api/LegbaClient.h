@@ -7,7 +7,6 @@
 #include <QObject>
 #include <QPointer>
 #include <QUrlQuery>
-
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -24,7 +23,8 @@ struct CallState;
 class RequestHandle {
 public:
     RequestHandle() = default;
-    explicit RequestHandle(std::shared_ptr<CallState> state) : m_state(std::move(state)) {}
+    explicit RequestHandle(std::shared_ptr<CallState> state)
+        : m_state(std::move(state)) {}
     void cancel();
     bool isRunning() const;
 
@@ -48,8 +48,7 @@ class LegbaClient : public QObject {
     Q_OBJECT
 
 public:
-    template <typename T>
-    using Callback = std::function<void(Result<T>)>;
+    template <typename T> using Callback = std::function<void(Result<T>)>;
 
     struct RetryPolicy {
         int maxRetries = 3;

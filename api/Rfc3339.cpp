@@ -6,8 +6,7 @@ namespace legba::rfc3339 {
 
 namespace {
 
-bool digits(QStringView s, qsizetype from, qsizetype count, int& out)
-{
+bool digits(QStringView s, qsizetype from, qsizetype count, int& out) {
     int value = 0;
     for (qsizetype i = from; i < from + count; ++i) {
         const QChar c = s[i];
@@ -21,8 +20,7 @@ bool digits(QStringView s, qsizetype from, qsizetype count, int& out)
 
 } // namespace
 
-std::optional<QDateTime> parse(QStringView s)
-{
+std::optional<QDateTime> parse(QStringView s) {
     // 2025-01-10T12:00:00Z or 2025-01-10T12:00:00.123Z
     if (s.size() != 20 && s.size() != 24)
         return std::nullopt;
@@ -44,8 +42,7 @@ std::optional<QDateTime> parse(QStringView s)
     return QDateTime(date, time, QTimeZone::utc());
 }
 
-QString format(const QDateTime& time)
-{
+QString format(const QDateTime& time) {
     const QDateTime utc = time.toUTC();
     return utc.toString(utc.time().msec() == 0 ? QStringLiteral("yyyy-MM-ddTHH:mm:ssZ")
                                                : QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzzZ"));

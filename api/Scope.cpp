@@ -1,7 +1,6 @@
 #include "Scope.h"
 
 #include <QCoreApplication>
-
 #include <array>
 
 namespace legba {
@@ -11,13 +10,11 @@ constexpr std::array kAllScopes = {Scope::InstancesRead, Scope::InstancesWrite, 
                                    Scope::KeysWrite, Scope::AuditRead};
 }
 
-std::span<const Scope> allScopes()
-{
+std::span<const Scope> allScopes() {
     return kAllScopes;
 }
 
-QString wireName(Scope scope)
-{
+QString wireName(Scope scope) {
     switch (scope) {
     case Scope::InstancesRead:
         return QStringLiteral("instances:read");
@@ -33,8 +30,7 @@ QString wireName(Scope scope)
     return {};
 }
 
-std::optional<Scope> scopeFromWireName(QStringView name)
-{
+std::optional<Scope> scopeFromWireName(QStringView name) {
     for (Scope scope : kAllScopes) {
         if (wireName(scope) == name)
             return scope;
@@ -42,8 +38,7 @@ std::optional<Scope> scopeFromWireName(QStringView name)
     return std::nullopt;
 }
 
-QString describe(Scope scope)
-{
+QString describe(Scope scope) {
     switch (scope) {
     case Scope::InstancesRead:
         return QCoreApplication::translate("Scope", "List and inspect browser instances");

@@ -5,8 +5,7 @@
 namespace legba {
 
 namespace {
-void wipe(QByteArray& bytes)
-{
+void wipe(QByteArray& bytes) {
     // Only the last holder may wipe: a shared buffer is still someone else's key.
     if (!bytes.isEmpty() && bytes.isDetached()) {
         volatile char* p = bytes.data();
@@ -17,8 +16,7 @@ void wipe(QByteArray& bytes)
 }
 } // namespace
 
-Secret& Secret::operator=(const Secret& other)
-{
+Secret& Secret::operator=(const Secret& other) {
     if (this != &other) {
         wipe(m_bytes);
         m_bytes = other.m_bytes;
@@ -26,8 +24,7 @@ Secret& Secret::operator=(const Secret& other)
     return *this;
 }
 
-Secret& Secret::operator=(Secret&& other) noexcept
-{
+Secret& Secret::operator=(Secret&& other) noexcept {
     if (this != &other) {
         wipe(m_bytes);
         m_bytes = std::move(other.m_bytes);
@@ -35,13 +32,11 @@ Secret& Secret::operator=(Secret&& other) noexcept
     return *this;
 }
 
-Secret::~Secret()
-{
+Secret::~Secret() {
     wipe(m_bytes);
 }
 
-void Secret::clear()
-{
+void Secret::clear() {
     wipe(m_bytes);
 }
 

@@ -11,7 +11,8 @@ namespace legba {
 class Secret {
 public:
     Secret() = default;
-    explicit Secret(QByteArray bytes) : m_bytes(std::move(bytes)) {}
+    explicit Secret(QByteArray bytes)
+        : m_bytes(std::move(bytes)) {}
     Secret(const Secret&) = default;
     Secret(Secret&&) noexcept = default;
     Secret& operator=(const Secret& other);

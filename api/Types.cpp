@@ -4,8 +4,7 @@ namespace legba {
 
 namespace {
 template <typename Enum, std::size_t N>
-std::optional<Enum> lookup(QStringView name, const Enum (&values)[N])
-{
+std::optional<Enum> lookup(QStringView name, const Enum (&values)[N]) {
     for (Enum value : values) {
         if (wireName(value) == name)
             return value;
@@ -14,8 +13,7 @@ std::optional<Enum> lookup(QStringView name, const Enum (&values)[N])
 }
 } // namespace
 
-QString wireName(KeyStatus status)
-{
+QString wireName(KeyStatus status) {
     switch (status) {
     case KeyStatus::Active:
         return QStringLiteral("active");
@@ -27,14 +25,12 @@ QString wireName(KeyStatus status)
     return {};
 }
 
-std::optional<KeyStatus> keyStatusFromWireName(QStringView name)
-{
+std::optional<KeyStatus> keyStatusFromWireName(QStringView name) {
     static constexpr KeyStatus all[] = {KeyStatus::Active, KeyStatus::Expired, KeyStatus::Revoked};
     return lookup(name, all);
 }
 
-QString wireName(InstanceStatus status)
-{
+QString wireName(InstanceStatus status) {
     switch (status) {
     case InstanceStatus::Provisioning:
         return QStringLiteral("provisioning");
@@ -48,15 +44,14 @@ QString wireName(InstanceStatus status)
     return {};
 }
 
-std::optional<InstanceStatus> instanceStatusFromWireName(QStringView name)
-{
+std::optional<InstanceStatus> instanceStatusFromWireName(QStringView name) {
     static constexpr InstanceStatus all[] = {InstanceStatus::Provisioning, InstanceStatus::Running,
-                                             InstanceStatus::Terminating, InstanceStatus::Terminated};
+                                             InstanceStatus::Terminating,
+                                             InstanceStatus::Terminated};
     return lookup(name, all);
 }
 
-QString wireName(InstanceSize size)
-{
+QString wireName(InstanceSize size) {
     switch (size) {
     case InstanceSize::Small:
         return QStringLiteral("small");
@@ -68,8 +63,7 @@ QString wireName(InstanceSize size)
     return {};
 }
 
-std::optional<InstanceSize> instanceSizeFromWireName(QStringView name)
-{
+std::optional<InstanceSize> instanceSizeFromWireName(QStringView name) {
     static constexpr InstanceSize all[] = {InstanceSize::Small, InstanceSize::Medium,
                                            InstanceSize::Large};
     return lookup(name, all);

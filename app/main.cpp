@@ -1,0 +1,113 @@
+// The composition root: reads the command line, builds the app layer and the window,
+// and wires them. Nothing else happens here.
+
+#include "ConnectionManager.h"
+#include "CredentialStore.h"
+#include "EnvironmentProfile.h"
+#include "Hardening.h"
+#include "InstancesPane.h"
+#include "MainWindow.h"
+#include "Profile.h"
+#include "SandboxHost.h"
+#include "Session.h"
+#include "StartupProbe.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTimer>
+#include <cstdio>
+#include <cstring>
+
+namespace {
+
+constexpr const char* kUsage =
+    "Usage: legba-admin [--sandbox] [--version] [--help]\n"
+    "\n"
+    "Administer a Legba organization: API keys, browser instances and the audit log.\n"
+    "\n"
+    "Options:\n"
+    "  --sandbox   Run the local sandbox server inside the app and connect to it.\n"
+    "  --version   Print the version and exit.\n"
+    "  --help      Print this help and exit.\n"
+    "\n"
+    "Environment:\n"
+    "  LEGBA_BASE_URL, LEGBA_ORG_UUID, LEGBA_API_TOKEN\n"
+    "              When all three are set, connect with them for this run and store nothing.\n";
+
+// --version and --help must work without a display, so they are answered before any
+// QGuiApplication exists.
+int answerWithoutDisplay(int argc, char** argv, bool* sandbox) {
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--version") == 0) {
+            std::printf("legba-admin %s\n", LEGBA_VERSION);
+            return 0;
+        }
+        if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
+            std::fputs(kUsage, stdout);
+            return 0;
+        }
+        if (std::strcmp(argv[i], "--sandbox") == 0) {
+            *sandbox = true;
+            continue;
+        }
+        // Qt's own options (-platform, -style, ...) are left to QApplication.
+        if (argv[i][0] == '-' && argv[i][1] == '-') {
+            std::fprintf(stderr, "legba-admin: unknown option '%s'\n\n%s", argv[i], kUsage);
+            return 2;
+        }
+    }
+    return -1;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    legba::hardenProcess();
+    bool sandbox = false;
+    if (const int code = answerWithoutDisplay(argc, argv, &sandbox); code >= 0)
+        return code;
+
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("Legba"));
+    QApplication::setOrganizationDomain(QStringLiteral("legba.example"));
+    QApplication::setApplicationName(QStringLiteral("Legba Admin"));
+    QApplication::setApplicationVersion(QStringLiteral(LEGBA_VERSION));
+    QApplication::setDesktopFileName(QStringLiteral("legba-admin"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/legba-admin.svg")));
+
+    QSettings settings;
+    legba::ProfileStore profiles(&settings);
+    legba::CredentialStore credentials;
+    legba::Session session;
+    const QString sandboxDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
+                               QStringLiteral("/sandbox");
+    legba::SandboxHost sandboxHost(sandboxDir, &profiles, &credentials);
+    legba::ConnectionManager connections(&session, &profiles, &credentials, &sandboxHost);
+
+    legba::MainWindow window(&connections);
+    if (auto* probe = legba::StartupProbe::installIfRequested(&window)) {
+        QObject::connect(window.instancesPane(), &legba::InstancesPane::refreshed, probe,
+                         &legba::StartupProbe::listShown);
+    }
+    window.show();
+
+    // Connect once the window is up, so that the first paint is not waiting on the network.
+    QTimer::singleShot(0, &window, [&] {
+        if (auto environment = legba::takeEnvironmentConnection()) {
+            connections.activateTransient(environment->profile, std::move(environment->key));
+        } else if (sandbox) {
+            connections.activateSandbox();
+        } else if (const QString current = profiles.currentId();
+                   !current.isEmpty() && profiles.profile(current)) {
+            connections.activate(current);
+        } else if (profiles.profiles().isEmpty()) {
+            // A fresh machine: the sandbox works without an account.
+            connections.activateSandbox();
+        } else {
+            connections.activate(profiles.profiles().constFirst().id);
+        }
+    });
+    return app.exec();
+}

@@ -1,0 +1,118 @@
+#include "Session.h"
+
+#include "Logging.h"
+
+namespace legba {
+
+Session::Session(QObject* parent)
+    : QObject(parent)
+    , m_client(new LegbaClient(this)) {
+    connect(m_client, &LegbaClient::keyRejected, this, &Session::onKeyRejected);
+    connect(m_client, &LegbaClient::serverAnswered, this, &Session::onServerAnswered);
+    connect(m_client, &LegbaClient::serverUnreachable, this, &Session::onServerUnreachable);
+}
+
+std::optional<QString> Session::connectTo(const Profile& profile, Secret key) {
+    if (key.isEmpty())
+        return tr("No API key was given.");
+    if (auto problem = m_client->setEndpoint(profile.endpoint()))
+        return problem;
+    m_identityCall.cancel();
+    m_profile = profile;
+    m_identity.reset();
+    m_lastError.reset();
+    m_offlineSince = {};
+    m_client->setKey(std::move(key));
+    setState(State::Connecting);
+    Q_EMIT identityChanged();
+    refreshIdentity();
+    return std::nullopt;
+}
+
+void Session::disconnectFromServer() {
+    m_identityCall.cancel();
+    m_client->clearKey();
+    m_profile.reset();
+    m_identity.reset();
+    setState(State::Disconnected);
+    Q_EMIT identityChanged();
+}
+
+void Session::refreshIdentity() {
+    if (!m_profile)
+        return;
+    m_identityCall.cancel();
+    m_identityCall = m_client->getKey(this, [this](Result<ApiKey> result) {
+        if (result) {
+            m_identity = std::move(result).value();
+            m_lastError.reset();
+            m_lastSuccess = QDateTime::currentDateTimeUtc();
+            qCInfo(lcApp).noquote() << "connected as" << m_identity->name << m_identity->prefix;
+            setState(State::Connected);
+            Q_EMIT identityChanged();
+            return;
+        }
+        m_lastError = result.error();
+        // 401 and unreachable have set the state through the client's signals already.
+        if (m_state == State::Connecting && result.error().kind == ApiError::Kind::Http &&
+            !result.error().isUnauthorized()) {
+            setState(State::Offline);
+        } else if (m_state == State::Connecting && result.error().kind == ApiError::Kind::Parse) {
+            setState(State::Offline);
+        }
+        Q_EMIT identityChanged();
+    });
+}
+
+bool Session::can(Scope scope) const {
+    return m_identity && m_identity->hasScope(wireName(scope));
+}
+
+QString Session::whyNot(Scope scope) const {
+    if (can(scope))
+        return {};
+    if (!m_identity)
+        return tr("Not connected.");
+    return tr("Needs the scope '%1', which the key '%2' lacks.")
+        .arg(wireName(scope), m_identity->name);
+}
+
+bool Session::expiresSoon() const {
+    if (!m_identity || !m_identity->expiresAt.isValid())
+        return false;
+    return QDateTime::currentDateTimeUtc().addDays(kExpiryWarningDays) >= m_identity->expiresAt;
+}
+
+void Session::setState(State state) {
+    if (m_state == state)
+        return;
+    m_state = state;
+    Q_EMIT stateChanged(state);
+}
+
+void Session::onKeyRejected(const ApiError& error) {
+    m_lastError = error;
+    setState(State::KeyRejected);
+}
+
+void Session::onServerAnswered() {
+    m_lastSuccess = QDateTime::currentDateTimeUtc();
+    if (m_state == State::Offline) {
+        m_offlineSince = {};
+        if (m_identity)
+            setState(State::Connected);
+        else
+            refreshIdentity();
+    }
+}
+
+void Session::onServerUnreachable(const ApiError& error) {
+    m_lastError = error;
+    if (m_state == State::Disconnected || m_state == State::KeyRejected)
+        return;
+    if (!m_offlineSince.isValid())
+        m_offlineSince = QDateTime::currentDateTimeUtc();
+    setState(State::Offline);
+}
+
+} // namespace legba

@@ -1,0 +1,249 @@
+#include "InstancesModel.h"
+
+#include "TimeFormat.h"
+
+#include <QFontDatabase>
+#include <QHash>
+#include <QSet>
+
+namespace legba {
+
+InstancesModel::InstancesModel(QObject* parent)
+    : QAbstractTableModel(parent) {}
+
+QString InstancesModel::statusText(InstanceStatus status) {
+    switch (status) {
+    case InstanceStatus::Provisioning:
+        return tr("provisioning");
+    case InstanceStatus::Running:
+        return tr("running");
+    case InstanceStatus::Terminating:
+        return tr("terminating");
+    case InstanceStatus::Terminated:
+        return tr("terminated");
+    }
+    return {};
+}
+
+BadgeTone InstancesModel::toneFor(InstanceStatus status) {
+    switch (status) {
+    case InstanceStatus::Provisioning:
+        return BadgeTone::Info;
+    case InstanceStatus::Running:
+        return BadgeTone::Good;
+    case InstanceStatus::Terminating:
+        return BadgeTone::Warning;
+    case InstanceStatus::Terminated:
+        return BadgeTone::Neutral;
+    }
+    return BadgeTone::Neutral;
+}
+
+void InstancesModel::setInstances(const std::vector<Instance>& instances) {
+    QHash<QString, const Instance*> incoming;
+    incoming.reserve(static_cast<qsizetype>(instances.size()));
+    for (const Instance& instance : instances)
+        incoming.insert(instance.instanceUuid, &instance);
+
+    // Remove rows that are gone, from the bottom up, in contiguous runs.
+    for (int row = static_cast<int>(m_rows.size()) - 1; row >= 0;) {
+        if (incoming.contains(m_rows[static_cast<std::size_t>(row)].instanceUuid)) {
+            --row;
+            continue;
+        }
+        int first = row;
+        while (first > 0 &&
+               !incoming.contains(m_rows[static_cast<std::size_t>(first - 1)].instanceUuid))
+            --first;
+        beginRemoveRows({}, first, row);
+        m_rows.erase(m_rows.begin() + first, m_rows.begin() + row + 1);
+        endRemoveRows();
+        row = first - 1;
+    }
+
+    // Update the rows that stay, in place.
+    QSet<QString> present;
+    for (std::size_t i = 0; i < m_rows.size(); ++i) {
+        const Instance& fresh = *incoming.value(m_rows[i].instanceUuid);
+        present.insert(fresh.instanceUuid);
+        if (!(m_rows[i] == fresh)) {
+            m_rows[i] = fresh;
+            const int row = static_cast<int>(i);
+            Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+        }
+    }
+
+    // Append the new ones, in the server's order.
+    std::vector<Instance> added;
+    for (const Instance& instance : instances) {
+        if (!present.contains(instance.instanceUuid))
+            added.push_back(instance);
+    }
+    if (!added.empty()) {
+        const int first = static_cast<int>(m_rows.size());
+        beginInsertRows({}, first, first + static_cast<int>(added.size()) - 1);
+        m_rows.insert(m_rows.end(), added.begin(), added.end());
+        endInsertRows();
+    }
+}
+
+void InstancesModel::upsert(const Instance& instance) {
+    const int row = rowOf(instance.instanceUuid);
+    if (row >= 0) {
+        m_rows[static_cast<std::size_t>(row)] = instance;
+        Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+        return;
+    }
+    const int first = static_cast<int>(m_rows.size());
+    beginInsertRows({}, first, first);
+    m_rows.push_back(instance);
+    endInsertRows();
+}
+
+void InstancesModel::setStatus(const QString& instanceUuid, InstanceStatus status) {
+    const int row = rowOf(instanceUuid);
+    if (row < 0 || m_rows[static_cast<std::size_t>(row)].status == status)
+        return;
+    m_rows[static_cast<std::size_t>(row)].status = status;
+    Q_EMIT dataChanged(index(row, StatusColumn), index(row, StatusColumn));
+}
+
+const Instance* InstancesModel::instanceAt(int row) const {
+    if (row < 0 || row >= static_cast<int>(m_rows.size()))
+        return nullptr;
+    return &m_rows[static_cast<std::size_t>(row)];
+}
+
+int InstancesModel::rowOf(const QString& instanceUuid) const {
+    for (std::size_t i = 0; i < m_rows.size(); ++i) {
+        if (m_rows[i].instanceUuid == instanceUuid)
+            return static_cast<int>(i);
+    }
+    return -1;
+}
+
+void InstancesModel::refreshTimes() {
+    if (m_rows.empty())
+        return;
+    const int last = static_cast<int>(m_rows.size()) - 1;
+    Q_EMIT dataChanged(index(0, CreatedColumn), index(last, UptimeColumn),
+                       {Qt::DisplayRole, Qt::ToolTipRole, SortRole});
+}
+
+int InstancesModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
+}
+
+int InstancesModel::columnCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant InstancesModel::data(const QModelIndex& index, int role) const {
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Instance& instance = m_rows[static_cast<std::size_t>(index.row())];
+    const auto column = static_cast<Column>(index.column());
+
+    switch (role) {
+    case IdRole:
+        return instance.instanceUuid;
+    case BusyRole:
+        return instance.status == InstanceStatus::Provisioning ||
+               instance.status == InstanceStatus::Terminating;
+    case InstanceStatusRole:
+        return static_cast<int>(instance.status);
+    case AccessUrlRole:
+        return instance.accessUrl;
+    case BadgeToneRole:
+        return column == StatusColumn ? QVariant::fromValue(toneFor(instance.status)) : QVariant();
+    case Qt::FontRole:
+        if (column == InstanceColumn || column == AccessUrlColumn)
+            return QFontDatabase::systemFont(QFontDatabase::FixedFont);
+        return {};
+    case Qt::AccessibleTextRole:
+    case Qt::DisplayRole:
+        switch (column) {
+        case InstanceColumn:
+            return role == Qt::DisplayRole ? instance.instanceUuid.left(8) : instance.instanceUuid;
+        case StatusColumn:
+            return statusText(instance.status);
+        case ImageColumn:
+            return instance.image;
+        case SizeColumn:
+            return wireName(instance.size);
+        case CreatedColumn:
+            return timeformat::relative(instance.createdAt, now());
+        case UptimeColumn:
+            if (instance.status != InstanceStatus::Running || !instance.createdAt.isValid())
+                return QStringLiteral("—");
+            return timeformat::duration(instance.createdAt.secsTo(now()));
+        case AccessUrlColumn:
+            return instance.accessUrl;
+        case ColumnCount:
+            break;
+        }
+        return {};
+    case Qt::ToolTipRole:
+        switch (column) {
+        case InstanceColumn:
+            return instance.instanceUuid;
+        case CreatedColumn:
+            return timeformat::exactLocal(instance.createdAt);
+        case AccessUrlColumn:
+            return instance.accessUrl;
+        default:
+            return {};
+        }
+    case SortRole:
+        switch (column) {
+        case CreatedColumn:
+        case UptimeColumn:
+            return instance.createdAt.toMSecsSinceEpoch();
+        case StatusColumn:
+            return static_cast<int>(instance.status);
+        case SizeColumn:
+            return static_cast<int>(instance.size);
+        default:
+            return data(index, Qt::AccessibleTextRole);
+        }
+    default:
+        return {};
+    }
+}
+
+QVariant InstancesModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (static_cast<Column>(section)) {
+    case InstanceColumn:
+        return tr("Instance");
+    case StatusColumn:
+        return tr("Status");
+    case ImageColumn:
+        return tr("Image");
+    case SizeColumn:
+        return tr("Size");
+    case CreatedColumn:
+        return tr("Created");
+    case UptimeColumn:
+        return tr("Uptime");
+    case AccessUrlColumn:
+        return tr("Access URL");
+    case ColumnCount:
+        break;
+    }
+    return {};
+}
+
+QHash<int, QByteArray> InstancesModel::roleNames() const {
+    QHash<int, QByteArray> names = QAbstractTableModel::roleNames();
+    names.insert(SortRole, "sort");
+    names.insert(IdRole, "instanceUuid");
+    names.insert(BadgeToneRole, "badgeTone");
+    names.insert(BusyRole, "busy");
+    names.insert(InstanceStatusRole, "status");
+    names.insert(AccessUrlRole, "accessUrl");
+    return names;
+}
+
+} // namespace legba

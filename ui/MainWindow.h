@@ -1,0 +1,72 @@
+#pragma once
+
+#include <QMainWindow>
+
+class QLabel;
+class QListWidget;
+class QSplitter;
+class QStackedWidget;
+class QToolButton;
+
+namespace legba {
+
+class ConnectionManager;
+class InstancesPane;
+class MessageBanner;
+class Pane;
+class Session;
+struct Profile;
+
+// The window: organizations at the top, panes on the left, the connection at the bottom.
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+
+public:
+    explicit MainWindow(ConnectionManager* connections, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    enum PaneIndex { InstancesIndex, KeysIndex, AuditIndex };
+    void showPane(int index);
+    Pane* currentPane() const;
+    InstancesPane* instancesPane() const { return m_instances; }
+    QListWidget* navigation() const { return m_nav; }
+    QLabel* connectionLabel() const { return m_connectionLabel; }
+    QLabel* identityLabel() const { return m_identityLabel; }
+    MessageBanner* sessionBanner() const { return m_sessionBanner; }
+
+    // Opens the connect dialog to add an organization (or enter a key for one).
+    void addOrganization();
+    void askForKey(const Profile& profile, const QString& reason);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void buildActions();
+    void buildStatusBar();
+    void rebuildProfileMenu();
+    void onSessionStateChanged();
+    void onIdentityChanged();
+    void updateWindowTitle();
+    void editCurrentOrganization();
+    void removeCurrentOrganization();
+    void forgetCurrentKey();
+    void copyAsCurl();
+
+    ConnectionManager* m_connections; // not owned
+    Session* m_session;               // not owned
+    QToolButton* m_profileButton;
+    QListWidget* m_nav;
+    QStackedWidget* m_stack;
+    QSplitter* m_splitter;
+    MessageBanner* m_sessionBanner;
+    InstancesPane* m_instances;
+    QList<Pane*> m_panes;
+    QLabel* m_connectionLabel;
+    QLabel* m_identityLabel;
+    QLabel* m_scopesLabel;
+    QLabel* m_expiryLabel;
+    QLabel* m_refreshLabel;
+};
+
+} // namespace legba

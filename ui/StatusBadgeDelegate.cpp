@@ -1,0 +1,90 @@
+#include "StatusBadgeDelegate.h"
+
+#include "Badge.h"
+
+#include <QApplication>
+#include <QPainter>
+#include <QPainterPath>
+
+namespace legba {
+
+StatusBadgeDelegate::StatusBadgeDelegate(int badgeToneRole, QObject* parent)
+    : QStyledItemDelegate(parent)
+    , m_toneRole(badgeToneRole) {}
+
+QColor StatusBadgeDelegate::colorFor(int tone, const QPalette& palette) {
+    // Hues fixed by meaning; lightness follows the palette so dark themes stay readable.
+    const bool dark = palette.color(QPalette::Window).lightness() < 128;
+    auto pick = [dark](int hue, int saturation) {
+        return QColor::fromHsl(hue, saturation, dark ? 150 : 95);
+    };
+    switch (static_cast<BadgeTone>(tone)) {
+    case BadgeTone::Good:
+        return pick(130, 150);
+    case BadgeTone::Info:
+        return pick(210, 170);
+    case BadgeTone::Warning:
+        return pick(36, 220);
+    case BadgeTone::Bad:
+        return pick(0, 170);
+    case BadgeTone::Neutral:
+        break;
+    }
+    return palette.color(QPalette::Disabled, QPalette::Text);
+}
+
+void StatusBadgeDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option,
+                                const QModelIndex& index) const {
+    const QVariant toneValue = index.data(m_toneRole);
+    if (!toneValue.isValid()) {
+        QStyledItemDelegate::paint(painter, option, index);
+        return;
+    }
+    QStyleOptionViewItem opt = option;
+    initStyleOption(&opt, index);
+    const QString text = opt.text;
+    opt.text.clear();
+    QStyle* style = opt.widget ? opt.widget->style() : QApplication::style();
+    style->drawControl(QStyle::CE_ItemViewItem, &opt, painter, opt.widget);
+
+    const QColor color = colorFor(static_cast<int>(toneValue.value<BadgeTone>()), opt.palette);
+    const QFontMetrics metrics(opt.font);
+    const int padding = metrics.height() / 2;
+    const int width = metrics.horizontalAdvance(text) + 2 * padding + metrics.height() / 2;
+    const int height = metrics.height() + 4;
+    QRect badge(opt.rect.left() + 4, opt.rect.center().y() - height / 2, width, height);
+    badge = badge.intersected(opt.rect.adjusted(2, 1, -2, -1));
+
+    painter->save();
+    painter->setRenderHint(QPainter::Antialiasing);
+    QColor fill = color;
+    fill.setAlpha(48);
+    QPainterPath path;
+    path.addRoundedRect(QRectF(badge), height / 2.0, height / 2.0);
+    painter->fillPath(path, fill);
+    painter->setPen(QPen(color, 1));
+    painter->drawPath(path);
+    // A dot before the word, for those who read shapes faster than colours.
+    const int dot = metrics.height() / 3;
+    painter->setBrush(color);
+    painter->setPen(Qt::NoPen);
+    painter->drawEllipse(QPoint(badge.left() + padding / 2 + dot, badge.center().y() + 1),
+                         dot / 2 + 1, dot / 2 + 1);
+    painter->setPen(opt.state.testFlag(QStyle::State_Selected)
+                        ? opt.palette.color(QPalette::HighlightedText)
+                        : opt.palette.color(QPalette::Text));
+    painter->drawText(badge.adjusted(padding / 2 + 2 * dot + 2, 0, 0, 0),
+                      Qt::AlignVCenter | Qt::AlignLeft, text);
+    painter->restore();
+}
+
+QSize StatusBadgeDelegate::sizeHint(const QStyleOptionViewItem& option,
+                                    const QModelIndex& index) const {
+    QSize size = QStyledItemDelegate::sizeHint(option, index);
+    const QFontMetrics metrics(option.font);
+    size.setWidth(size.width() + metrics.height() * 2);
+    size.setHeight(std::max(size.height(), metrics.height() + 8));
+    return size;
+}
+
+} // namespace legba

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <QStyledItemDelegate>
+
+namespace legba {
+
+// Paints a cell's text as a small rounded badge coloured by the model's BadgeToneRole,
+// from the palette so that dark themes work. The word is always there: never colour alone.
+class StatusBadgeDelegate : public QStyledItemDelegate {
+    Q_OBJECT
+
+public:
+    StatusBadgeDelegate(int badgeToneRole, QObject* parent = nullptr);
+
+    void paint(QPainter* painter, const QStyleOptionViewItem& option,
+               const QModelIndex& index) const override;
+    QSize sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const override;
+
+    static QColor colorFor(int tone, const QPalette& palette);
+
+private:
+    int m_toneRole;
+};
+
+} // namespace legba
