@@ -24,7 +24,7 @@ namespace legba::servertest {
 using Json = nlohmann::json;
 
 inline const QByteArray kUnauthorizedBody =
-    R"({"error":{"code":"UNAUTHORIZED","message":"Invalid or missing API key"}})";
+    "{\"error\":{\"code\":\"UNAUTHORIZED\",\"message\":\"Invalid or missing API key\"}}";
 
 struct Reply {
     int status = 0;
