@@ -503,6 +503,13 @@ RequestHandle LegbaClient::auditLog(const AuditQuery& query, QObject* context,
                            context, std::move(done), viaJson(&json::auditPageFromJson));
 }
 
+RequestHandle LegbaClient::auditLogRaw(const AuditQuery& query, QObject* context,
+                                       Callback<QByteArray> done) {
+    return call<QByteArray>("GET", QStringLiteral("/audit-log"), auditQueryToUrlQuery(query), {},
+                            context, std::move(done),
+                            [](const QByteArray& body) { return body; });
+}
+
 namespace {
 RequestDescription describe(const Endpoint& endpoint, QByteArray method, const QString& path,
                             const QUrlQuery& query = {}, QByteArray body = {}) {
