@@ -1,0 +1,350 @@
+// The audit log: every action recorded with its outcome, filters, cursor paging that
+// neither repeats nor skips while events arrive, append-only triggers and the hash chain
+// that `legba-server audit verify` checks.
+
+#include "Harness.h"
+
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTest>
+#include <QUrlQuery>
+
+using namespace legba::servertest;
+
+namespace {
+
+Json events(const Reply& r) {
+    return r.json()["events"];
+}
+
+QStringList actions(const Json& list) {
+    QStringList out;
+    for (const Json& e : list)
+        out << str(e, "action");
+    return out;
+}
+
+struct Verify {
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+Verify runVerify(const QString& dataDir) {
+    QProcess p;
+    p.start(QStringLiteral(LEGBA_SERVER_BINARY), {QStringLiteral("audit"), QStringLiteral("verify"),
+                                                  QStringLiteral("--data-dir"), dataDir});
+    p.waitForFinished(30000);
+    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError())};
+}
+
+// A second connection to the data dir's database, as an attacker with file access would.
+class RawDb {
+public:
+    explicit RawDb(const QString& dataDir) {
+        m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("tamper"));
+        m_db.setDatabaseName(dataDir + QStringLiteral("/legba.sqlite3"));
+        m_db.open();
+    }
+    ~RawDb() {
+        m_db.close();
+        m_db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(QStringLiteral("tamper"));
+    }
+    bool exec(const QString& sql, QString* error = nullptr) {
+        QSqlQuery q(m_db);
+        const bool ok = q.exec(sql);
+        if (error)
+            *error = q.lastError().text();
+        return ok;
+    }
+
+private:
+    QSqlDatabase m_db;
+};
+
+} // namespace
+
+class ServerAuditTest : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void everyActionIsRecordedNewestFirst() {
+        Harness h;
+        const auto k = h.makeKey({QStringLiteral("instances:read")}, QStringLiteral("reader"));
+        const QString inst = str(h.post(h.api(QStringLiteral("/instances")), h.ownerKey,
+                                        Json{{"image", "ubuntu-22.04"}, {"size", "small"}})
+                                     .json(),
+                                 "instance_uuid");
+        QCOMPARE(h.get(h.api(QStringLiteral("/instances")), k.key).status, 200);
+        QCOMPARE(h.del(h.api(QStringLiteral("/instances/") + inst), h.ownerKey).status, 204);
+        QCOMPARE(h.post(h.api(QStringLiteral("/keys/") + k.keyId + QStringLiteral("/rotate")),
+                        h.ownerKey, QByteArray())
+                     .status,
+                 200);
+        const auto k2 = h.makeKey({QStringLiteral("instances:read")});
+        QCOMPARE(h.del(h.api(QStringLiteral("/keys/") + k2.keyId), h.ownerKey).status, 204);
+        QCOMPARE(h.get(h.api(QStringLiteral("/instances")), k.key).status, 401);
+
+        const Reply log = h.get(h.api(QStringLiteral("/audit-log")), h.ownerKey);
+        QCOMPARE(log.status, 200);
+        QVERIFY(log.json()["next_cursor"].is_null());
+        const QStringList got = actions(events(log));
+        const QStringList expected = {
+            QStringLiteral("auth.failed"),        QStringLiteral("api_key.revoked"),
+            QStringLiteral("api_key.created"),    QStringLiteral("api_key.rotated"),
+            QStringLiteral("instance.destroyed"), QStringLiteral("api.request"),
+            QStringLiteral("instance.created"),   QStringLiteral("api_key.created"),
+            QStringLiteral("api_key.created")};
+        QCOMPARE(got, expected);
+        const Json e = events(log);
+        // The shape of an event, and what it says.
+        const Json& created = e[6];
+        QCOMPARE(str(created["target"], "type"), QStringLiteral("instance"));
+        QCOMPARE(str(created["target"], "id"), inst);
+        QCOMPARE(str(created["actor"], "key_id"), h.ownerKeyId);
+        QCOMPARE(str(created["actor"], "name"), QStringLiteral("Owner key"));
+        QCOMPARE(str(created["actor"], "prefix"), QString::fromLatin1(h.ownerKey.first(12)));
+        QCOMPARE(str(created, "outcome"), QStringLiteral("success"));
+        QCOMPARE(created["status_code"].get<int>(), 201);
+        QCOMPARE(str(created, "ip"), QStringLiteral("127.0.0.1"));
+        QVERIFY(str(created, "request_id").startsWith(QStringLiteral("req_")));
+        QVERIFY(created["details"].is_object());
+        QVERIFY(created.contains("user_agent"));
+        QVERIFY(created.contains("occurred_at"));
+        QVERIFY(str(created, "event_id").startsWith(QStringLiteral("evt_")));
+        const Json& read = e[5];
+        QCOMPARE(str(read["details"], "method"), QStringLiteral("GET"));
+        QCOMPARE(str(read["details"], "route"), QStringLiteral("/instances"));
+        QCOMPARE(str(read["actor"], "key_id"), k.keyId);
+        QVERIFY(e[0]["actor"].is_null());
+        QCOMPARE(str(e[0]["details"], "key_prefix"), QString::fromLatin1(k.key.first(12)));
+    }
+
+    void requestIdInTheLogMatchesTheResponse() {
+        Harness h;
+        const Reply r = h.get(h.api(QStringLiteral("/instances")), h.ownerKey);
+        const Json e = events(h.get(h.api(QStringLiteral("/audit-log?limit=1")), h.ownerKey));
+        QCOMPARE(str(e[0], "request_id").toLatin1(), r.header("X-Request-Id"));
+    }
+
+    void refusedActionsAreRecordedUnderTheirActionAsFailures() {
+        Harness h;
+        const auto reader =
+            h.makeKey({QStringLiteral("instances:read"), QStringLiteral("audit:read")});
+        QCOMPARE(h.post(h.api(QStringLiteral("/keys")), reader.key,
+                        Json{{"name", "x"}, {"scopes", {"keys:read"}}})
+                     .status,
+                 403);
+        QCOMPARE(h.post(h.api(QStringLiteral("/instances")), h.ownerKey,
+                        Json{{"image", "x"}, {"size", "small"}})
+                     .status,
+                 400);
+        QCOMPARE(h.get(h.api(QStringLiteral("/nowhere")), h.ownerKey).status, 404);
+        const Json e =
+            events(h.get(h.api(QStringLiteral("/audit-log?outcome=failure")), h.ownerKey));
+        QCOMPARE(actions(e),
+                 QStringList({QStringLiteral("api.request"), QStringLiteral("instance.created"),
+                              QStringLiteral("api_key.created")}));
+        for (const Json& event : e) {
+            QCOMPARE(str(event, "outcome"), QStringLiteral("failure"));
+            QVERIFY(event["status_code"].get<int>() >= 400);
+        }
+        QCOMPARE(e[1]["status_code"].get<int>(), 400);
+        QCOMPARE(e[2]["status_code"].get<int>(), 403);
+        QCOMPARE(str(e[2]["details"], "error"), QStringLiteral("FORBIDDEN"));
+        const Json ok =
+            events(h.get(h.api(QStringLiteral("/audit-log?outcome=success")), h.ownerKey));
+        for (const Json& event : ok)
+            QVERIFY(event["status_code"].get<int>() < 400);
+    }
+
+    void filtersByActionActorAndTime() {
+        Harness h;
+        const auto k = h.makeKey({QStringLiteral("instances:read")});
+        h.advance(10 * 1000);
+        const QString mid = QDateTime::currentDateTimeUtc().addSecs(10).toString(
+            QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzzZ"));
+        h.advance(1000);
+        QCOMPARE(h.get(h.api(QStringLiteral("/instances")), k.key).status, 200);
+        QCOMPARE(h.get(h.api(QStringLiteral("/instances")), k.key).status, 200);
+        h.advance(10 * 1000);
+        const auto k2 = h.makeKey({QStringLiteral("keys:read")});
+        Q_UNUSED(k2);
+
+        const Json byActor =
+            events(h.get(h.api(QStringLiteral("/audit-log?actor_key_id=") + k.keyId), h.ownerKey));
+        QCOMPARE(byActor.size(), 2u);
+        const Json prefix =
+            events(h.get(h.api(QStringLiteral("/audit-log?action=api_key.")), h.ownerKey));
+        QCOMPARE(actions(prefix),
+                 QStringList({QStringLiteral("api_key.created"), QStringLiteral("api_key.created"),
+                              QStringLiteral("api_key.created")}));
+        const Json exact =
+            events(h.get(h.api(QStringLiteral("/audit-log?action=api.request")), h.ownerKey));
+        // The two reads and the two reads of the log before this one.
+        QCOMPARE(exact.size(), 4u);
+        QCOMPARE(events(h.get(h.api(QStringLiteral("/audit-log?action=api")), h.ownerKey)).size(),
+                 0u);
+        QUrlQuery since;
+        since.addQueryItem(QStringLiteral("since"), mid);
+        since.addQueryItem(QStringLiteral("action"), QStringLiteral("api_key."));
+        const Json after =
+            events(h.get(h.api(QStringLiteral("/audit-log?") + since.toString()), h.ownerKey));
+        QCOMPARE(actions(after), QStringList({QStringLiteral("api_key.created")}));
+        since.addQueryItem(QStringLiteral("actor_key_id"), k.keyId);
+        since.removeQueryItem(QStringLiteral("action"));
+        QCOMPARE(events(h.get(h.api(QStringLiteral("/audit-log?") + since.toString()), h.ownerKey))
+                     .size(),
+                 2u);
+        QUrlQuery until;
+        until.addQueryItem(QStringLiteral("until"), mid);
+        const Json before =
+            events(h.get(h.api(QStringLiteral("/audit-log?") + until.toString()), h.ownerKey));
+        QCOMPARE(actions(before), QStringList({QStringLiteral("api_key.created"),
+                                               QStringLiteral("api_key.created")}));
+    }
+
+    void badFilterValuesNameTheField_data() {
+        QTest::addColumn<QString>("query");
+        QTest::addColumn<QString>("field");
+        QTest::newRow("limit zero") << QStringLiteral("limit=0") << QStringLiteral("limit");
+        QTest::newRow("limit too big") << QStringLiteral("limit=1001") << QStringLiteral("limit");
+        QTest::newRow("limit text") << QStringLiteral("limit=ten") << QStringLiteral("limit");
+        QTest::newRow("cursor garbage")
+            << QStringLiteral("cursor=%25%25") << QStringLiteral("cursor");
+        QTest::newRow("cursor forged")
+            << QStringLiteral("cursor=djE6LTE") << QStringLiteral("cursor");
+        QTest::newRow("since local time")
+            << QStringLiteral("since=2025-01-01T00:00:00") << QStringLiteral("since");
+        QTest::newRow("until nonsense")
+            << QStringLiteral("until=yesterday") << QStringLiteral("until");
+        QTest::newRow("outcome") << QStringLiteral("outcome=maybe") << QStringLiteral("outcome");
+        QTest::newRow("actor") << QStringLiteral("actor_key_id=bob")
+                               << QStringLiteral("actor_key_id");
+    }
+
+    void badFilterValuesNameTheField() {
+        QFETCH(QString, query);
+        QFETCH(QString, field);
+        Harness h;
+        const Reply r = h.get(h.api(QStringLiteral("/audit-log?") + query), h.ownerKey);
+        QCOMPARE(r.status, 400);
+        QCOMPARE(r.errorCode(), QStringLiteral("VALIDATION_ERROR"));
+        QVERIFY2(r.errorMessage().contains(QLatin1Char('\'') + field + QLatin1Char('\'')),
+                 qPrintable(r.errorMessage()));
+    }
+
+    void pagingNeitherRepeatsNorSkipsWhileEventsArrive() {
+        Harness h;
+        for (int i = 0; i < 40; ++i)
+            QCOMPARE(h.get(h.api(QStringLiteral("/instances")), h.ownerKey).status, 200);
+        // The 41 events present now (40 reads and the owner key's creation).
+        const Json all = events(h.get(h.api(QStringLiteral("/audit-log?limit=1000")), h.ownerKey));
+        QStringList expected;
+        for (const Json& e : all)
+            expected << str(e, "event_id");
+        QCOMPARE(expected.size(), 41);
+
+        QStringList seen;
+        QString cursor;
+        const QRegularExpression urlSafe(QStringLiteral("^[A-Za-z0-9_-]+$"));
+        bool first = true;
+        int pages = 0;
+        while (first || !cursor.isEmpty()) {
+            QString path = QStringLiteral("/audit-log?limit=7&outcome=success");
+            if (!cursor.isEmpty())
+                path += QStringLiteral("&cursor=") + cursor;
+            const Reply page = h.get(h.api(path), h.ownerKey);
+            QCOMPARE(page.status, 200);
+            for (const Json& e : events(page))
+                seen << str(e, "event_id");
+            const Json next = page.json()["next_cursor"];
+            cursor = next.is_null() ? QString() : QString::fromStdString(next.get<std::string>());
+            QVERIFY(cursor.isEmpty() || urlSafe.match(cursor).hasMatch());
+            first = false;
+            ++pages;
+            // New events arrive between pages, some of them successes.
+            QCOMPARE(h.get(h.api(QStringLiteral("/instances")), h.ownerKey).status, 200);
+            QCOMPARE(h.post(h.api(QStringLiteral("/instances")), h.ownerKey,
+                            Json{{"image", "ubuntu-22.04"}, {"size", "small"}})
+                             .status < 500,
+                     true);
+        }
+        // The first page may include the reads of this loop made before it: the ones that
+        // were there at the start all appear once, in order.
+        QStringList fromStart;
+        for (const QString& id : seen) {
+            if (expected.contains(id))
+                fromStart << id;
+        }
+        QCOMPARE(fromStart, expected);
+        QCOMPARE(seen.size(), QSet<QString>(seen.begin(), seen.end()).size());
+        QVERIFY(pages >= 6);
+    }
+
+    void triggersRefuseChangingOrDeletingEvents() {
+        Harness h;
+        QCOMPARE(h.get(h.api(QStringLiteral("/instances")), h.ownerKey).status, 200);
+        h.server().close();
+        RawDb db(h.dataDir());
+        QString error;
+        QVERIFY(!db.exec(QStringLiteral("UPDATE audit_events SET status_code = 200"), &error));
+        QVERIFY2(error.contains(QStringLiteral("append-only")), qPrintable(error));
+        QVERIFY(!db.exec(QStringLiteral("DELETE FROM audit_events"), &error));
+        QVERIFY2(error.contains(QStringLiteral("append-only")), qPrintable(error));
+    }
+
+    void verifyAcceptsAnIntactChain() {
+        Harness h;
+        for (int i = 0; i < 5; ++i)
+            h.get(h.api(QStringLiteral("/instances")), h.ownerKey);
+        h.makeKey({QStringLiteral("keys:read")});
+        h.server().close();
+        const Verify v = runVerify(h.dataDir());
+        QCOMPARE(v.exitCode, 0);
+        QVERIFY2(v.out.contains(QStringLiteral("intact")), qPrintable(v.out + v.err));
+        QVERIFY(v.out.contains(QStringLiteral("7 events")));
+    }
+
+    void verifyNamesTheFirstTamperedEvent_data() {
+        QTest::addColumn<QString>("tamper");
+        QTest::newRow("changed field")
+            << QStringLiteral("UPDATE audit_events SET status_code = 200 WHERE seq = 3");
+        QTest::newRow("changed actor")
+            << QStringLiteral("UPDATE audit_events SET actor_name = 'someone else' WHERE seq = 3");
+        QTest::newRow("rehashed row") << QStringLiteral(
+            "UPDATE audit_events SET details = '{}', hash = prev_hash WHERE seq = 3");
+        QTest::newRow("deleted row") << QStringLiteral("DELETE FROM audit_events WHERE seq = 3");
+    }
+
+    void verifyNamesTheFirstTamperedEvent() {
+        QFETCH(QString, tamper);
+        Harness h;
+        for (int i = 0; i < 5; ++i)
+            h.get(h.api(QStringLiteral("/nope")), h.ownerKey); // 404s: failures, easy to flip
+        const Json e = events(h.get(h.api(QStringLiteral("/audit-log?limit=1000")), h.ownerKey));
+        // Oldest first: the owner key's creation is #1, the 404s #2..#6.
+        const QString third = str(e[e.size() - 3], "event_id");
+        const QString fourth = str(e[e.size() - 4], "event_id");
+        h.server().close();
+        {
+            RawDb db(h.dataDir());
+            QVERIFY(db.exec(QStringLiteral("DROP TRIGGER audit_events_no_update")));
+            QVERIFY(db.exec(QStringLiteral("DROP TRIGGER audit_events_no_delete")));
+            QString error;
+            QVERIFY2(db.exec(tamper, &error), qPrintable(error));
+        }
+        const Verify v = runVerify(h.dataDir());
+        QCOMPARE(v.exitCode, 1);
+        const QString named = tamper.startsWith(QLatin1String("DELETE")) ? fourth : third;
+        QVERIFY2(v.err.contains(named), qPrintable(v.err));
+    }
+};
+
+QTEST_MAIN(ServerAuditTest)
+#include "tst_server_audit.moc"
