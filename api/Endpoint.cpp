@@ -48,11 +48,13 @@ std::optional<QString> Endpoint::problem() const {
 
 QUrl Endpoint::apiUrl(const QString& path) const {
     QUrl url = baseUrl;
-    QString base = url.path();
+    QString base = url.path(QUrl::FullyEncoded);
     while (base.endsWith(QLatin1Char('/')))
         base.chop(1);
-    url.setPath(base + QStringLiteral("/orgs/") + orgUuid.toLower() + QStringLiteral("/api") +
-                path);
+    // Encoded in, encoded out: the client escapes ids itself (so that "a/b" stays one
+    // segment), and decoded mode would escape its '%' a second time.
+    url.setPath(base + QStringLiteral("/orgs/") + orgUuid.toLower() + QStringLiteral("/api") + path,
+                QUrl::TolerantMode);
     url.setQuery(QString());
     url.setFragment(QString());
     return url;

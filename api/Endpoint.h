@@ -15,6 +15,7 @@ struct Endpoint {
     // Plain http:// is allowed only to loopback, so that a key never crosses a network
     // in clear.
     std::optional<QString> problem() const;
+    // `path` is percent-encoded: "/keys/" + QUrl::toPercentEncoding(id).
     QUrl apiUrl(const QString& path) const;
 
     friend bool operator==(const Endpoint&, const Endpoint&) = default;

@@ -57,6 +57,40 @@ const json& requiredArray(const json& object, const char* field, const QString& 
     return value;
 }
 
+// Deeper than any shape of the contract, and shallow enough that whatever walks the DOM
+// recursively (dump, copy, compare) stays far from the end of the stack: nlohmann parses
+// and destroys iteratively, but dumps recursively (audit details are dumped).
+constexpr int kMaxDepth = 64;
+
+// What the DOM parser would let through: nesting deep enough to overflow the stack later,
+// and a raw NUL, which is never valid JSON but which nlohmann's lexer takes for the end of
+// the input. One linear pass, far cheaper than the parse itself.
+std::optional<QString> lexicalProblem(QByteArrayView text) {
+    int depth = 0;
+    bool inString = false;
+    bool escaped = false;
+    for (const char c : text) {
+        if (c == '\0')
+            return QStringLiteral("is not valid JSON (it contains a NUL byte)");
+        if (inString) {
+            if (escaped)
+                escaped = false;
+            else if (c == '\\')
+                escaped = true;
+            else if (c == '"')
+                inString = false;
+        } else if (c == '"') {
+            inString = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > kMaxDepth)
+                return QStringLiteral("is nested more than %1 levels deep").arg(kMaxDepth);
+        } else if (c == ']' || c == '}') {
+            --depth;
+        }
+    }
+    return std::nullopt;
+}
+
 } // namespace
 
 ParseError::ParseError(QString field, QString problem)
@@ -65,6 +99,8 @@ ParseError::ParseError(QString field, QString problem)
     , m_problem(std::move(problem)) {}
 
 json parse(QByteArrayView body) {
+    if (const auto problem = lexicalProblem(body))
+        throw ParseError(QString(), *problem);
     json value = json::parse(body.begin(), body.end(), nullptr, false);
     if (value.is_discarded())
         throw ParseError(QString(), QStringLiteral("is not valid JSON"));

@@ -4,6 +4,7 @@
 #include "Logging.h"
 #include "Rfc3339.h"
 
+#include <QLocale>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QRandomGenerator>
@@ -54,18 +55,30 @@ struct CallState {
     bool tooLarge = false;
     int attempt = 0;
     QString tlsDetails;
+    QString requestId; // of the last answer, for errors found after the transfer
+    // Watches the context; cut when the call is over so that a long-lived context does not
+    // keep every finished call (and what its callback captured) alive.
+    QMetaObject::Connection contextWatch;
     // Converts the body and runs the caller's callback; or runs it with the error.
     std::function<void(const QByteArray&)> onSuccess;
     std::function<void(const ApiError&)> onError;
+
+    void markDone() {
+        done = true;
+        QObject::disconnect(contextWatch);
+    }
 };
 
 void RequestHandle::cancel() {
     if (!m_state || m_state->done)
         return;
     m_state->cancelled = true;
-    m_state->done = true;
-    if (m_state->retryTimer)
+    m_state->markDone();
+    if (m_state->retryTimer) {
         m_state->retryTimer->stop();
+        // Its closure holds the state; the client would otherwise keep it until it dies.
+        m_state->retryTimer->deleteLater();
+    }
     if (m_state->reply)
         m_state->reply->abort();
 }
@@ -179,10 +192,11 @@ RequestHandle LegbaClient::callUrl(QByteArray method, QUrl url, const QString& p
             ApiError parseError;
             parseError.kind = ApiError::Kind::Parse;
             parseError.route = raw->route;
+            parseError.requestId = raw->requestId;
             parseError.field = error.field();
             parseError.message =
                 error.field().isEmpty()
-                    ? error.problem()
+                    ? QStringLiteral("the body %1").arg(error.problem())
                     : QStringLiteral("field '%1' %2").arg(error.field(), error.problem());
             qCWarning(lcApi).noquote() << raw->route << "answer malformed:" << parseError.message;
             result.emplace(std::move(parseError));
@@ -195,7 +209,8 @@ RequestHandle LegbaClient::callUrl(QByteArray method, QUrl url, const QString& p
     };
 
     if (context) {
-        connect(context, &QObject::destroyed, this, [state] { RequestHandle(state).cancel(); });
+        state->contextWatch =
+            connect(context, &QObject::destroyed, this, [state] { RequestHandle(state).cancel(); });
     }
     start(state);
     return RequestHandle(state);
@@ -263,8 +278,8 @@ void LegbaClient::finish(const std::shared_ptr<CallState>& state, QNetworkReply*
 
     if (state->tooLarge) {
         error.kind = ApiError::Kind::Parse;
-        error.message =
-            QStringLiteral("the answer is larger than %1 MiB").arg(m_maxAnswerBytes >> 20);
+        error.message = QStringLiteral("the answer is larger than %1")
+                            .arg(QLocale::c().formattedDataSize(m_maxAnswerBytes, 1));
         fail(state, error);
         return;
     }
@@ -299,7 +314,10 @@ void LegbaClient::finish(const std::shared_ptr<CallState>& state, QNetworkReply*
         }
         qCInfo(lcApi).noquote() << state->route << "failed:" << toString(error.kind)
                                 << error.message;
-        if (scheduleRetry(state, error))
+        // A refused redirect will be refused again: not worth a retry.
+        const bool refusedRedirect = netError == QNetworkReply::InsecureRedirectError ||
+                                     netError == QNetworkReply::TooManyRedirectsError;
+        if (!refusedRedirect && scheduleRetry(state, error))
             return;
         Q_EMIT serverUnreachable(error);
         fail(state, error);
@@ -328,7 +346,8 @@ void LegbaClient::finish(const std::shared_ptr<CallState>& state, QNetworkReply*
     }
 
     Q_EMIT serverAnswered();
-    state->done = true;
+    state->markDone();
+    state->requestId = error.requestId;
     state->onSuccess(body);
 }
 
@@ -364,7 +383,7 @@ bool LegbaClient::scheduleRetry(const std::shared_ptr<CallState>& state, const A
 void LegbaClient::fail(const std::shared_ptr<CallState>& state, ApiError error) {
     if (state->done)
         return;
-    state->done = true;
+    state->markDone();
     state->onError(error);
 }
 
@@ -551,15 +570,17 @@ RequestDescription LegbaClient::describeAuditLog(const AuditQuery& query) const 
 }
 
 QString curlCommand(const RequestDescription& request) {
-    auto quoted = [](QString text) {
+    // Single quotes: the shell expands nothing inside them, whatever a server put in a
+    // cursor or a user in a filter. The explicit QString return keeps QStringBuilder from
+    // returning references to the lambda's parameter.
+    auto quoted = [](QString text) -> QString {
         text.replace(QLatin1Char('\''), QLatin1String("'\\''"));
         return QLatin1Char('\'') + text + QLatin1Char('\'');
     };
     QStringList parts{QStringLiteral("curl"),
                       QStringLiteral("-X"),
                       QString::fromLatin1(request.method),
-                      QLatin1Char('"') + request.url.toString(QUrl::FullyEncoded) +
-                          QLatin1Char('"'),
+                      quoted(request.url.toString(QUrl::FullyEncoded)),
                       QStringLiteral("\\\n  -H \"Authorization: Bearer $LEGBA_API_TOKEN\""),
                       QStringLiteral("\\\n  -H \"Content-Type: application/json\"")};
     if (!request.body.isEmpty())

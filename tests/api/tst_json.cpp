@@ -1,0 +1,516 @@
+#include "Json.h"
+#include "TestPrinters.h"
+
+#include <QTest>
+#include <QTimeZone>
+
+using namespace legba;
+using Json = nlohmann::json;
+
+namespace {
+
+QDateTime utc(int y, int mo, int d, int h, int mi, int s, int ms = 0) {
+    return QDateTime(QDate(y, mo, d), QTime(h, mi, s, ms), QTimeZone::utc());
+}
+
+// base with patch's members set over it.
+Json merged(Json base, const Json& patch) {
+    base.update(patch);
+    return base;
+}
+
+Json keyRecord(const char* keyId = "key_0123456789abcdef") {
+    return merged(Json::parse(R"({
+        "key_id": "", "name": "CI deploy", "prefix": "legba_AbCdEf",
+        "scopes": ["instances:read", "keys:read"],
+        "created_at": "2025-01-10T12:00:00Z", "expires_at": null,
+        "last_used_at": "2025-01-11T08:30:00.250Z", "revoked_at": null, "status": "active"})"),
+                  {{"key_id", keyId}});
+}
+
+Json instanceRecord(const char* uuid) {
+    return merged(Json::parse(R"({
+        "instance_uuid": "", "status": "running", "image": "ubuntu-22.04", "size": "medium",
+        "created_at": "2025-01-10T12:00:00.500Z",
+        "access_url": "https://browser.legba.example/i/1"})"),
+                  {{"instance_uuid", uuid}});
+}
+
+Json auditEvent(const char* id) {
+    return merged(Json::parse(R"({
+        "event_id": "", "occurred_at": "2025-01-10T12:00:00Z",
+        "actor": {"key_id": "key_0123456789abcdef", "name": "owner", "prefix": "legba_AbCdEf"},
+        "action": "api_key.created", "target": {"type": "api_key", "id": "key_aaaaaaaaaaaaaaaa"},
+        "outcome": "success", "status_code": 201, "ip": "127.0.0.1", "user_agent": "curl/8",
+        "request_id": "req_1", "details": {"scopes": ["keys:read"], "n": 1}})"),
+                  {{"event_id", id}});
+}
+
+Json validBody(const QString& kind) {
+    if (kind == QLatin1String("key"))
+        return keyRecord();
+    if (kind == QLatin1String("issued"))
+        return merged(keyRecord(), {{"key", "legba_0123456789abcdefghijABCDEFGHIJ011ahSqu"},
+                                    {"rotated_from", "key_ffffffffffffffff"}});
+    if (kind == QLatin1String("keys"))
+        return Json{
+            {"keys", {keyRecord("key_aaaaaaaaaaaaaaaa"), keyRecord("key_bbbbbbbbbbbbbbbb")}},
+            {"total", 2}};
+    if (kind == QLatin1String("instance"))
+        return instanceRecord("11111111-1111-4111-8111-111111111111");
+    if (kind == QLatin1String("instances"))
+        return Json{{"instances",
+                     {instanceRecord("11111111-1111-4111-8111-111111111111"),
+                      instanceRecord("22222222-2222-4222-8222-222222222222"),
+                      instanceRecord("33333333-3333-4333-8333-333333333333")}},
+                    {"total", 3}};
+    if (kind == QLatin1String("audit"))
+        return Json{{"events", {auditEvent("evt_1"), auditEvent("evt_2")}}, {"next_cursor", "abc"}};
+    if (kind == QLatin1String("health"))
+        return Json{{"status", "ok"}, {"version", "0.1.0"}};
+    return nullptr;
+}
+
+// Runs the client's parser for one kind of answer on a body's text, the way LegbaClient does.
+void parseAs(const QString& kind, QByteArrayView body) {
+    const Json value = legba::json::parse(body);
+    if (kind == QLatin1String("key"))
+        legba::json::apiKeyFromJson(value);
+    else if (kind == QLatin1String("issued"))
+        legba::json::issuedKeyFromJson(value);
+    else if (kind == QLatin1String("keys"))
+        legba::json::keyListFromJson(value);
+    else if (kind == QLatin1String("instance"))
+        legba::json::instanceFromJson(value);
+    else if (kind == QLatin1String("instances"))
+        legba::json::instanceListFromJson(value);
+    else if (kind == QLatin1String("audit"))
+        legba::json::auditPageFromJson(value);
+    else if (kind == QLatin1String("health"))
+        legba::json::healthFromJson(value);
+    else
+        qFatal("unknown kind");
+}
+
+QByteArray text(const Json& value) {
+    return legba::json::dump(value);
+}
+
+// The body with the member at `pointer` removed.
+QByteArray without(const QString& kind, const char* pointer) {
+    Json body = validBody(kind);
+    const Json::json_pointer ptr(pointer);
+    body.at(ptr.parent_pointer()).erase(ptr.back());
+    return text(body);
+}
+
+// The body with the member at `pointer` replaced.
+QByteArray with(const QString& kind, const char* pointer, Json value) {
+    Json body = validBody(kind);
+    body[Json::json_pointer(pointer)] = std::move(value);
+    return text(body);
+}
+
+} // namespace
+
+class JsonTest : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void validBodies_parse_data();
+    void validBodies_parse();
+    void apiKey_readsEveryField();
+    void apiKey_publicGetKeyShapeWithoutDashboardFields();
+    void issuedKey_carriesSecretAndRotatedFrom();
+    void instanceList_readsInstancesAndTotal();
+    void auditPage_readsEventsActorTargetDetails();
+    void auditPage_nullActorTargetAndCursor();
+    void health_versionOptional();
+    void unknownFields_areIgnored_data();
+    void unknownFields_areIgnored();
+    void badBody_errorNamesTheField_data();
+    void badBody_errorNamesTheField();
+    void malformedJson_isParseErrorWithoutField_data();
+    void malformedJson_isParseErrorWithoutField();
+    void deepNesting_isRefusedWithoutCrashing();
+    void errorBody_readsTheContractShape();
+    void errorBody_isLenient_data();
+    void errorBody_isLenient();
+    void roundTrip_toJsonThenBackIsIdentity();
+    void requests_serialiseAsTheContractSays();
+};
+
+void JsonTest::validBodies_parse_data() {
+    QTest::addColumn<QString>("kind");
+    for (const char* kind : {"key", "issued", "keys", "instance", "instances", "audit", "health"})
+        QTest::newRow(kind) << QString::fromLatin1(kind);
+}
+
+void JsonTest::validBodies_parse() {
+    QFETCH(QString, kind);
+    try {
+        parseAs(kind, text(validBody(kind)));
+    } catch (const legba::json::ParseError& error) {
+        QFAIL(qPrintable(error.field() + QLatin1Char(' ') + error.problem()));
+    }
+}
+
+void JsonTest::apiKey_readsEveryField() {
+    const ApiKey key = legba::json::apiKeyFromJson(keyRecord());
+    QCOMPARE(key.keyId, QStringLiteral("key_0123456789abcdef"));
+    QCOMPARE(key.name, QStringLiteral("CI deploy"));
+    QCOMPARE(key.prefix, QStringLiteral("legba_AbCdEf"));
+    QCOMPARE(key.scopes,
+             (QStringList{QStringLiteral("instances:read"), QStringLiteral("keys:read")}));
+    QCOMPARE(key.createdAt, utc(2025, 1, 10, 12, 0, 0));
+    QVERIFY(!key.expiresAt.isValid());
+    QCOMPARE(key.lastUsedAt, utc(2025, 1, 11, 8, 30, 0, 250));
+    QVERIFY(!key.revokedAt.isValid());
+    QCOMPARE(key.status, KeyStatus::Active);
+    QVERIFY(key.hasScope(QStringLiteral("keys:read")));
+    QVERIFY(!key.hasScope(QStringLiteral("keys:write")));
+
+    const ApiKey revoked = legba::json::apiKeyFromJson(
+        merged(keyRecord(), {{"status", "revoked"}, {"revoked_at", "2025-02-01T00:00:00Z"}}));
+    QCOMPARE(revoked.status, KeyStatus::Revoked);
+    QCOMPARE(revoked.revokedAt, utc(2025, 2, 1, 0, 0, 0));
+}
+
+void JsonTest::apiKey_publicGetKeyShapeWithoutDashboardFields() {
+    // The public documentation's GET /key shows only these fields.
+    const ApiKey key = legba::json::apiKeyFromJson(Json::parse(R"({
+        "key_id": "key_0123456789abcdef", "name": "prod", "created_at": "2025-01-10T12:00:00Z",
+        "last_used_at": null, "scopes": ["instances:read"]})"));
+    QCOMPARE(key.name, QStringLiteral("prod"));
+    QVERIFY(key.prefix.isEmpty());
+    QCOMPARE(key.status, KeyStatus::Active);
+    QVERIFY(!key.lastUsedAt.isValid());
+}
+
+void JsonTest::issuedKey_carriesSecretAndRotatedFrom() {
+    const IssuedKey issued = legba::json::issuedKeyFromJson(validBody(QStringLiteral("issued")));
+    QCOMPARE(issued.secret.reveal(), QByteArray("legba_0123456789abcdefghijABCDEFGHIJ011ahSqu"));
+    QCOMPARE(issued.rotatedFrom, QStringLiteral("key_ffffffffffffffff"));
+    QCOMPARE(issued.record.keyId, QStringLiteral("key_0123456789abcdef"));
+
+    Json created = validBody(QStringLiteral("issued"));
+    created.erase("rotated_from");
+    QVERIFY(legba::json::issuedKeyFromJson(created).rotatedFrom.isEmpty());
+}
+
+void JsonTest::instanceList_readsInstancesAndTotal() {
+    const InstanceList list =
+        legba::json::instanceListFromJson(validBody(QStringLiteral("instances")));
+    QCOMPARE(list.total, qint64(3));
+    QCOMPARE(list.instances.size(), std::size_t(3));
+    const Instance& first = list.instances.front();
+    QCOMPARE(first.instanceUuid, QStringLiteral("11111111-1111-4111-8111-111111111111"));
+    QCOMPARE(first.status, InstanceStatus::Running);
+    QCOMPARE(first.image, QStringLiteral("ubuntu-22.04"));
+    QCOMPARE(first.size, InstanceSize::Medium);
+    QCOMPARE(first.createdAt, utc(2025, 1, 10, 12, 0, 0, 500));
+    QCOMPARE(first.accessUrl, QStringLiteral("https://browser.legba.example/i/1"));
+
+    const InstanceList empty =
+        legba::json::instanceListFromJson(Json{{"instances", Json::array()}, {"total", 0}});
+    QVERIFY(empty.instances.empty());
+}
+
+void JsonTest::auditPage_readsEventsActorTargetDetails() {
+    const AuditPage page = legba::json::auditPageFromJson(validBody(QStringLiteral("audit")));
+    QCOMPARE(page.events.size(), std::size_t(2));
+    QCOMPARE(page.nextCursor, QStringLiteral("abc"));
+    const AuditEvent& event = page.events.front();
+    QCOMPARE(event.eventId, QStringLiteral("evt_1"));
+    QCOMPARE(event.occurredAt, utc(2025, 1, 10, 12, 0, 0));
+    QVERIFY(event.actor);
+    QCOMPARE(event.actor->keyId, QStringLiteral("key_0123456789abcdef"));
+    QCOMPARE(event.actor->prefix, QStringLiteral("legba_AbCdEf"));
+    QCOMPARE(event.action, QStringLiteral("api_key.created"));
+    QVERIFY(event.target);
+    QCOMPARE(event.target->type, QStringLiteral("api_key"));
+    QVERIFY(event.success);
+    QCOMPARE(event.statusCode, 201);
+    QCOMPARE(event.ip, QStringLiteral("127.0.0.1"));
+    QCOMPARE(event.userAgent, QStringLiteral("curl/8"));
+    QCOMPARE(event.requestId, QStringLiteral("req_1"));
+    LEGBA_COMPARE_JSON(Json::parse(event.detailsJson.toStdString()),
+                       Json::parse(R"({"scopes": ["keys:read"], "n": 1})"));
+}
+
+void JsonTest::auditPage_nullActorTargetAndCursor() {
+    Json body = validBody(QStringLiteral("audit"));
+    body["events"][0]["actor"] = nullptr;
+    body["events"][0]["target"] = nullptr;
+    body["events"][0]["outcome"] = "failure";
+    body["events"][0]["status_code"] = 401;
+    body["next_cursor"] = nullptr;
+    const AuditPage page = legba::json::auditPageFromJson(body);
+    QVERIFY(!page.events.front().actor);
+    QVERIFY(!page.events.front().target);
+    QVERIFY(!page.events.front().success);
+    QVERIFY(page.nextCursor.isEmpty());
+}
+
+void JsonTest::health_versionOptional() {
+    QCOMPARE(legba::json::healthFromJson(Json{{"status", "ok"}}).status, QStringLiteral("ok"));
+    QCOMPARE(legba::json::healthFromJson(validBody(QStringLiteral("health"))).version,
+             QStringLiteral("0.1.0"));
+}
+
+void JsonTest::unknownFields_areIgnored_data() {
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<QByteArray>("body");
+    QTest::newRow("key") << QStringLiteral("key")
+                         << with(QStringLiteral("key"), "/colour", Json{{"nested", {1, 2}}});
+    QTest::newRow("instances item")
+        << QStringLiteral("instances")
+        << with(QStringLiteral("instances"), "/instances/1/region", "eu-west");
+    QTest::newRow("instances top")
+        << QStringLiteral("instances") << with(QStringLiteral("instances"), "/page", 1);
+    QTest::newRow("audit actor") << QStringLiteral("audit")
+                                 << with(QStringLiteral("audit"), "/events/0/actor/email", "x@y");
+    QTest::newRow("keys") << QStringLiteral("keys")
+                          << with(QStringLiteral("keys"), "/keys/0/owner", nullptr);
+    QTest::newRow("health") << QStringLiteral("health")
+                            << with(QStringLiteral("health"), "/uptime", 12.5);
+}
+
+void JsonTest::unknownFields_areIgnored() {
+    QFETCH(QString, kind);
+    QFETCH(QByteArray, body);
+    try {
+        parseAs(kind, body);
+    } catch (const legba::json::ParseError& error) {
+        QFAIL(qPrintable(error.field() + QLatin1Char(' ') + error.problem()));
+    }
+}
+
+void JsonTest::badBody_errorNamesTheField_data() {
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("field");
+    QTest::addColumn<QString>("problem");
+    const QString key = QStringLiteral("key"), keys = QStringLiteral("keys"),
+                  issued = QStringLiteral("issued"), instance = QStringLiteral("instance"),
+                  instances = QStringLiteral("instances"), audit = QStringLiteral("audit"),
+                  health = QStringLiteral("health");
+    auto row = [](const char* name, const QString& kind, const QByteArray& body, const char* field,
+                  const char* problem) {
+        QTest::newRow(name) << kind << body << QString::fromLatin1(field)
+                            << QString::fromLatin1(problem);
+    };
+    row("key: missing key_id", key, without(key, "/key_id"), "key_id", "is missing");
+    row("key: name a number", key, with(key, "/name", 5), "name", "is not a string");
+    row("key: name null", key, with(key, "/name", nullptr), "name", "is not a string");
+    row("key: scopes a string", key, with(key, "/scopes", "keys:read"), "scopes",
+        "is not an array");
+    row("key: scope not a string", key, with(key, "/scopes/1", true), "scopes[1]",
+        "is not a string");
+    row("key: created_at missing", key, without(key, "/created_at"), "created_at", "is missing");
+    row("key: created_at null", key, with(key, "/created_at", nullptr), "created_at",
+        "is not an RFC 3339 time string");
+    row("key: created_at with offset", key, with(key, "/created_at", "2025-01-10T12:00:00+01:00"),
+        "created_at", "is not an RFC 3339 UTC time");
+    row("key: expires_at a number", key, with(key, "/expires_at", 1736510400), "expires_at",
+        "is not an RFC 3339 time string");
+    row("key: unknown status", key, with(key, "/status", "paused"), "status",
+        "is not a known key status");
+    row("key: prefix an object", key, with(key, "/prefix", Json::object()), "prefix",
+        "is not a string");
+    row("key: body an array", key, "[]", "(body)", "is not an object");
+    row("key: body a string", key, "\"key\"", "(body)", "is not an object");
+
+    row("issued: key missing", issued, without(issued, "/key"), "key", "is missing");
+    row("issued: key a number", issued, with(issued, "/key", 1), "key", "is not a string");
+    row("issued: rotated_from a number", issued, with(issued, "/rotated_from", 1), "rotated_from",
+        "is not a string");
+
+    row("keys: keys missing", keys, without(keys, "/keys"), "keys", "is missing");
+    row("keys: keys an object", keys, with(keys, "/keys", Json::object()), "keys",
+        "is not an array");
+    row("keys: second key not an object", keys, with(keys, "/keys/1", 7), "keys[1]",
+        "is not an object");
+    row("keys: second key's scope", keys, with(keys, "/keys/1/scopes/0", nullptr),
+        "keys[1].scopes[0]", "is not a string");
+    row("keys: total missing", keys, without(keys, "/total"), "total", "is missing");
+    row("keys: total a string", keys, with(keys, "/total", "2"), "total", "is not an integer");
+    row("keys: total a float", keys, with(keys, "/total", 2.5), "total", "is not an integer");
+
+    row("instance: unknown size", instance, with(instance, "/size", "huge"), "size",
+        "is not a known instance size");
+    row("instance: unknown status", instance, with(instance, "/status", "Running"), "status",
+        "is not a known instance status");
+    row("instance: uuid missing", instance, without(instance, "/instance_uuid"), "instance_uuid",
+        "is missing");
+
+    row("instances: third created_at a number", instances,
+        with(instances, "/instances/2/created_at", 5), "instances[2].created_at",
+        "is not an RFC 3339 time string");
+    row("instances: third created_at missing", instances,
+        without(instances, "/instances/2/created_at"), "instances[2].created_at", "is missing");
+    row("instances: first image an array", instances,
+        with(instances, "/instances/0/image", Json::array()), "instances[0].image",
+        "is not a string");
+    row("instances: instances null", instances, with(instances, "/instances", nullptr), "instances",
+        "is not an array");
+
+    row("audit: events missing", audit, without(audit, "/events"), "events", "is missing");
+    row("audit: actor key_id missing", audit, without(audit, "/events/1/actor/key_id"),
+        "events[1].actor.key_id", "is missing");
+    row("audit: actor a string", audit, with(audit, "/events/0/actor", "owner"), "events[0].actor",
+        "is not an object");
+    row("audit: target id a number", audit, with(audit, "/events/0/target/id", 3),
+        "events[0].target.id", "is not a string");
+    row("audit: bad outcome", audit, with(audit, "/events/0/outcome", "ok"), "events[0].outcome",
+        "is neither success nor failure");
+    row("audit: status_code a string", audit, with(audit, "/events/1/status_code", "200"),
+        "events[1].status_code", "is not an integer");
+    row("audit: details an array", audit, with(audit, "/events/0/details", Json::array()),
+        "events[0].details", "is not an object");
+    row("audit: occurred_at bad", audit, with(audit, "/events/1/occurred_at", "yesterday"),
+        "events[1].occurred_at", "is not an RFC 3339 UTC time");
+    row("audit: next_cursor a number", audit, with(audit, "/next_cursor", 2), "next_cursor",
+        "is not a string");
+
+    row("health: status missing", health, without(health, "/status"), "status", "is missing");
+    row("health: version a number", health, with(health, "/version", 1), "version",
+        "is not a string");
+}
+
+void JsonTest::badBody_errorNamesTheField() {
+    QFETCH(QString, kind);
+    QFETCH(QByteArray, body);
+    QFETCH(QString, field);
+    QFETCH(QString, problem);
+    try {
+        parseAs(kind, body);
+    } catch (const legba::json::ParseError& error) {
+        QCOMPARE(error.field(), field);
+        QCOMPARE(error.problem(), problem);
+        return;
+    }
+    QFAIL("no ParseError for a bad body");
+}
+
+void JsonTest::malformedJson_isParseErrorWithoutField_data() {
+    QTest::addColumn<QByteArray>("body");
+    QTest::newRow("empty") << QByteArray();
+    QTest::newRow("truncated") << QByteArray(R"({"key_id": "key_)");
+    QTest::newRow("trailing comma") << QByteArray(R"({"status": "ok",})");
+    QTest::newRow("single quotes") << QByteArray("{'status': 'ok'}");
+    QTest::newRow("two documents") << QByteArray(R"({"status": "ok"} {"status": "ok"})");
+    QTest::newRow("invalid UTF-8 in a string") << QByteArray("{\"status\": \"o\xFF\"}");
+    QTest::newRow("lone surrogate") << QByteArray(R"({"status": "\ud800"})");
+    QTest::newRow("NUL byte") << QByteArray("{\"status\": \"ok\"}\0", 17);
+    QTest::newRow("HTML") << QByteArray("<html><body>502 Bad Gateway</body></html>");
+    QTest::newRow("NaN") << QByteArray(R"({"status": NaN})");
+}
+
+void JsonTest::malformedJson_isParseErrorWithoutField() {
+    QFETCH(QByteArray, body);
+    try {
+        parseAs(QStringLiteral("health"), body);
+    } catch (const legba::json::ParseError& error) {
+        QVERIFY(error.field().isEmpty());
+        QVERIFY(!error.problem().isEmpty());
+        return;
+    }
+    QFAIL("no ParseError for malformed JSON");
+}
+
+void JsonTest::deepNesting_isRefusedWithoutCrashing() {
+    // A hostile server could nest arrays a million deep; anything recursive over the
+    // DOM (dump, copy, compare) would overflow the stack. Audit details are dumped.
+    constexpr int depth = 1'000'000;
+    Json body = validBody(QStringLiteral("audit"));
+    QByteArray nested = QByteArray(depth, '[') + QByteArray(depth, ']');
+    QByteArray text = legba::json::dump(body);
+    text.replace(QByteArray(R"("n":1)"), QByteArray(QByteArray(R"("n":)") + nested));
+    QVERIFY(text.size() > 2 * depth);
+    try {
+        parseAs(QStringLiteral("audit"), text);
+    } catch (const legba::json::ParseError& error) {
+        QVERIFY(error.field().isEmpty());
+        QVERIFY2(error.problem().contains(QLatin1String("deep")), qPrintable(error.problem()));
+        return;
+    }
+    QFAIL("a million levels of nesting were accepted");
+}
+
+void JsonTest::errorBody_readsTheContractShape() {
+    const ErrorBody body = legba::json::errorBodyFromJson(
+        R"({"error": {"code": "UNAUTHORIZED", "message": "Invalid or missing API key"}})");
+    QCOMPARE(body.code, QStringLiteral("UNAUTHORIZED"));
+    QCOMPARE(body.message, QStringLiteral("Invalid or missing API key"));
+    QCOMPARE(errorCodeFromWireName(body.code), ErrorCode::Unauthorized);
+
+    const Json written =
+        legba::json::errorJson(ErrorCode::Forbidden, QStringLiteral("needs keys:write"));
+    const ErrorBody back = legba::json::errorBodyFromJson(legba::json::dump(written));
+    QCOMPARE(back.code, QStringLiteral("FORBIDDEN"));
+    QCOMPARE(back.message, QStringLiteral("needs keys:write"));
+}
+
+void JsonTest::errorBody_isLenient_data() {
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("code");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("empty") << QByteArray() << QString() << QString();
+    QTest::newRow("HTML") << QByteArray("<h1>502</h1>") << QString() << QString();
+    QTest::newRow("array") << QByteArray("[1]") << QString() << QString();
+    QTest::newRow("error a string") << QByteArray(R"({"error": "bad"})") << QString() << QString();
+    QTest::newRow("code a number") << QByteArray(R"({"error": {"code": 5, "message": "m"}})")
+                                   << QString() << QStringLiteral("m");
+    QTest::newRow("message missing") << QByteArray(R"({"error": {"code": "INTERNAL"}})")
+                                     << QStringLiteral("INTERNAL") << QString();
+    QTest::newRow("deep") << (QByteArray(100'000, '[') + QByteArray(100'000, ']')) << QString()
+                          << QString();
+}
+
+void JsonTest::errorBody_isLenient() {
+    QFETCH(QByteArray, body);
+    QFETCH(QString, code);
+    QFETCH(QString, message);
+    const ErrorBody parsed = legba::json::errorBodyFromJson(body);
+    QCOMPARE(parsed.code, code);
+    QCOMPARE(parsed.message, message);
+}
+
+void JsonTest::roundTrip_toJsonThenBackIsIdentity() {
+    const ApiKey key = legba::json::apiKeyFromJson(keyRecord());
+    QCOMPARE(legba::json::apiKeyFromJson(legba::json::toJson(key)), key);
+
+    const InstanceList list =
+        legba::json::instanceListFromJson(validBody(QStringLiteral("instances")));
+    const InstanceList listBack = legba::json::instanceListFromJson(legba::json::toJson(list));
+    QCOMPARE(listBack.total, list.total);
+    QVERIFY(listBack.instances == list.instances);
+
+    const AuditPage page = legba::json::auditPageFromJson(validBody(QStringLiteral("audit")));
+    const AuditPage pageBack = legba::json::auditPageFromJson(legba::json::toJson(page));
+    QVERIFY(pageBack.events == page.events);
+    QCOMPARE(pageBack.nextCursor, page.nextCursor);
+
+    const IssuedKey issued = legba::json::issuedKeyFromJson(validBody(QStringLiteral("issued")));
+    const IssuedKey issuedBack = legba::json::issuedKeyFromJson(legba::json::toJson(issued));
+    QCOMPARE(issuedBack.record, issued.record);
+    QCOMPARE(issuedBack.secret, issued.secret);
+    QCOMPARE(issuedBack.rotatedFrom, issued.rotatedFrom);
+}
+
+void JsonTest::requests_serialiseAsTheContractSays() {
+    NewKeyRequest request{QStringLiteral("CI"), {QStringLiteral("instances:read")}, {}};
+    LEGBA_COMPARE_JSON(
+        legba::json::toJson(request),
+        Json::parse(R"({"name": "CI", "scopes": ["instances:read"], "expires_at": null})"));
+    request.expiresAt = utc(2030, 1, 1, 0, 0, 0);
+    LEGBA_COMPARE_JSON(legba::json::toJson(request)["expires_at"], Json("2030-01-01T00:00:00Z"));
+
+    const NewInstanceRequest instance{QStringLiteral("windows-10"), InstanceSize::Large};
+    LEGBA_COMPARE_JSON(legba::json::toJson(instance),
+                       Json::parse(R"({"image": "windows-10", "size": "large"})"));
+}
+
+QTEST_GUILESS_MAIN(JsonTest)
+#include "tst_json.moc"
