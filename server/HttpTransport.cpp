@@ -127,10 +127,7 @@ void Listener::incomingConnection(qintptr descriptor) {
 HttpTransport::HttpTransport(Handler handler, Refusal refusal, QObject* parent)
     : QAbstractHttpServer(parent)
     , m_handler(std::move(handler))
-    , m_refusal(std::move(refusal)) {
-    m_sweep.setInterval(200);
-    connect(&m_sweep, &QTimer::timeout, this, &HttpTransport::sweep);
-}
+    , m_refusal(std::move(refusal)) {}
 
 HttpTransport::~HttpTransport() {
     stop();
@@ -151,12 +148,10 @@ quint16 HttpTransport::listenOn(const QHostAddress& address, quint16 port,
     }
     bind(listener);
     m_listener = listener;
-    m_sweep.start();
     return listener->serverPort();
 }
 
 void HttpTransport::stop() {
-    m_sweep.stop();
     if (m_listener) {
         m_listener->close();
         // Sockets are children of the listener: deleting it closes every connection.
@@ -174,8 +169,8 @@ bool HttpTransport::isListening() const {
 }
 
 void HttpTransport::adopt(QTcpSocket* socket) {
-    Connection& c = m_connections[socket];
-    c.watch = connect(socket, &QTcpSocket::readyRead, this, [this, socket] { onBytes(socket); });
+    m_connections.insert(socket, Connection{});
+    connect(socket, &QTcpSocket::readyRead, this, [this, socket] { onBytes(socket); });
     connect(socket, &QObject::destroyed, this, [this, socket] { m_connections.remove(socket); });
 }
 
@@ -201,24 +196,9 @@ void HttpTransport::refuse(QTcpSocket* socket, int status) {
     socket->write(serializeResponse(response));
     socket->flush();
     socket->disconnectFromHost();
-    // Qt's parser may have dropped every connection of the socket (see sweep): restore
-    // the ones that free it.
     connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater, Qt::UniqueConnection);
-    connect(socket, &QObject::destroyed, this, [this, socket] { m_connections.remove(socket); });
     if (socket->state() == QAbstractSocket::UnconnectedState)
         socket->deleteLater();
-}
-
-void HttpTransport::sweep() {
-    // Qt 6.4 answers a request it cannot parse by disconnecting every signal of the socket
-    // and leaving the connection open. Our watch connection dies with them: answer 400.
-    std::vector<QTcpSocket*> broken;
-    for (auto it = m_connections.cbegin(); it != m_connections.cend(); ++it) {
-        if (!it->refused && !it->watch)
-            broken.push_back(it.key());
-    }
-    for (QTcpSocket* socket : broken)
-        refuse(socket, 400);
 }
 
 bool HttpTransport::handleRequest(const QHttpServerRequest& request, QTcpSocket* socket) {

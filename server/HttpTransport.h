@@ -65,14 +65,14 @@ private:
 };
 
 // QAbstractHttpServer parses; every request goes to one handler and its answer is written
-// back as raw bytes in one write. Also guards what the parser does not: bodies too large to
-// buffer, and requests it fails to parse (which Qt 6.4 leaves hanging).
+// back as raw bytes in one write. Also guards what the parser does not: a body too large to
+// buffer. (A request Qt's parser rejects is closed by Qt without an answer.)
 class HttpTransport : public QAbstractHttpServer {
     Q_OBJECT
 public:
     using Handler = std::function<HttpResponse(const HttpRequest&)>;
-    // Answers for what never reaches the handler: 413 for an endless body, 400 for a
-    // request that cannot be parsed. Must carry X-Request-Id like every answer.
+    // The answer for what never reaches the handler: 413 for an endless body. Must carry
+    // X-Request-Id like every answer.
     using Refusal = std::function<HttpResponse(int status)>;
 
     HttpTransport(Handler handler, Refusal refusal, QObject* parent = nullptr);
@@ -95,19 +95,16 @@ protected:
 private:
     struct Connection {
         qint64 bytesSinceRequest = 0;
-        QMetaObject::Connection watch;
         bool refused = false;
     };
     void adopt(QTcpSocket* socket);
     void onBytes(QTcpSocket* socket);
     void refuse(QTcpSocket* socket, int status);
-    void sweep();
 
     Handler m_handler;
     Refusal m_refusal;
     Listener* m_listener = nullptr;
     QHash<QTcpSocket*, Connection> m_connections;
-    QTimer m_sweep;
 };
 
 } // namespace legba::server
