@@ -3,6 +3,7 @@
 #include "ConnectDialog.h"
 #include "ConnectionManager.h"
 #include "InstancesPane.h"
+#include "KeysPane.h"
 #include "Logging.h"
 #include "MessageBanner.h"
 #include "PlaceholderPane.h"
@@ -98,11 +99,7 @@ MainWindow::MainWindow(ConnectionManager* connections, QWidget* parent)
     m_nav->setMinimumWidth(150);
     m_nav->setMaximumWidth(240);
 
-    m_panes << m_instances
-            << new PlaceholderPane(tr("API Keys"),
-                                   tr("API key management is coming soon.\nUntil then, the "
-                                      "status bar shows the key this app uses."),
-                                   this)
+    m_panes << m_instances << new KeysPane(m_connections, this)
             << new PlaceholderPane(tr("Audit Log"), tr("The audit log is coming soon."), this);
     for (Pane* pane : std::as_const(m_panes))
         m_stack->addWidget(pane);
