@@ -1,0 +1,121 @@
+// docs/openapi.yaml against the server: every route served is documented, every documented
+// route answers, and on a documented path every method left undocumented is 405.
+
+#include "Api.h"
+#include "Harness.h"
+
+#include <QFile>
+#include <QRegularExpression>
+#include <QTest>
+#include <set>
+
+using namespace legba::servertest;
+
+namespace {
+
+using Route = std::pair<QByteArray, QString>; // method, path template
+
+std::set<Route> documentedRoutes() {
+    QFile file(QStringLiteral(LEGBA_OPENAPI));
+    if (!file.open(QIODevice::ReadOnly))
+        qFatal("cannot read %s", LEGBA_OPENAPI);
+    // Paths are two-space keys under `paths:`, methods four-space keys under a path.
+    const QRegularExpression pathLine(QStringLiteral("^  (/\\S*):\\s*$"));
+    const QRegularExpression methodLine(
+        QStringLiteral("^    (get|put|post|delete|patch|head|options|trace):\\s*$"));
+    std::set<Route> routes;
+    bool inPaths = false;
+    QString current;
+    while (!file.atEnd()) {
+        const QString line = QString::fromUtf8(file.readLine()).chopped(1);
+        if (!line.startsWith(QLatin1Char(' ')) && !line.isEmpty())
+            inPaths = line == QLatin1String("paths:");
+        if (!inPaths)
+            continue;
+        if (const auto m = pathLine.match(line); m.hasMatch())
+            current = m.captured(1);
+        else if (const auto m2 = methodLine.match(line); m2.hasMatch() && !current.isEmpty())
+            routes.insert({m2.captured(1).toUpper().toLatin1(), current});
+    }
+    return routes;
+}
+
+std::set<Route> servedRoutes() {
+    std::set<Route> routes;
+    for (const legba::server::RouteInfo& r : legba::server::Api::routes())
+        routes.insert({r.method, r.pathTemplate});
+    return routes;
+}
+
+} // namespace
+
+class ServerOpenApiTest : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void everyServedRouteIsDocumentedAndNoOther() {
+        const std::set<Route> documented = documentedRoutes();
+        const std::set<Route> served = servedRoutes();
+        QVERIFY(documented.size() >= 14);
+        for (const Route& r : served)
+            QVERIFY2(documented.count(r),
+                     qPrintable(QString::fromLatin1(r.first) + QLatin1Char(' ') + r.second +
+                                QStringLiteral(" is served but not documented")));
+        for (const Route& r : documented)
+            QVERIFY2(served.count(r),
+                     qPrintable(QString::fromLatin1(r.first) + QLatin1Char(' ') + r.second +
+                                QStringLiteral(" is documented but not served")));
+    }
+
+    void everyDocumentedRouteAnswers() {
+        Harness h;
+        const QString instance = str(h.post(h.api(QStringLiteral("/instances")), h.ownerKey,
+                                            Json{{"image", "ubuntu-22.04"}, {"size", "small"}})
+                                         .json(),
+                                     "instance_uuid");
+        QSet<QString> paths;
+        for (const auto& [method, path] : documentedRoutes()) {
+            paths.insert(path);
+            // Mutations act on keys made for the purpose, so the owner key stays usable.
+            const auto victim = h.makeKey({QStringLiteral("instances:read")});
+            QByteArray key = h.ownerKey;
+            if (path.endsWith(QLatin1String("/key/rotate")))
+                key = victim.key;
+            QString concrete = path;
+            concrete.replace(QStringLiteral("{org_uuid}"), h.org)
+                .replace(QStringLiteral("{key_id}"), victim.keyId)
+                .replace(QStringLiteral("{instance_uuid}"), instance);
+            QByteArray body;
+            if (method == "POST" && path.endsWith(QLatin1String("/keys")))
+                body = "{\"name\":\"doc\",\"scopes\":[\"keys:read\"]}";
+            else if (method == "POST" && path.endsWith(QLatin1String("/instances")))
+                body = "{\"image\":\"windows-10\",\"size\":\"medium\"}";
+            const Reply r = h.call(method, concrete, key, body);
+            QVERIFY2(r.status >= 200 && r.status < 300,
+                     qPrintable(QString::fromLatin1(method) + QLatin1Char(' ') + path +
+                                QStringLiteral(" answered ") + QString::number(r.status) +
+                                QLatin1Char(' ') + QString::fromUtf8(r.body)));
+            QVERIFY(!r.header("X-Request-Id").isEmpty());
+        }
+        // Any method not documented on a documented path is refused as such.
+        const std::set<Route> documented = documentedRoutes();
+        for (const QString& path : paths) {
+            for (const QByteArray method : {"GET", "POST", "PUT", "PATCH", "DELETE"}) {
+                if (documented.count({method, path}))
+                    continue;
+                QString concrete = path;
+                concrete.replace(QStringLiteral("{org_uuid}"), h.org)
+                    .replace(QStringLiteral("{key_id}"), h.ownerKeyId)
+                    .replace(QStringLiteral("{instance_uuid}"), instance);
+                const Reply r = h.call(method, concrete, h.ownerKey);
+                QVERIFY2(r.status == 405,
+                         qPrintable(QString::fromLatin1(method) + QLatin1Char(' ') + path +
+                                    QStringLiteral(" answered ") + QString::number(r.status)));
+                QVERIFY(!r.header("Allow").isEmpty());
+            }
+        }
+    }
+};
+
+QTEST_MAIN(ServerOpenApiTest)
+#include "tst_server_openapi.moc"
