@@ -1,5 +1,6 @@
 #include "MainWindow.h"
 
+#include "AuditPane.h"
 #include "ConnectDialog.h"
 #include "ConnectionManager.h"
 #include "InstancesPane.h"
@@ -100,7 +101,7 @@ MainWindow::MainWindow(ConnectionManager* connections, QWidget* parent)
     m_nav->setMaximumWidth(240);
 
     m_panes << m_instances << new KeysPane(m_connections, this)
-            << new PlaceholderPane(tr("Audit Log"), tr("The audit log is coming soon."), this);
+            << new AuditPane(m_session, this);
     for (Pane* pane : std::as_const(m_panes))
         m_stack->addWidget(pane);
 

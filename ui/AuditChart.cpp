@@ -1,0 +1,178 @@
+#include "AuditChart.h"
+
+#include "AuditStore.h"
+#include "Badge.h"
+#include "StatusBadgeDelegate.h"
+
+#include <QDateTime>
+#include <QLegendMarker>
+#include <QTimeZone>
+#include <QVBoxLayout>
+#include <QtCharts/QBarCategoryAxis>
+#include <QtCharts/QBarSet>
+#include <QtCharts/QChart>
+#include <QtCharts/QChartView>
+#include <QtCharts/QDateTimeAxis>
+#include <QtCharts/QLineSeries>
+#include <QtCharts/QStackedBarSeries>
+#include <QtCharts/QValueAxis>
+#include <cmath>
+
+namespace legba {
+
+namespace {
+constexpr qint64 kMinute = 60'000;
+constexpr qint64 kHour = 60 * kMinute;
+constexpr qint64 kDay = 24 * kHour;
+constexpr int kMaxBuckets = 400;
+} // namespace
+
+qint64 AuditChart::bucketFor(qint64 spanMs) {
+    if (spanMs <= 3 * kHour)
+        return kMinute;
+    if (spanMs <= 8 * kDay)
+        return kHour;
+    return kDay;
+}
+
+AuditChart::AuditChart(QWidget* parent)
+    : QWidget(parent)
+    , m_view(new QChartView(this))
+    , m_chart(new QChart)
+    , m_series(new QStackedBarSeries(this))
+    , m_successSet(new QBarSet(tr("success"), this))
+    , m_failureSet(new QBarSet(tr("failure"), this))
+    , m_categories(new QBarCategoryAxis(this))
+    , m_counts(new QValueAxis(this))
+    , m_dates(new QDateTimeAxis(this))
+    , m_dateCarrier(new QLineSeries(this)) {
+    setAccessibleName(tr("Events over time"));
+    setToolTip(tr("Loaded events over time, failures stacked in red. Click a bar to narrow "
+                  "the range to it."));
+    const QPalette pal = palette();
+    const bool dark = pal.color(QPalette::Window).lightness() < 128;
+    m_chart->setTheme(dark ? QChart::ChartThemeDark : QChart::ChartThemeLight);
+    m_chart->setBackgroundBrush(pal.color(QPalette::Base));
+    m_chart->setBackgroundRoundness(0);
+    m_chart->setMargins(QMargins(4, 2, 4, 2));
+    m_chart->legend()->setAlignment(Qt::AlignRight);
+    m_chart->setAnimationOptions(QChart::NoAnimation);
+    QFont titleFont = font();
+    titleFont.setBold(true);
+    m_chart->setTitleFont(titleFont);
+
+    m_successSet->setColor(StatusBadgeDelegate::colorFor(static_cast<int>(BadgeTone::Good), pal));
+    m_successSet->setBorderColor(m_successSet->color());
+    m_failureSet->setColor(StatusBadgeDelegate::colorFor(static_cast<int>(BadgeTone::Bad), pal));
+    m_failureSet->setBorderColor(m_failureSet->color());
+    m_series->append(m_successSet);
+    m_series->append(m_failureSet);
+    m_series->setBarWidth(0.85);
+    m_chart->addSeries(m_series);
+
+    m_dateCarrier->setPen(QPen(Qt::transparent));
+    m_chart->addSeries(m_dateCarrier);
+
+    m_categories->setLabelsVisible(false);
+    m_categories->setGridLineVisible(false);
+    m_categories->setLineVisible(false);
+    m_chart->addAxis(m_categories, Qt::AlignTop);
+    m_series->attachAxis(m_categories);
+    m_counts->setLabelFormat(QStringLiteral("%d"));
+    m_counts->setTickCount(3);
+    m_chart->addAxis(m_counts, Qt::AlignLeft);
+    m_series->attachAxis(m_counts);
+    m_dates->setTickCount(7);
+    m_dates->setGridLineVisible(false);
+    m_chart->addAxis(m_dates, Qt::AlignBottom);
+    m_dateCarrier->attachAxis(m_dates);
+    m_dateCarrier->attachAxis(m_counts);
+    for (QLegendMarker* marker : m_chart->legend()->markers(m_dateCarrier))
+        marker->setVisible(false);
+
+    m_view->setChart(m_chart);
+    m_view->setRenderHint(QPainter::Antialiasing);
+    m_view->setObjectName(QStringLiteral("auditChartView"));
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_view);
+
+    connect(m_series, &QStackedBarSeries::clicked, this,
+            [this](int index, QBarSet*) { onBarClicked(index); });
+}
+
+void AuditChart::setRange(qint64 sinceMs, qint64 untilMs) {
+    m_sinceMs = sinceMs;
+    m_untilMs = untilMs;
+}
+
+void AuditChart::rebuild(const AuditStore& store, bool complete) {
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    qint64 since = m_sinceMs;
+    qint64 until = m_untilMs ? m_untilMs : now;
+    if (!since) {
+        since = until - kDay;
+        for (AuditStore::Index i = 0; i < store.size(); ++i)
+            since = std::min(since, store.record(i).occurredMs);
+    }
+    m_bucketMs = bucketFor(until - since);
+    // Buckets start on local minute, hour or day boundaries.
+    const qint64 offset =
+        static_cast<qint64>(QDateTime::fromMSecsSinceEpoch(since).offsetFromUtc()) * 1000;
+    m_startMs = (since + offset) / m_bucketMs * m_bucketMs - offset;
+    auto count = static_cast<std::size_t>((until - m_startMs + m_bucketMs - 1) / m_bucketMs);
+    count = std::clamp<std::size_t>(count, 1, kMaxBuckets);
+    m_success.assign(count, 0);
+    m_failure.assign(count, 0);
+    for (AuditStore::Index i = 0; i < store.size(); ++i) {
+        const audit::AuditRecord& r = store.record(i);
+        const qint64 b = (r.occurredMs - m_startMs) / m_bucketMs;
+        if (r.occurredMs < m_startMs || b >= static_cast<qint64>(count))
+            continue;
+        ++(r.success() ? m_success : m_failure)[static_cast<std::size_t>(b)];
+    }
+
+    QList<qreal> good;
+    QList<qreal> bad;
+    QStringList categories;
+    int highest = 0;
+    for (std::size_t b = 0; b < count; ++b) {
+        good << m_success[b];
+        bad << m_failure[b];
+        categories << QString::number(b);
+        highest = std::max(highest, m_success[b] + m_failure[b]);
+    }
+    m_successSet->remove(0, m_successSet->count());
+    m_successSet->append(good);
+    m_failureSet->remove(0, m_failureSet->count());
+    m_failureSet->append(bad);
+    m_categories->setCategories(categories);
+    m_counts->setRange(0, std::max(1, highest + highest / 10 + 1));
+
+    const qint64 end = m_startMs + static_cast<qint64>(count) * m_bucketMs;
+    m_dateCarrier->clear();
+    m_dateCarrier->append(static_cast<qreal>(m_startMs), 0);
+    m_dateCarrier->append(static_cast<qreal>(end), 0);
+    m_dates->setRange(QDateTime::fromMSecsSinceEpoch(m_startMs),
+                      QDateTime::fromMSecsSinceEpoch(end));
+    const bool spansDays = end - m_startMs > kDay;
+    m_dates->setFormat(m_bucketMs == kDay ? QStringLiteral("MMM d")
+                       : spansDays        ? QStringLiteral("MMM d HH:mm")
+                                          : QStringLiteral("HH:mm"));
+
+    const QString unit = m_bucketMs == kMinute ? tr("minute")
+                         : m_bucketMs == kHour ? tr("hour")
+                                               : tr("day");
+    const QString loaded = QLocale().toString(static_cast<qulonglong>(store.size()));
+    m_chart->setTitle(complete ? tr("Events per %1 (all %2 loaded)").arg(unit, loaded)
+                               : tr("Events per %1 (the %2 loaded so far)").arg(unit, loaded));
+}
+
+void AuditChart::onBarClicked(int index) {
+    if (index < 0 || index >= bucketCount())
+        return;
+    const qint64 start = m_startMs + index * m_bucketMs;
+    Q_EMIT bucketClicked(start, start + m_bucketMs);
+}
+
+} // namespace legba

@@ -1,0 +1,234 @@
+#include "AuditExport.h"
+
+#include "AuditStore.h"
+#include "Json.h"
+#include "Logging.h"
+
+#include <QtConcurrent/QtConcurrentRun>
+#include <charconv>
+
+namespace legba {
+
+namespace {
+
+constexpr int kExportPageSize = 1000;
+
+void appendCsvTime(std::string& out, qint64 msecs) {
+    audit::appendRfc3339(out, msecs);
+}
+
+} // namespace
+
+AuditExporter::AuditExporter(LegbaClient* client, AuditQuery query, QString needle, Format format,
+                             QString path, QObject* parent)
+    : QObject(parent)
+    , m_client(client)
+    , m_query(std::move(query))
+    , m_needle(std::move(needle))
+    , m_format(format)
+    , m_path(std::move(path))
+    , m_watcher(new QFutureWatcher<Chunk>(this)) {
+    m_query.limit = kExportPageSize;
+    m_query.cursor.clear();
+    connect(m_watcher, &QFutureWatcher<Chunk>::finished, this, &AuditExporter::onChunk);
+}
+
+AuditExporter::~AuditExporter() {
+    m_call.cancel();
+    // A worker still formatting holds no reference to us; wait so it ends before we do.
+    m_watcher->waitForFinished();
+}
+
+AuditExporter::Format AuditExporter::formatForPath(const QString& path) {
+    return path.endsWith(QLatin1String(".jsonl"), Qt::CaseInsensitive) ||
+                   path.endsWith(QLatin1String(".ndjson"), Qt::CaseInsensitive)
+               ? Format::JsonLines
+               : Format::Csv;
+}
+
+QByteArray AuditExporter::csvHeader() {
+    return QByteArrayLiteral("event_id,occurred_at,actor_key_id,actor_name,actor_prefix,action,"
+                             "target_type,target_id,outcome,status_code,ip,user_agent,"
+                             "request_id,details\r\n");
+}
+
+void AuditExporter::appendCsvField(std::string& out, std::string_view field) {
+    if (field.find_first_of(",\"\r\n") == std::string_view::npos) {
+        out.append(field);
+        return;
+    }
+    out.push_back('"');
+    for (const char c : field) {
+        if (c == '"')
+            out.push_back('"');
+        out.push_back(c);
+    }
+    out.push_back('"');
+}
+
+void AuditExporter::appendCsvRow(std::string& out, const audit::AuditRecord& r,
+                                 const audit::RecordStrings& s) {
+    appendCsvField(out, s.eventId);
+    out.push_back(',');
+    appendCsvTime(out, r.occurredMs);
+    out.push_back(',');
+    appendCsvField(out, s.hasActor ? s.actorKeyId : std::string_view());
+    out.push_back(',');
+    appendCsvField(out, s.hasActor ? s.actorName : std::string_view());
+    out.push_back(',');
+    appendCsvField(out, s.hasActor ? s.actorPrefix : std::string_view());
+    out.push_back(',');
+    appendCsvField(out, s.action);
+    out.push_back(',');
+    appendCsvField(out, r.hasTarget() ? s.targetType : std::string_view());
+    out.push_back(',');
+    appendCsvField(out, r.hasTarget() ? s.targetId : std::string_view());
+    out.push_back(',');
+    out.append(r.success() ? "success" : "failure");
+    out.push_back(',');
+    char number[8];
+    const auto end = std::to_chars(number, number + sizeof number, r.statusCode).ptr;
+    out.append(number, static_cast<std::size_t>(end - number));
+    out.push_back(',');
+    appendCsvField(out, s.ip);
+    out.push_back(',');
+    appendCsvField(out, s.userAgent);
+    out.push_back(',');
+    appendCsvField(out, s.requestId);
+    out.push_back(',');
+    appendCsvField(out, s.details.empty() ? std::string_view("{}") : s.details);
+    out.append("\r\n");
+}
+
+bool AuditExporter::start(QString* error) {
+    m_file = std::make_unique<QSaveFile>(m_path);
+    if (!m_file->open(QIODevice::WriteOnly)) {
+        if (error)
+            *error = tr("Cannot write %1: %2").arg(m_path, m_file->errorString());
+        m_file.reset();
+        return false;
+    }
+    if (m_format == Format::Csv)
+        m_file->write(csvHeader());
+    m_running = true;
+    m_written = 0;
+    requestPage({});
+    return true;
+}
+
+void AuditExporter::cancel() {
+    if (!m_running)
+        return;
+    m_running = false;
+    m_call.cancel();
+    if (m_file) {
+        m_file->cancelWriting();
+        m_file.reset(); // never committed: the target is untouched
+    }
+    Q_EMIT finished(false, tr("Export cancelled; no file was written."));
+}
+
+void AuditExporter::fail(const QString& message) {
+    if (!m_running)
+        return;
+    m_running = false;
+    if (m_file) {
+        m_file->cancelWriting();
+        m_file.reset();
+    }
+    qCWarning(lcUi).noquote() << "audit export failed:" << message;
+    Q_EMIT finished(false, message);
+}
+
+void AuditExporter::requestPage(const QString& cursor) {
+    AuditQuery query = m_query;
+    query.cursor = cursor;
+    m_call = m_client->auditLogRaw(query, this, [this](Result<QByteArray> result) {
+        if (!m_running)
+            return;
+        if (!result) {
+            fail(tr("Export stopped: %1 No file was written.").arg(result.error().summary()));
+            return;
+        }
+        const Format format = m_format;
+        const QString needle = m_needle;
+        m_watcher->setFuture(
+            QtConcurrent::run([body = std::move(result).value(), format, needle]() {
+                Chunk chunk;
+                try {
+                    audit::AuditBatch batch = audit::parseAuditPage(body);
+                    batch.unique.append(16, '\0'); // room for the matcher's 16-byte reads
+                    AuditTextMatcher matcher(needle);
+                    matcher.update(batch.strings, batch.actors);
+                    std::string out;
+                    out.reserve(static_cast<std::size_t>(body.size()));
+                    for (const audit::AuditRecord& r : batch.records) {
+                        if (!matcher.matches(r, batch.unique.data() + r.uniqueOffset))
+                            continue;
+                        const audit::UniqueStrings u = batch.uniqueOf(r);
+                        const audit::ActorIds& a = batch.actors[r.actor];
+                        audit::RecordStrings s;
+                        s.eventId = u.eventId;
+                        s.requestId = u.requestId;
+                        s.targetId = u.targetId;
+                        s.action = batch.strings.view(r.action);
+                        s.targetType = batch.strings.view(r.targetType);
+                        s.ip = batch.strings.view(r.ip);
+                        s.userAgent = batch.strings.view(r.userAgent);
+                        s.details = batch.strings.view(r.details);
+                        s.hasActor = r.actor != 0;
+                        s.actorKeyId = batch.strings.view(a.keyId);
+                        s.actorName = batch.strings.view(a.name);
+                        s.actorPrefix = batch.strings.view(a.prefix);
+                        if (format == Format::Csv) {
+                            appendCsvRow(out, r, s);
+                        } else {
+                            audit::appendEventJson(out, r, s);
+                            out.push_back('\n');
+                        }
+                        ++chunk.events;
+                    }
+                    chunk.bytes = QByteArray(out.data(), static_cast<qsizetype>(out.size()));
+                    chunk.nextCursor = batch.nextCursor;
+                } catch (const json::ParseError& error) {
+                    chunk.error =
+                        error.field().isEmpty()
+                            ? error.problem()
+                            : QStringLiteral("field '%1' %2").arg(error.field(), error.problem());
+                }
+                return chunk;
+            }));
+    });
+}
+
+void AuditExporter::onChunk() {
+    if (!m_running)
+        return;
+    const Chunk chunk = m_watcher->result();
+    if (!chunk.error.isEmpty()) {
+        fail(tr("Export stopped: the server's answer was malformed (%1). No file was written.")
+                 .arg(chunk.error));
+        return;
+    }
+    if (m_file->write(chunk.bytes) != chunk.bytes.size()) {
+        fail(tr("Export stopped: cannot write %1: %2. No file was written.")
+                 .arg(m_path, m_file->errorString()));
+        return;
+    }
+    m_written += chunk.events;
+    Q_EMIT progress(m_written);
+    if (!chunk.nextCursor.isEmpty()) {
+        requestPage(chunk.nextCursor);
+        return;
+    }
+    if (!m_file->commit()) {
+        fail(tr("Export failed: cannot finish %1: %2").arg(m_path, m_file->errorString()));
+        return;
+    }
+    m_file.reset();
+    m_running = false;
+    Q_EMIT finished(
+        true, tr("Exported %n event(s) to %1.", nullptr, static_cast<int>(m_written)).arg(m_path));
+}
+
+} // namespace legba

@@ -1,0 +1,72 @@
+#pragma once
+
+#include "AuditPageSax.h"
+#include "LegbaClient.h"
+
+#include <QFutureWatcher>
+#include <QObject>
+#include <QPointer>
+#include <QSaveFile>
+#include <memory>
+
+namespace legba {
+
+// Writes the whole filtered audit log (every page through the cursor, not just what is
+// loaded) to a file, streamed: a page is fetched, parsed and formatted off the UI thread,
+// then appended. The file appears only when every page is written (QSaveFile); cancelling
+// or an error leaves no file, not even half of one.
+class AuditExporter : public QObject {
+    Q_OBJECT
+
+public:
+    enum class Format { Csv, JsonLines };
+
+    // `needle`: the text search the table applies, applied to every page as well.
+    AuditExporter(LegbaClient* client, AuditQuery query, QString needle, Format format,
+                  QString path, QObject* parent = nullptr);
+    ~AuditExporter() override;
+
+    // Opens the file and asks for the first page; false (with *error) if it cannot.
+    bool start(QString* error);
+    void cancel();
+    bool isRunning() const { return m_running; }
+    qint64 written() const { return m_written; }
+    const QString& path() const { return m_path; }
+
+    static Format formatForPath(const QString& path);
+    // RFC 4180: CRLF line ends; fields with a comma, quote, CR or LF quoted, quotes doubled.
+    static QByteArray csvHeader();
+    static void appendCsvField(std::string& out, std::string_view field);
+    static void appendCsvRow(std::string& out, const audit::AuditRecord& record,
+                             const audit::RecordStrings& strings);
+
+Q_SIGNALS:
+    void progress(qint64 eventsWritten);
+    // ok: the file is complete and in place. Otherwise `message` says why there is none.
+    void finished(bool ok, const QString& message);
+
+private:
+    struct Chunk {
+        QByteArray bytes;
+        qint64 events = 0;
+        QString nextCursor;
+        QString error;
+    };
+
+    void requestPage(const QString& cursor);
+    void onChunk();
+    void fail(const QString& message);
+
+    LegbaClient* m_client; // not owned
+    AuditQuery m_query;
+    QString m_needle;
+    Format m_format;
+    QString m_path;
+    std::unique_ptr<QSaveFile> m_file;
+    RequestHandle m_call;
+    QFutureWatcher<Chunk>* m_watcher;
+    qint64 m_written = 0;
+    bool m_running = false;
+};
+
+} // namespace legba

@@ -1,0 +1,1005 @@
+#include "AuditPane.h"
+
+#include "AuditChart.h"
+#include "AuditDetails.h"
+#include "AuditLogModel.h"
+#include "Json.h"
+#include "Logging.h"
+#include "MessageBanner.h"
+#include "Session.h"
+#include "StatusBadgeDelegate.h"
+
+#include <QComboBox>
+#include <QCoreApplication>
+#include <QDateTimeEdit>
+#include <QDir>
+#include <QFileDialog>
+#include <QFutureWatcher>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QProgressBar>
+#include <QProgressDialog>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QSettings>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QTableView>
+#include <QTimeZone>
+#include <QTimer>
+#include <QToolButton>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace legba {
+
+namespace {
+
+enum Page { TablePage, StatePage };
+// The live tail asks again for this much before the newest event it has, so that events
+// stamped a little earlier but stored later are not missed; their ids drop the repeats.
+constexpr qint64 kTailOverlapMs = 2000;
+
+QString parseErrorText(const json::ParseError& error) {
+    return error.field().isEmpty()
+               ? error.problem()
+               : QStringLiteral("field '%1' %2").arg(error.field(), error.problem());
+}
+
+} // namespace
+
+AuditPane::AuditPane(Session* session, QWidget* parent)
+    : Pane(parent)
+    , m_session(session)
+    , m_model(new AuditLogModel(this))
+    , m_view(new QTableView(this))
+    , m_chart(new AuditChart(this))
+    , m_details(new AuditDetails(this))
+    , m_vertical(new QSplitter(Qt::Vertical, this))
+    , m_horizontal(new QSplitter(Qt::Horizontal, this))
+    , m_stack(new QStackedWidget(this))
+    , m_stateLabel(new QLabel(this))
+    , m_stateButton(new QPushButton(this))
+    , m_exportButton(new QPushButton(tr("Export…"), this))
+    , m_rangeBox(new QComboBox(this))
+    , m_fromEdit(new QDateTimeEdit(this))
+    , m_toEdit(new QDateTimeEdit(this))
+    , m_actorBox(new QComboBox(this))
+    , m_actionBox(new QComboBox(this))
+    , m_outcomeBox(new QComboBox(this))
+    , m_tailButton(new QToolButton(this))
+    , m_refreshButton(new QPushButton(tr("Refresh"), this))
+    , m_search(new QLineEdit(this))
+    , m_summary(new QLabel(this))
+    , m_busy(new QProgressBar(this))
+    , m_banner(new MessageBanner(this))
+    , m_tailTimer(new QTimer(this))
+    , m_chartTimer(new QTimer(this))
+    , m_customTimer(new QTimer(this)) {
+    setObjectName(QStringLiteral("auditPane"));
+    setAccessibleName(title());
+    QHBoxLayout* toolbar = buildToolbar();
+
+    m_busy->setRange(0, 0);
+    m_busy->setTextVisible(false);
+    m_busy->setFixedHeight(3);
+    m_busy->setAccessibleName(tr("Loading"));
+    m_busy->setVisible(false);
+
+    m_view->setModel(m_model);
+    m_view->setObjectName(QStringLiteral("auditTable"));
+    m_view->setAccessibleName(tr("Audit events"));
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_view->setVerticalScrollMode(QAbstractItemView::ScrollPerItem);
+    m_view->setAlternatingRowColors(true);
+    m_view->setShowGrid(false);
+    m_view->setWordWrap(false);
+    m_view->verticalHeader()->hide();
+    // Uniform rows, sized once: nothing is measured per row (never ResizeToContents).
+    m_view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
+    m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+    m_view->horizontalHeader()->setStretchLastSection(true);
+    m_view->horizontalHeader()->setHighlightSections(false);
+    m_view->setSortingEnabled(true);
+    m_view->sortByColumn(AuditLogModel::TimeColumn, Qt::DescendingOrder);
+    auto* badges = new StatusBadgeDelegate(AuditLogModel::BadgeToneRole, m_view);
+    m_view->setItemDelegateForColumn(AuditLogModel::OutcomeColumn, badges);
+    m_view->setItemDelegateForColumn(AuditLogModel::ActionColumn, badges);
+    const int charWidth = m_view->fontMetrics().averageCharWidth();
+    m_view->setColumnWidth(AuditLogModel::TimeColumn, charWidth * 21);
+    m_view->setColumnWidth(AuditLogModel::ActorColumn, charWidth * 30);
+    m_view->setColumnWidth(AuditLogModel::ActionColumn, charWidth * 22);
+    m_view->setColumnWidth(AuditLogModel::TargetColumn, charWidth * 22);
+    m_view->setColumnWidth(AuditLogModel::OutcomeColumn, charWidth * 13);
+    m_view->setColumnWidth(AuditLogModel::StatusColumn, charWidth * 8);
+    m_view->setColumnWidth(AuditLogModel::IpColumn, charWidth * 16);
+
+    m_chart->setMinimumHeight(140);
+    m_horizontal->setObjectName(QStringLiteral("auditDetailsSplitter"));
+    m_horizontal->addWidget(m_view);
+    m_horizontal->addWidget(m_details);
+    m_horizontal->setStretchFactor(0, 3);
+    m_horizontal->setStretchFactor(1, 1);
+    m_horizontal->setChildrenCollapsible(true);
+    m_vertical->setObjectName(QStringLiteral("auditChartSplitter"));
+    m_vertical->addWidget(m_chart);
+    m_vertical->addWidget(m_horizontal);
+    m_vertical->setStretchFactor(0, 1);
+    m_vertical->setStretchFactor(1, 3);
+    m_vertical->setChildrenCollapsible(true);
+
+    m_stateLabel->setAlignment(Qt::AlignCenter);
+    m_stateLabel->setWordWrap(true);
+    m_stateLabel->setObjectName(QStringLiteral("auditStateLabel"));
+    auto* statePage = new QWidget(this);
+    auto* stateLayout = new QVBoxLayout(statePage);
+    stateLayout->addStretch(1);
+    stateLayout->addWidget(m_stateLabel);
+    stateLayout->addWidget(m_stateButton, 0, Qt::AlignHCenter);
+    stateLayout->addStretch(2);
+    m_stack->addWidget(m_vertical);
+    m_stack->addWidget(statePage);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(8, 8, 8, 8);
+    layout->addLayout(toolbar);
+    layout->addWidget(m_busy);
+    layout->addWidget(m_banner);
+    layout->addWidget(m_stack, 1);
+
+    if (!QCoreApplication::organizationName().isEmpty()) {
+        QSettings settings;
+        m_vertical->restoreState(
+            settings.value(QStringLiteral("audit/chartSplitter")).toByteArray());
+        m_horizontal->restoreState(
+            settings.value(QStringLiteral("audit/detailsSplitter")).toByteArray());
+    }
+
+    m_model->setFetcher(
+        [this](quint64 generation, const QString& cursor) { fetchPage(generation, cursor); });
+    connect(m_model, &AuditLogModel::eventsStored, this, &AuditPane::onEventsStored);
+    connect(m_model, &AuditLogModel::fetchingChanged, this,
+            [this] { m_busy->setVisible(isLoading()); });
+    connect(
+        m_model, &QAbstractItemModel::rowsAboutToBeInserted, this,
+        [this](const QModelIndex&, int first, int last) { onRowsAboutToBeInserted(first, last); });
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, &AuditPane::onRowsInserted);
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &AuditPane::onCurrentRowChanged);
+    connect(m_chart, &AuditChart::bucketClicked, this, &AuditPane::onChartBucket);
+    connect(m_banner, &MessageBanner::retryRequested, this, [this] {
+        m_banner->clear();
+        if (m_loadedOnce && m_model->canFetchMore())
+            m_model->fetchMore();
+        else
+            reload();
+    });
+    connect(m_stateButton, &QPushButton::clicked, this, [this] {
+        m_actorBox->setEditText(QString());
+        m_actionBox->setEditText(QString());
+        m_outcomeBox->setCurrentIndex(0);
+        setRange(Range::AllTime);
+    });
+
+    m_chartTimer->setSingleShot(true);
+    m_chartTimer->setInterval(250);
+    connect(m_chartTimer, &QTimer::timeout, this,
+            [this] { m_chart->rebuild(m_model->store(), m_model->atEnd()); });
+    m_tailTimer->setInterval(3000);
+    connect(m_tailTimer, &QTimer::timeout, this, &AuditPane::onTailTimer);
+    m_customTimer->setSingleShot(true);
+    m_customTimer->setInterval(400);
+    connect(m_customTimer, &QTimer::timeout, this, &AuditPane::applyFilters);
+
+    m_chart->setRange(QDateTime::currentMSecsSinceEpoch() - 86'400'000, 0);
+    m_chart->rebuild(m_model->store(), false);
+    updateState();
+    updateSummary();
+}
+
+AuditPane::~AuditPane() {
+    if (!QCoreApplication::organizationName().isEmpty()) {
+        QSettings settings;
+        settings.setValue(QStringLiteral("audit/chartSplitter"), m_vertical->saveState());
+        settings.setValue(QStringLiteral("audit/detailsSplitter"), m_horizontal->saveState());
+    }
+    m_pageCall.cancel();
+    m_tailCall.cancel();
+    m_keysCall.cancel();
+}
+
+QHBoxLayout* AuditPane::buildToolbar() {
+    m_exportButton->setIcon(QIcon::fromTheme(QStringLiteral("document-save-as")));
+    m_exportButton->setAccessibleName(tr("Export audit log"));
+    m_exportButton->setToolTip(tr("Write every event matching the filters and the search (all "
+                                  "pages, not only those loaded) to CSV or JSON Lines (Ctrl+N)"));
+
+    m_rangeBox->addItem(tr("Last hour"), static_cast<int>(Range::LastHour));
+    m_rangeBox->addItem(tr("Last 24 hours"), static_cast<int>(Range::Last24Hours));
+    m_rangeBox->addItem(tr("Last 7 days"), static_cast<int>(Range::Last7Days));
+    m_rangeBox->addItem(tr("Last 30 days"), static_cast<int>(Range::Last30Days));
+    m_rangeBox->addItem(tr("All time"), static_cast<int>(Range::AllTime));
+    m_rangeBox->addItem(tr("Custom…"), static_cast<int>(Range::Custom));
+    m_rangeBox->setCurrentIndex(static_cast<int>(Range::Last7Days));
+    m_rangeBox->setAccessibleName(tr("Date range"));
+    m_rangeBox->setToolTip(tr("Which events to show, by when they happened"));
+    for (QDateTimeEdit* edit : {m_fromEdit, m_toEdit}) {
+        edit->setCalendarPopup(true);
+        edit->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm"));
+        edit->setVisible(false);
+    }
+    m_fromEdit->setAccessibleName(tr("From"));
+    m_fromEdit->setToolTip(tr("From this time (inclusive)"));
+    m_toEdit->setAccessibleName(tr("Until"));
+    m_toEdit->setToolTip(tr("Until this time (exclusive)"));
+
+    m_actorBox->setEditable(true);
+    m_actorBox->setInsertPolicy(QComboBox::NoInsert);
+    m_actorBox->addItem(tr("Any actor"), QString());
+    m_actorBox->lineEdit()->setPlaceholderText(tr("Any actor"));
+    m_actorBox->setAccessibleName(tr("Actor key"));
+    m_actorBox->setMinimumContentsLength(16);
+    m_actorBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+
+    m_actionBox->setEditable(true);
+    m_actionBox->setInsertPolicy(QComboBox::NoInsert);
+    m_actionBox->addItem(QString());
+    for (const char* action :
+         {"auth.failed", "api_key.", "api_key.created", "api_key.rotated", "api_key.revoked",
+          "instance.", "instance.created", "instance.destroyed", "api.request"})
+        m_actionBox->addItem(QString::fromLatin1(action));
+    m_actionBox->lineEdit()->setPlaceholderText(tr("Any action"));
+    m_actionBox->setAccessibleName(tr("Action"));
+    m_actionBox->setToolTip(tr("An action (auth.failed) or a prefix ending in a dot (api_key.)"));
+    m_actionBox->setMinimumContentsLength(14);
+    m_actionBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+
+    m_outcomeBox->addItem(tr("Any outcome"), static_cast<int>(Outcome::Any));
+    m_outcomeBox->addItem(tr("Success"), static_cast<int>(Outcome::Success));
+    m_outcomeBox->addItem(tr("Failure"), static_cast<int>(Outcome::Failure));
+    m_outcomeBox->setAccessibleName(tr("Outcome"));
+    m_outcomeBox->setToolTip(tr("Only successes or only failures (status 400 and above)"));
+
+    m_tailButton->setText(tr("Live"));
+    m_tailButton->setCheckable(true);
+    m_tailButton->setIcon(QIcon::fromTheme(QStringLiteral("media-playback-start")));
+    m_tailButton->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_tailButton->setAccessibleName(tr("Live tail"));
+    m_tailButton->setToolTip(tr("Fetch newer events every few seconds and add them at the top"));
+
+    m_refreshButton->setIcon(QIcon::fromTheme(QStringLiteral("view-refresh")));
+    m_refreshButton->setAccessibleName(tr("Refresh audit log"));
+    m_refreshButton->setToolTip(tr("Load the log again from the newest event (F5)"));
+
+    m_search->setPlaceholderText(tr("Search loaded events (Ctrl+F)"));
+    m_search->setClearButtonEnabled(true);
+    m_search->setAccessibleName(tr("Search loaded events"));
+    m_search->setToolTip(tr("Show only loaded events with this text in any column, the event "
+                            "id, the request id or the details"));
+    m_search->setMaximumWidth(260);
+    m_summary->setAccessibleName(tr("Event counts"));
+
+    auto* toolbar = new QHBoxLayout;
+    toolbar->addWidget(m_exportButton);
+    toolbar->addSpacing(8);
+    toolbar->addWidget(m_rangeBox);
+    toolbar->addWidget(m_fromEdit);
+    toolbar->addWidget(m_toEdit);
+    toolbar->addWidget(m_actorBox);
+    toolbar->addWidget(m_actionBox);
+    toolbar->addWidget(m_outcomeBox);
+    toolbar->addWidget(m_tailButton);
+    toolbar->addWidget(m_refreshButton);
+    toolbar->addSpacing(8);
+    toolbar->addWidget(m_summary, 1);
+    toolbar->addWidget(m_search);
+
+    setTabOrder(m_exportButton, m_rangeBox);
+    setTabOrder(m_rangeBox, m_fromEdit);
+    setTabOrder(m_fromEdit, m_toEdit);
+    setTabOrder(m_toEdit, m_actorBox);
+    setTabOrder(m_actorBox, m_actionBox);
+    setTabOrder(m_actionBox, m_outcomeBox);
+    setTabOrder(m_outcomeBox, m_tailButton);
+    setTabOrder(m_tailButton, m_refreshButton);
+    setTabOrder(m_refreshButton, m_search);
+    setTabOrder(m_search, m_view);
+
+    connect(m_exportButton, &QPushButton::clicked, this, &AuditPane::startExportDialog);
+    connect(m_refreshButton, &QPushButton::clicked, this, &AuditPane::refresh);
+    connect(m_rangeBox, &QComboBox::activated, this, [this] {
+        const bool custom = m_rangeBox->currentData().toInt() == static_cast<int>(Range::Custom);
+        if (custom && !m_fromEdit->isVisible()) {
+            QDateTime since;
+            QDateTime until;
+            rangeBounds(&since, &until);
+            const QDateTime now = QDateTime::currentDateTime();
+            m_fromEdit->setDateTime(since.isValid() ? since.toLocalTime() : now.addDays(-1));
+            m_toEdit->setDateTime(until.isValid() ? until.toLocalTime() : now);
+        }
+        m_fromEdit->setVisible(custom);
+        m_toEdit->setVisible(custom);
+        applyFilters();
+    });
+    connect(m_fromEdit, &QDateTimeEdit::dateTimeChanged, m_customTimer,
+            qOverload<>(&QTimer::start));
+    connect(m_toEdit, &QDateTimeEdit::dateTimeChanged, m_customTimer, qOverload<>(&QTimer::start));
+    for (QComboBox* box : {m_actorBox, m_actionBox}) {
+        connect(box, &QComboBox::activated, this, &AuditPane::applyFilters);
+        connect(box->lineEdit(), &QLineEdit::editingFinished, this, &AuditPane::applyFilters);
+    }
+    connect(m_outcomeBox, &QComboBox::activated, this, &AuditPane::applyFilters);
+    connect(m_tailButton, &QToolButton::toggled, this, &AuditPane::setLiveTail);
+    connect(m_search, &QLineEdit::textChanged, this, &AuditPane::setSearchText);
+    return toolbar;
+}
+
+QString AuditPane::title() const {
+    return tr("Audit Log");
+}
+
+bool AuditPane::isLoading() const {
+    return m_model->isFetching() || m_tailBusy || (m_exporter && m_exporter->isRunning());
+}
+
+// ---- filters -------------------------------------------------------------------------
+
+void AuditPane::rangeBounds(QDateTime* since, QDateTime* until) const {
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    *since = {};
+    *until = {};
+    switch (static_cast<Range>(m_rangeBox->currentData().toInt())) {
+    case Range::LastHour:
+        *since = now.addSecs(-3600);
+        break;
+    case Range::Last24Hours:
+        *since = now.addDays(-1);
+        break;
+    case Range::Last7Days:
+        *since = now.addDays(-7);
+        break;
+    case Range::Last30Days:
+        *since = now.addDays(-30);
+        break;
+    case Range::AllTime:
+        break;
+    case Range::Custom:
+        *since = m_fromEdit->dateTime().toUTC();
+        *until = m_toEdit->dateTime().toUTC();
+        break;
+    }
+}
+
+QString AuditPane::actorKeyId() const {
+    const QString text = m_actorBox->currentText().trimmed();
+    const int index = m_actorBox->findText(text);
+    return index >= 0 ? m_actorBox->itemData(index).toString() : text;
+}
+
+AuditQuery AuditPane::currentQuery() const {
+    AuditQuery query;
+    query.limit = m_pageSize;
+    rangeBounds(&query.since, &query.until);
+    query.actorKeyId = actorKeyId();
+    query.action = m_actionBox->currentText().trimmed();
+    switch (static_cast<Outcome>(m_outcomeBox->currentData().toInt())) {
+    case Outcome::Any:
+        break;
+    case Outcome::Success:
+        query.success = true;
+        break;
+    case Outcome::Failure:
+        query.success = false;
+        break;
+    }
+    return query;
+}
+
+void AuditPane::applyFilters() {
+    const AuditQuery query = currentQuery();
+    // Relative presets move with the clock: compare what was chosen, not the times.
+    const QString spec =
+        QString::number(m_rangeBox->currentIndex()) + QLatin1Char('|') +
+        (m_rangeBox->currentData().toInt() == static_cast<int>(Range::Custom)
+             ? query.since.toString(Qt::ISODate) + query.until.toString(Qt::ISODate)
+             : QString()) +
+        QLatin1Char('|') + query.actorKeyId + QLatin1Char('|') + query.action + QLatin1Char('|') +
+        QString::number(m_outcomeBox->currentIndex());
+    if (spec == m_appliedSpec)
+        return;
+    m_appliedSpec = spec;
+    reload();
+}
+
+void AuditPane::setRange(Range range) {
+    m_rangeBox->setCurrentIndex(m_rangeBox->findData(static_cast<int>(range)));
+    m_fromEdit->setVisible(range == Range::Custom);
+    m_toEdit->setVisible(range == Range::Custom);
+    applyFilters();
+}
+
+void AuditPane::setCustomRange(const QDateTime& since, const QDateTime& until) {
+    const QSignalBlocker blockFrom(m_fromEdit);
+    const QSignalBlocker blockTo(m_toEdit);
+    m_fromEdit->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+    m_toEdit->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+    m_fromEdit->setDateTime(since.toLocalTime());
+    m_toEdit->setDateTime(until.toLocalTime());
+    setRange(Range::Custom);
+}
+
+void AuditPane::setActorKeyId(const QString& keyId) {
+    const int index = m_actorBox->findData(keyId);
+    if (index >= 0)
+        m_actorBox->setCurrentIndex(index);
+    else
+        m_actorBox->setEditText(keyId);
+    applyFilters();
+}
+
+void AuditPane::setAction(const QString& actionOrPrefix) {
+    m_actionBox->setEditText(actionOrPrefix);
+    applyFilters();
+}
+
+void AuditPane::setOutcome(Outcome outcome) {
+    m_outcomeBox->setCurrentIndex(m_outcomeBox->findData(static_cast<int>(outcome)));
+    applyFilters();
+}
+
+void AuditPane::setSearchText(const QString& text) {
+    if (m_search->text() != text) {
+        m_search->setText(text); // comes back here through textChanged
+        return;
+    }
+    // The selected event stays selected (and in view) when the search keeps it.
+    const QModelIndex current = m_view->currentIndex();
+    const qint64 selected =
+        current.isValid() ? static_cast<qint64>(m_model->storeIndex(current.row())) : -1;
+    m_model->setFilterText(text);
+    if (selected >= 0) {
+        const int row = m_model->rowOfStoreIndex(static_cast<AuditStore::Index>(selected));
+        if (row >= 0) {
+            m_view->setCurrentIndex(m_model->index(row, 0));
+            m_view->scrollTo(m_model->index(row, 0), QAbstractItemView::PositionAtCenter);
+        }
+    }
+    updateSummary();
+    afterPage();
+}
+
+void AuditPane::focusFilter() {
+    m_search->setFocus(Qt::ShortcutFocusReason);
+    m_search->selectAll();
+}
+
+// ---- loading -------------------------------------------------------------------------
+
+void AuditPane::refresh() {
+    m_appliedSpec.clear();
+    applyFilters();
+}
+
+void AuditPane::reload() {
+    m_pageCall.cancel();
+    m_tailCall.cancel();
+    m_tailBusy = false;
+    ++m_tailGeneration;
+    m_recentIds.clear();
+    m_notAvailable = false;
+    m_loadedOnce = false;
+    m_details->clear();
+    m_banner->clear();
+    m_model->reset();
+
+    const AuditQuery query = currentQuery();
+    m_chart->setRange(query.since.isValid() ? query.since.toMSecsSinceEpoch() : 0,
+                      query.until.isValid() ? query.until.toMSecsSinceEpoch() : 0);
+    m_chart->rebuild(m_model->store(), false);
+    m_tailButton->setEnabled(!query.until.isValid());
+    m_tailButton->setToolTip(
+        query.until.isValid() ? tr("The live tail needs a range that runs up to now.")
+                              : tr("Fetch newer events every few seconds and add them at the top"));
+
+    const bool allowed =
+        m_session->state() == Session::State::Connected && m_session->can(Scope::AuditRead);
+    m_needsLoad = !allowed;
+    if (allowed) {
+        m_activeQueryForPages = query;
+        m_model->fetchMore();
+    }
+    updateState();
+    updateSummary();
+}
+
+void AuditPane::parseAsync(QByteArray body, ParsedCallback done) {
+    auto* watcher = new QFutureWatcher<Parsed>(this);
+    connect(watcher, &QFutureWatcher<Parsed>::finished, this, [watcher, done] {
+        watcher->deleteLater();
+        done(watcher->result());
+    });
+    // The worker touches nothing but the bytes it owns and the batch it returns.
+    watcher->setFuture(QtConcurrent::run([body = std::move(body)]() {
+        Parsed parsed;
+        try {
+            parsed.batch = std::make_shared<audit::AuditBatch>(audit::parseAuditPage(body));
+        } catch (const json::ParseError& error) {
+            parsed.error = parseErrorText(error);
+        }
+        return parsed;
+    }));
+}
+
+void AuditPane::fetchPage(quint64 generation, const QString& cursor) {
+    AuditQuery query = m_activeQueryForPages;
+    query.cursor = cursor;
+    query.limit = m_pageSize;
+    m_busy->show();
+    m_pageCall = m_session->client()->auditLogRaw(
+        query, this, [this, generation, cursor](Result<QByteArray> result) {
+            if (generation != m_model->generation())
+                return;
+            if (!result) {
+                m_model->pageFailed(generation, cursor);
+                showError(result.error());
+                return;
+            }
+            parseAsync(std::move(result).value(), [this, generation, cursor](Parsed parsed) {
+                if (generation != m_model->generation())
+                    return;
+                if (!parsed.batch) {
+                    m_model->pageFailed(generation, cursor);
+                    ApiError error;
+                    error.kind = ApiError::Kind::Parse;
+                    error.route = QStringLiteral("GET /audit-log");
+                    error.message = parsed.error;
+                    showError(error);
+                    return;
+                }
+                m_model->addPage(generation, cursor, *parsed.batch);
+                m_loadedOnce = true;
+                m_lastRefresh = QDateTime::currentDateTime();
+                m_banner->clear();
+                setStale(false);
+                afterPage();
+                Q_EMIT pageLoaded(static_cast<int>(parsed.batch->records.size()));
+            });
+        });
+}
+
+void AuditPane::afterPage() {
+    m_busy->setVisible(isLoading());
+    updateSummary();
+    updateState();
+    scheduleChart();
+    // The view asks for more when its last row shows; when a page added no visible row
+    // (the search hid them all) it will not notice, so ask on its behalf.
+    QTimer::singleShot(0, this, [this] {
+        if (!m_model->canFetchMore() || !m_view->isVisible())
+            return;
+        const int rows = m_model->rowCount();
+        if (rows == 0 ||
+            m_view->visualRect(m_model->index(rows - 1, 0)).intersects(m_view->viewport()->rect()))
+            m_model->fetchMore();
+    });
+}
+
+void AuditPane::onEventsStored(quint32 first, quint32 end) {
+    rememberRecent(first, end);
+    scheduleChart();
+}
+
+void AuditPane::rememberRecent(quint32 first, quint32 end) {
+    const qint64 horizon = m_model->newestMs() - kTailOverlapMs;
+    const AuditStore& store = m_model->store();
+    for (quint32 i = first; i < end; ++i) {
+        const qint64 t = store.record(i).occurredMs;
+        if (t >= horizon)
+            m_recentIds.emplace(std::string(store.unique(i).eventId), t);
+    }
+    for (auto it = m_recentIds.begin(); it != m_recentIds.end();) {
+        if (it->second < horizon)
+            it = m_recentIds.erase(it);
+        else
+            ++it;
+    }
+}
+
+void AuditPane::scheduleChart() {
+    if (!m_chartTimer->isActive())
+        m_chartTimer->start();
+}
+
+// ---- live tail -----------------------------------------------------------------------
+
+void AuditPane::setLiveTail(bool on) {
+    if (m_tailButton->isChecked() != on) {
+        m_tailButton->setChecked(on); // comes back here through toggled
+        return;
+    }
+    if (on) {
+        m_tailTimer->start();
+        onTailTimer();
+    } else {
+        m_tailTimer->stop();
+        m_tailCall.cancel();
+        m_tailBusy = false;
+        ++m_tailGeneration;
+    }
+}
+
+void AuditPane::setTailInterval(int msecs) {
+    m_tailTimer->setInterval(msecs);
+}
+
+void AuditPane::onTailTimer() {
+    if (!m_tailButton->isChecked() || !m_tailButton->isEnabled() || m_tailBusy || !m_loadedOnce ||
+        m_session->state() != Session::State::Connected)
+        return;
+    AuditQuery query = m_activeQueryForPages;
+    query.cursor.clear();
+    query.limit = m_pageSize;
+    if (m_model->newestMs() > 0) {
+        const QDateTime since =
+            QDateTime::fromMSecsSinceEpoch(m_model->newestMs() - kTailOverlapMs, QTimeZone::utc());
+        if (!query.since.isValid() || since > query.since)
+            query.since = since;
+    }
+    m_tailBusy = true;
+    m_busy->show();
+    fetchTail(query);
+}
+
+void AuditPane::fetchTail(const AuditQuery& query) {
+    const quint64 generation = m_tailGeneration;
+    m_tailCall = m_session->client()->auditLogRaw(
+        query, this, [this, generation, query](Result<QByteArray> result) {
+            if (generation != m_tailGeneration)
+                return;
+            if (!result) {
+                m_tailBusy = false;
+                showError(result.error());
+                m_busy->setVisible(isLoading());
+                return;
+            }
+            parseAsync(std::move(result).value(), [this, generation, query](Parsed parsed) {
+                if (generation != m_tailGeneration)
+                    return;
+                if (!parsed.batch) {
+                    m_tailBusy = false;
+                    m_busy->setVisible(isLoading());
+                    return;
+                }
+                onTailBatch(*parsed.batch, query);
+            });
+        });
+}
+
+void AuditPane::onTailBatch(const audit::AuditBatch& batch, const AuditQuery& query) {
+    std::vector<char> keep(batch.records.size(), 0);
+    for (std::size_t i = 0; i < batch.records.size(); ++i) {
+        const std::string id(batch.uniqueOf(batch.records[i]).eventId);
+        keep[i] = m_recentIds.emplace(id, batch.records[i].occurredMs).second ? 1 : 0;
+    }
+    const int added = m_model->addNewer(batch, keep);
+    if (added)
+        m_lastRefresh = QDateTime::currentDateTime();
+    updateSummary();
+    updateState();
+    Q_EMIT tailInserted(added);
+    if (!batch.nextCursor.isEmpty()) {
+        AuditQuery next = query;
+        next.cursor = batch.nextCursor;
+        fetchTail(next);
+        return;
+    }
+    m_tailBusy = false;
+    m_busy->setVisible(isLoading());
+}
+
+void AuditPane::onRowsAboutToBeInserted(int first, int last) {
+    m_anchorShift = 0;
+    if (m_model->rowCount() == 0)
+        return;
+    // Rows going in above what the user looks at push it down: scroll by as many rows so
+    // that it stays put. At the very top with nothing selected the view follows the newest.
+    const int top = m_view->rowAt(0);
+    const bool looking =
+        m_view->verticalScrollBar()->value() > 0 || m_view->selectionModel()->hasSelection();
+    if (looking && top >= 0 && first <= top)
+        m_anchorShift = last - first + 1;
+}
+
+void AuditPane::onRowsInserted() {
+    if (!m_anchorShift)
+        return;
+    QScrollBar* bar = m_view->verticalScrollBar();
+    bar->setMaximum(bar->maximum() + m_anchorShift);
+    bar->setValue(bar->value() + m_anchorShift);
+    m_anchorShift = 0;
+}
+
+// ---- selection, chart ----------------------------------------------------------------
+
+void AuditPane::onCurrentRowChanged() {
+    const QModelIndex current = m_view->currentIndex();
+    if (!current.isValid()) {
+        m_details->clear();
+        return;
+    }
+    const AuditStore::Index i = m_model->storeIndex(current.row());
+    const std::string json = m_model->store().eventJson(i);
+    m_details->showAuditEvent(m_model->store().event(i),
+                              QByteArray(json.data(), static_cast<qsizetype>(json.size())));
+}
+
+void AuditPane::onChartBucket(qint64 startMs, qint64 endMs) {
+    setCustomRange(QDateTime::fromMSecsSinceEpoch(startMs, QTimeZone::utc()),
+                   QDateTime::fromMSecsSinceEpoch(endMs, QTimeZone::utc()));
+}
+
+// ---- session, states -----------------------------------------------------------------
+
+void AuditPane::sessionChanged() {
+    switch (m_session->state()) {
+    case Session::State::Connected: {
+        setStale(false);
+        const QString profile = m_session->profile() ? m_session->profile()->id : QString();
+        loadKeys();
+        if (profile != m_loadedProfile || !m_loadedOnce) {
+            m_loadedProfile = profile;
+            m_needsLoad = true;
+            if (isVisible()) {
+                m_needsLoad = false;
+                m_appliedSpec.clear();
+                applyFilters();
+            }
+        }
+        break;
+    }
+    case Session::State::Offline:
+        setStale(true);
+        break;
+    case Session::State::Disconnected:
+        m_pageCall.cancel();
+        m_tailCall.cancel();
+        m_tailBusy = false;
+        m_model->reset();
+        m_loadedOnce = false;
+        m_needsLoad = true;
+        m_banner->clear();
+        m_busy->hide();
+        break;
+    case Session::State::KeyRejected:
+        m_pageCall.cancel();
+        m_tailCall.cancel();
+        m_tailBusy = false;
+        m_busy->hide();
+        setStale(true);
+        break;
+    case Session::State::Connecting:
+        break;
+    }
+    updateState();
+    updateSummary();
+}
+
+void AuditPane::showEvent(QShowEvent* event) {
+    Pane::showEvent(event);
+    if (m_needsLoad && m_session->state() == Session::State::Connected) {
+        m_needsLoad = false;
+        m_appliedSpec.clear();
+        applyFilters();
+    }
+}
+
+void AuditPane::loadKeys() {
+    const bool canList = m_session->can(Scope::KeysRead);
+    m_actorBox->setToolTip(
+        canList
+            ? tr("Only events by this key: pick one, or type a key id (key_…)")
+            : tr("Only events by this key id (key_…). %1").arg(m_session->whyNot(Scope::KeysRead)));
+    if (!canList)
+        return;
+    m_keysCall.cancel();
+    m_keysCall = m_session->client()->listKeys(true, this, [this](Result<KeyList> result) {
+        if (!result)
+            return; // the picker stays free text
+        const QString typed = m_actorBox->currentText();
+        const QSignalBlocker block(m_actorBox);
+        while (m_actorBox->count() > 1)
+            m_actorBox->removeItem(1);
+        for (const ApiKey& key : result.value().keys)
+            m_actorBox->addItem(tr("%1 (%2…)").arg(key.name, key.prefix), key.keyId);
+        m_actorBox->setEditText(typed);
+    });
+}
+
+void AuditPane::showError(const ApiError& error) {
+    if (error.kind == ApiError::Kind::Cancelled)
+        return;
+    const QString lastUpdate =
+        m_lastRefresh.isValid()
+            ? tr("Last updated %1.").arg(m_lastRefresh.toString(QStringLiteral("HH:mm")))
+            : QString();
+    if (error.isNotFound()) {
+        m_notAvailable = true;
+    } else if (error.kind == ApiError::Kind::Network || error.kind == ApiError::Kind::Timeout) {
+        setStale(true);
+        m_banner->showMessage(
+            MessageBanner::Kind::Warning, tr("The server cannot be reached. %1").arg(lastUpdate),
+            error.summary() + QLatin1Char('\n') + tr("The events below may be out of date."));
+    } else if (error.isUnauthorized()) {
+        setStale(true);
+        m_banner->showMessage(
+            MessageBanner::Kind::Error, tr("The server rejected the API key."),
+            tr("%1\nEnter a new key from the organization menu.").arg(error.details()), false);
+    } else if (error.isForbidden()) {
+        m_banner->showMessage(MessageBanner::Kind::Error,
+                              tr("This key may not read the audit log."), error.details(), false);
+    } else {
+        m_banner->showMessage(MessageBanner::Kind::Error, tr("Loading the audit log failed."),
+                              error.details());
+    }
+    m_busy->setVisible(isLoading());
+    updateState();
+}
+
+void AuditPane::setStale(bool stale) {
+    if (m_stale == stale)
+        return;
+    m_stale = stale;
+    QPalette pal = m_view->palette();
+    pal.setColor(QPalette::Active, QPalette::Text,
+                 stale ? palette().color(QPalette::Disabled, QPalette::Text)
+                       : palette().color(QPalette::Active, QPalette::Text));
+    pal.setColor(QPalette::Inactive, QPalette::Text, pal.color(QPalette::Active, QPalette::Text));
+    m_view->setPalette(pal);
+    m_view->setToolTip(stale && m_lastRefresh.isValid()
+                           ? tr("Out of date: last updated %1")
+                                 .arg(m_lastRefresh.toString(QStringLiteral("HH:mm")))
+                           : QString());
+}
+
+void AuditPane::updateState() {
+    const bool connected = m_session->state() == Session::State::Connected;
+    const bool allowed = !connected || m_session->can(Scope::AuditRead);
+    const bool usable = connected && allowed && !m_notAvailable;
+    for (QWidget* w : std::initializer_list<QWidget*>{m_exportButton, m_rangeBox, m_fromEdit,
+                                                      m_toEdit, m_actorBox, m_actionBox,
+                                                      m_outcomeBox, m_refreshButton, m_search})
+        w->setEnabled(usable);
+    m_tailButton->setEnabled(usable && !currentQuery().until.isValid());
+    const QString reason = !allowed ? m_session->whyNot(Scope::AuditRead) : QString();
+    m_exportButton->setToolTip(
+        !allowed ? reason
+                 : tr("Write every event matching the filters and the search (all pages, not "
+                      "only those loaded) to CSV or JSON Lines (Ctrl+N)"));
+
+    m_stateButton->hide();
+    if (connected && !allowed) {
+        m_stateLabel->setText(tr("This key may not read the audit log. %1").arg(reason));
+        m_stack->setCurrentIndex(StatePage);
+        return;
+    }
+    if (m_notAvailable) {
+        m_stateLabel->setText(tr("Not available on this server. It does not offer the audit log "
+                                 "(GET /audit-log answered 404)."));
+        m_stack->setCurrentIndex(StatePage);
+        return;
+    }
+    if (m_loadedOnce && m_model->atEnd() && m_model->store().empty()) {
+        const AuditQuery query = currentQuery();
+        const bool narrowed = query.since.isValid() || query.until.isValid() ||
+                              !query.actorKeyId.isEmpty() || !query.action.isEmpty() ||
+                              query.success.has_value();
+        m_stateLabel->setText(narrowed ? tr("No events match these filters.")
+                                       : tr("No events yet. Every request to the organization's "
+                                            "API is recorded here as it happens."));
+        m_stateButton->setText(tr("Show all time, any actor and action"));
+        m_stateButton->setVisible(narrowed);
+        m_stack->setCurrentIndex(StatePage);
+        return;
+    }
+    m_stack->setCurrentIndex(TablePage);
+}
+
+QString AuditPane::stateText() const {
+    return m_stack->currentIndex() == StatePage ? m_stateLabel->text() : QString();
+}
+
+void AuditPane::updateSummary() {
+    const QLocale locale;
+    const auto loaded = static_cast<qulonglong>(m_model->store().size());
+    QString text = m_model->atEnd() && m_loadedOnce
+                       ? tr("%1 events, all loaded").arg(locale.toString(loaded))
+                       : tr("%1 events loaded, scroll for more").arg(locale.toString(loaded));
+    if (!m_model->filterText().isEmpty())
+        text = tr("%1 of %2").arg(locale.toString(m_model->rowCount()), text);
+    m_summary->setText(text);
+}
+
+// ---- export, curl --------------------------------------------------------------------
+
+void AuditPane::primaryAction() {
+    if (m_exportButton->isEnabled())
+        startExportDialog();
+}
+
+void AuditPane::startExportDialog() {
+    QString filter;
+    QString path = QFileDialog::getSaveFileName(
+        this, tr("Export audit log"), QDir::home().filePath(QStringLiteral("audit-log.csv")),
+        tr("CSV (*.csv);;JSON Lines (*.jsonl)"), &filter);
+    if (path.isEmpty())
+        return;
+    if (filter.contains(QLatin1String("jsonl")) &&
+        !path.endsWith(QLatin1String(".jsonl"), Qt::CaseInsensitive))
+        path += QStringLiteral(".jsonl");
+    QString error;
+    if (!exportTo(path, &error))
+        m_banner->showMessage(MessageBanner::Kind::Error, tr("Export failed."), error, false);
+}
+
+bool AuditPane::exportTo(const QString& path, QString* error) {
+    if (m_exporter && m_exporter->isRunning()) {
+        if (error)
+            *error = tr("An export is already running.");
+        return false;
+    }
+    AuditQuery query = m_loadedOnce ? m_activeQueryForPages : currentQuery();
+    query.cursor.clear();
+    m_exporter = std::make_unique<AuditExporter>(m_session->client(), query, m_search->text(),
+                                                 AuditExporter::formatForPath(path), path);
+    connect(m_exporter.get(), &AuditExporter::finished, this, &AuditPane::onExportFinished);
+    if (!m_exporter->start(error))
+        return false;
+
+    auto* dialog = new QProgressDialog(tr("Exporting the audit log to %1…").arg(path), tr("Cancel"),
+                                       0, 0, this);
+    dialog->setObjectName(QStringLiteral("auditExportProgress"));
+    dialog->setWindowTitle(tr("Export audit log"));
+    dialog->setWindowModality(Qt::WindowModal);
+    dialog->setAutoClose(false);
+    dialog->setAutoReset(false);
+    dialog->setMinimumDuration(0);
+    m_exportProgress = dialog;
+    AuditExporter* exporter = m_exporter.get();
+    connect(dialog, &QProgressDialog::canceled, exporter, &AuditExporter::cancel);
+    connect(exporter, &AuditExporter::progress, dialog, [dialog, path](qint64 written) {
+        dialog->setLabelText(tr("Exporting the audit log to %1…\n%2 events written")
+                                 .arg(path, QLocale().toString(written)));
+    });
+    dialog->show();
+    m_busy->show();
+    return true;
+}
+
+void AuditPane::onExportFinished(bool ok, const QString& message) {
+    if (m_exportProgress) {
+        m_exportProgress->hide();
+        m_exportProgress->deleteLater();
+    }
+    m_busy->setVisible(m_model->isFetching() || m_tailBusy);
+    if (ok)
+        m_banner->showMessage(MessageBanner::Kind::Info, tr("Export complete."), message, false);
+    else
+        m_banner->showMessage(MessageBanner::Kind::Warning, tr("Export did not finish."), message,
+                              false);
+    Q_EMIT exportFinished(ok, message);
+}
+
+QString AuditPane::copySelectionAsCurl() {
+    if (!m_session->profile())
+        return {};
+    AuditQuery query = m_loadedOnce ? m_activeQueryForPages : currentQuery();
+    query.cursor.clear();
+    return curlCommand(m_session->client()->describeAuditLog(query));
+}
+
+} // namespace legba

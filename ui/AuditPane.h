@@ -1,0 +1,179 @@
+#pragma once
+
+#include "AuditExport.h"
+#include "AuditPageSax.h"
+#include "LegbaClient.h"
+#include "Pane.h"
+
+#include <QDateTime>
+#include <QPointer>
+#include <QProgressDialog>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+class QComboBox;
+class QHBoxLayout;
+class QDateTimeEdit;
+class QLabel;
+class QLineEdit;
+class QProgressBar;
+
+class QPushButton;
+class QSplitter;
+class QStackedWidget;
+class QTableView;
+class QTimer;
+class QToolButton;
+
+namespace legba {
+
+class AuditChart;
+class AuditDetails;
+class AuditLogModel;
+class MessageBanner;
+class Session;
+
+// The organization's audit log: a table that pages through the server's cursor as the
+// user scrolls, filtered on the server (range, actor, action, outcome) and searched over
+// what is loaded; a chart of events over time above it; the selected event's details
+// beside it; a live tail; and export of the whole filtered log.
+//
+// Pages arrive as raw bytes and are parsed on a worker thread (QtConcurrent) straight into
+// compact records; the UI thread only merges a parsed page into the model.
+class AuditPane : public Pane {
+    Q_OBJECT
+
+public:
+    enum class Range { LastHour, Last24Hours, Last7Days, Last30Days, AllTime, Custom };
+    Q_ENUM(Range)
+    enum class Outcome { Any, Success, Failure };
+
+    explicit AuditPane(Session* session, QWidget* parent = nullptr);
+    ~AuditPane() override;
+
+    QString title() const override;
+    void refresh() override;
+    void focusFilter() override;
+    void primaryAction() override; // Export…
+    QString copySelectionAsCurl() override;
+    void sessionChanged() override;
+
+    // The server-side filters. Each change reloads from the first page.
+    void setRange(Range range);
+    void setCustomRange(const QDateTime& since, const QDateTime& until);
+    void setActorKeyId(const QString& keyId);
+    void setAction(const QString& actionOrPrefix);
+    void setOutcome(Outcome outcome);
+    void setSearchText(const QString& text);
+    void setLiveTail(bool on);
+    void setTailInterval(int msecs);
+    void setPageSize(int events) { m_pageSize = events; }
+
+    // The query the table shows (without a cursor), as sent to the server.
+    AuditQuery currentQuery() const;
+    // Starts exporting the filtered log to `path` (format from the extension); false with
+    // *error when the file cannot be opened.
+    bool exportTo(const QString& path, QString* error = nullptr);
+
+    AuditLogModel* model() const { return m_model; }
+    QTableView* view() const { return m_view; }
+    AuditChart* chart() const { return m_chart; }
+    AuditDetails* details() const { return m_details; }
+    MessageBanner* banner() const { return m_banner; }
+    QProgressDialog* exportProgress() const { return m_exportProgress; }
+    bool isLoading() const;
+    QString stateText() const; // the sentence on the empty / unavailable page, if shown
+    bool isStale() const { return m_stale; }
+
+Q_SIGNALS:
+    void pageLoaded(int events);
+    void tailInserted(int events);
+    void exportFinished(bool ok, const QString& message);
+
+protected:
+    void showEvent(QShowEvent* event) override;
+
+private:
+    struct Parsed {
+        std::shared_ptr<audit::AuditBatch> batch;
+        QString error;
+    };
+    using ParsedCallback = std::function<void(Parsed)>;
+
+    QHBoxLayout* buildToolbar();
+    void reload();
+    void applyFilters();
+    void fetchPage(quint64 generation, const QString& cursor);
+    void parseAsync(QByteArray body, ParsedCallback done);
+    void afterPage();
+    void onTailTimer();
+    void fetchTail(const AuditQuery& query);
+    void onTailBatch(const audit::AuditBatch& batch, const AuditQuery& query);
+    void rememberRecent(quint32 first, quint32 end);
+    void onEventsStored(quint32 first, quint32 end);
+    void onCurrentRowChanged();
+    void onRowsAboutToBeInserted(int first, int last);
+    void onRowsInserted();
+    void onChartBucket(qint64 startMs, qint64 endMs);
+    void loadKeys();
+    void showError(const ApiError& error);
+    void setStale(bool stale);
+    void updateState();
+    void updateSummary();
+    void scheduleChart();
+    void rangeBounds(QDateTime* since, QDateTime* until) const;
+    void startExportDialog();
+    void onExportFinished(bool ok, const QString& message);
+    QString actorKeyId() const;
+
+    Session* m_session;
+    AuditLogModel* m_model;
+    QTableView* m_view;
+    AuditChart* m_chart;
+    AuditDetails* m_details;
+    QSplitter* m_vertical;
+    QSplitter* m_horizontal;
+    QStackedWidget* m_stack;
+    QLabel* m_stateLabel;
+    QPushButton* m_stateButton;
+    QPushButton* m_exportButton;
+    QComboBox* m_rangeBox;
+    QDateTimeEdit* m_fromEdit;
+    QDateTimeEdit* m_toEdit;
+    QComboBox* m_actorBox;
+    QComboBox* m_actionBox;
+    QComboBox* m_outcomeBox;
+    QToolButton* m_tailButton;
+    QPushButton* m_refreshButton;
+    QLineEdit* m_search;
+    QLabel* m_summary;
+    QProgressBar* m_busy;
+    MessageBanner* m_banner;
+    QTimer* m_tailTimer;
+    QTimer* m_chartTimer;
+    QTimer* m_customTimer;
+
+    RequestHandle m_pageCall;
+    RequestHandle m_tailCall;
+    RequestHandle m_keysCall;
+    bool m_tailBusy = false;
+    quint64 m_tailGeneration = 0;
+    int m_pageSize = 1000;
+    bool m_needsLoad = true;
+    bool m_loadedOnce = false;
+    bool m_stale = false;
+    bool m_notAvailable = false;
+    int m_anchorShift = 0;
+    QString m_appliedSpec;            // the filters last loaded, to ignore non-changes
+    AuditQuery m_activeQueryForPages; // fixed at reload, so that every page uses the same
+    QString m_loadedProfile;
+    QDateTime m_lastRefresh;
+    // Event ids of the newest events (within the tail's overlap), to drop repeats.
+    std::unordered_map<std::string, qint64> m_recentIds;
+
+    std::unique_ptr<AuditExporter> m_exporter;
+    QPointer<QProgressDialog> m_exportProgress;
+};
+
+} // namespace legba
