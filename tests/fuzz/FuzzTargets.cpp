@@ -1,0 +1,255 @@
+#include "FuzzTargets.h"
+
+#include "AuditPageSax.h"
+#include "Json.h"
+#include "KeyFormat.h"
+#include "Rfc3339.h"
+
+#include <array>
+
+namespace legba::fuzz {
+
+namespace {
+
+using Json = nlohmann::json;
+
+std::string text(const QString& s) {
+    return s.toStdString();
+}
+
+bool isAscii(QByteArrayView bytes) {
+    for (char c : bytes) {
+        if (static_cast<unsigned char>(c) >= 0x80)
+            return false;
+    }
+    return true;
+}
+
+// A ParseError must say what is wrong; anything else thrown escapes to the fuzzer, which
+// reports it as a crash (the client only catches ParseError).
+Violation checkError(const json::ParseError& error) {
+    if (error.problem().isEmpty())
+        return "ParseError without a problem (field '" + text(error.field()) + "')";
+    return std::nullopt;
+}
+
+// Parse, write back, parse again, write again: the two writings must be the same text.
+// Whatever the parser accepted, it can write and read back without loss or error.
+template <typename T> Violation roundTrip(QByteArrayView input, T (*fromJson)(const Json&)) {
+    T first;
+    try {
+        first = fromJson(json::parse(input));
+    } catch (const json::ParseError& error) {
+        return checkError(error);
+    }
+    const QByteArray once = json::dump(json::toJson(first));
+    T second;
+    try {
+        second = fromJson(json::parse(once));
+    } catch (const json::ParseError& error) {
+        return "its own output does not parse: field '" + text(error.field()) + "' " +
+               text(error.problem()) + " in " + once.toStdString();
+    }
+    const QByteArray twice = json::dump(json::toJson(second));
+    if (once != twice)
+        return "round trip changed " + once.toStdString() + " into " + twice.toStdString();
+    return std::nullopt;
+}
+
+ApiKey keyFromJson(const Json& value) {
+    return json::apiKeyFromJson(value);
+}
+Instance instanceFromJson(const Json& value) {
+    return json::instanceFromJson(value);
+}
+
+Violation key(QByteArrayView input) {
+    return roundTrip(input, &keyFromJson);
+}
+
+Violation keyList(QByteArrayView input) {
+    return roundTrip(input, &json::keyListFromJson);
+}
+
+Violation issuedKey(QByteArrayView input) {
+    IssuedKey first;
+    try {
+        first = json::issuedKeyFromJson(json::parse(input));
+    } catch (const json::ParseError& error) {
+        return checkError(error);
+    }
+    // Keys are ASCII; a non-ASCII "key" is mangled by toLatin1 and cannot round-trip.
+    if (!isAscii(first.secret.reveal()))
+        return std::nullopt;
+    return roundTrip(input, &json::issuedKeyFromJson);
+}
+
+Violation instance(QByteArrayView input) {
+    return roundTrip(input, &instanceFromJson);
+}
+
+Violation instanceList(QByteArrayView input) {
+    return roundTrip(input, &json::instanceListFromJson);
+}
+
+Violation auditPage(QByteArrayView input) {
+    return roundTrip(input, &json::auditPageFromJson);
+}
+
+Violation health(QByteArrayView input) {
+    return roundTrip(input, &json::healthFromJson);
+}
+
+Violation errorBody(QByteArrayView input) {
+    const ErrorBody body = json::errorBodyFromJson(input);
+    if (const auto code = errorCodeFromWireName(body.code); code && wireName(*code) != body.code)
+        return "error code " + text(body.code) + " maps to " + text(wireName(*code));
+    return std::nullopt;
+}
+
+// The SAX parser the audit pane uses must agree with the DOM one: the same bodies accepted,
+// the same events read from them.
+Violation auditPageSax(QByteArrayView input) {
+    std::optional<AuditPage> dom;
+    QString domProblem;
+    try {
+        dom = json::auditPageFromJson(json::parse(input));
+    } catch (const json::ParseError& error) {
+        if (auto v = checkError(error))
+            return v;
+        domProblem = error.problem();
+    }
+    std::optional<audit::AuditBatch> sax;
+    QString saxProblem;
+    try {
+        sax = audit::parseAuditPage(input);
+    } catch (const json::ParseError& error) {
+        if (auto v = checkError(error))
+            return v;
+        saxProblem = error.problem();
+    }
+    if (dom.has_value() != sax.has_value()) {
+        // Differences by design: the SAX parser limits status codes to 0..999; the DOM
+        // parse refuses nesting that would overflow the stack later, and NUL bytes.
+        if (dom && !sax) {
+            for (const AuditEvent& event : dom->events) {
+                if (event.statusCode < 0 || event.statusCode > 999)
+                    return std::nullopt;
+            }
+        }
+        if (!dom && (domProblem.contains(QLatin1String("deep")) ||
+                     domProblem.contains(QLatin1String("NUL"))))
+            return std::nullopt;
+        return dom ? "the DOM parser accepted what the SAX parser refused: " + text(saxProblem)
+                   : "the SAX parser accepted what the DOM parser refused: " + text(domProblem);
+    }
+    if (!dom)
+        return std::nullopt;
+    if (dom->nextCursor != sax->nextCursor)
+        return "next_cursor differs: " + text(dom->nextCursor) + " / " + text(sax->nextCursor);
+    if (dom->events.size() != sax->records.size())
+        return "event counts differ";
+    for (std::size_t i = 0; i < dom->events.size(); ++i) {
+        const AuditEvent& a = dom->events[i];
+        const AuditEvent b = sax->event(i);
+        const std::string where = "events[" + std::to_string(i) + "]: ";
+        if (a.eventId != b.eventId || a.action != b.action || a.requestId != b.requestId ||
+            a.ip != b.ip || a.userAgent != b.userAgent)
+            return where + "a string field differs";
+        if (a.occurredAt != b.occurredAt)
+            return where + "occurred_at differs: " + text(rfc3339::format(a.occurredAt)) + " / " +
+                   text(rfc3339::format(b.occurredAt));
+        if (a.success != b.success || a.statusCode != b.statusCode)
+            return where + "outcome or status_code differs";
+        if (a.actor != b.actor)
+            return where + "actor differs";
+        if (a.target != b.target)
+            return where + "target differs";
+        // Details compared as JSON values: the SAX parser keeps the members' order.
+        const auto details = [](const QByteArray& bytes) {
+            return bytes.isEmpty() ? Json::object()
+                                   : Json::parse(bytes.begin(), bytes.end(), nullptr, false);
+        };
+        if (details(a.detailsJson) != details(b.detailsJson))
+            return where + "details differ: " + a.detailsJson.toStdString() + " / " +
+                   b.detailsJson.toStdString();
+    }
+    return std::nullopt;
+}
+
+Violation keyFormat(QByteArrayView input) {
+    const bool wellFormed = keyformat::isWellFormed(input);
+    if (wellFormed) {
+        if (input.size() != keyformat::kKeyLength || !input.startsWith("legba_"))
+            return "a key of the wrong shape passed";
+        const QByteArrayView random = input.sliced(6, keyformat::kRandomLength);
+        if (keyformat::base62(keyformat::crc32(random), keyformat::kChecksumLength) !=
+            input.sliced(6 + keyformat::kRandomLength))
+            return "a key with a wrong checksum passed";
+        if (keyformat::displayPrefix(input).size() != keyformat::kPrefixLength)
+            return "the display prefix is not 12 characters";
+    }
+    if (keyformat::digest(input).size() != 64)
+        return "the digest is not 64 hex digits";
+    const QString id = QString::fromUtf8(input);
+    if (keyformat::isKeyId(id) && (id.size() != 20 || !id.startsWith(QLatin1String("key_"))))
+        return "a key id of the wrong shape passed";
+    return std::nullopt;
+}
+
+Violation rfc3339(QByteArrayView input) {
+    const QString text16 = QString::fromUtf8(input);
+    const auto parsed = rfc3339::parse(text16);
+    // The audit pane's own parser accepts exactly the same texts, with the same meaning.
+    const auto ms = audit::parseRfc3339Ms(
+        std::string_view(input.data(), static_cast<std::size_t>(input.size())));
+    if (parsed.has_value() != ms.has_value())
+        return parsed ? "parseRfc3339Ms refused what rfc3339::parse accepted"
+                      : "parseRfc3339Ms accepted what rfc3339::parse refused";
+    if (!parsed)
+        return std::nullopt;
+    if (parsed->toMSecsSinceEpoch() != *ms)
+        return "the two parsers read different times";
+    const QString formatted = rfc3339::format(*parsed);
+    const auto back = rfc3339::parse(formatted);
+    if (!back || *back != *parsed)
+        return "format then parse changed the time: " + text(formatted);
+    std::string saxFormatted;
+    audit::appendRfc3339(saxFormatted, *ms);
+    if (saxFormatted != text(formatted))
+        return "the two formatters disagree: " + saxFormatted + " / " + text(formatted);
+    // The canonical form is the input, save for a ".000" fraction, which is dropped.
+    if (formatted != text16 && text16 != QString(formatted).insert(19, QLatin1String(".000")))
+        return "format is not canonical: " + text(formatted) + " from " + text(text16);
+    return std::nullopt;
+}
+
+constexpr std::array kTargets = {
+    Target{"key", &key},
+    Target{"key_list", &keyList},
+    Target{"issued_key", &issuedKey},
+    Target{"instance", &instance},
+    Target{"instance_list", &instanceList},
+    Target{"audit_page", &auditPage},
+    Target{"audit_page_sax", &auditPageSax},
+    Target{"health", &health},
+    Target{"error_body", &errorBody},
+    Target{"key_format", &keyFormat},
+    Target{"rfc3339", &rfc3339},
+};
+
+} // namespace
+
+std::span<const Target> targets() {
+    return kTargets;
+}
+
+const Target* findTarget(std::string_view name) {
+    for (const Target& target : kTargets) {
+        if (name == target.name)
+            return &target;
+    }
+    return nullptr;
+}
+
+} // namespace legba::fuzz
