@@ -544,6 +544,10 @@ RequestDescription LegbaClient::describeListInstances() const {
 RequestDescription LegbaClient::describeDestroyInstance(const QString& instanceUuid) const {
     return describe(m_endpoint, "DELETE", instancePath(instanceUuid));
 }
+RequestDescription LegbaClient::describeGetInstance(const QString& instanceUuid) const
+{
+    return describe(m_endpoint, "GET", instancePath(instanceUuid));
+}
 RequestDescription LegbaClient::describeCreateInstance(const NewInstanceRequest& request) const {
     return describe(m_endpoint, "POST", QStringLiteral("/instances"), {},
                     body(json::toJson(request)));

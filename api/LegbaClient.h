@@ -101,6 +101,7 @@ public:
     // The same requests, described for "copy as curl".
     RequestDescription describeListInstances() const;
     RequestDescription describeDestroyInstance(const QString& instanceUuid) const;
+    RequestDescription describeGetInstance(const QString& instanceUuid) const;
     RequestDescription describeCreateInstance(const NewInstanceRequest& request) const;
     RequestDescription describeGetKey() const;
     RequestDescription describeListKeys(bool includeRevoked) const;

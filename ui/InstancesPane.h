@@ -4,25 +4,29 @@
 #include "Pane.h"
 
 #include <QDateTime>
+#include <optional>
 
+class QComboBox;
 class QLabel;
 class QLineEdit;
+class QMenu;
 class QProgressBar;
 class QPushButton;
-class QSortFilterProxyModel;
 class QStackedWidget;
 class QTableView;
 class QTimer;
+class QToolButton;
 
 namespace legba {
 
+class InstancesFilterModel;
 class InstancesModel;
 class MessageBanner;
 class Session;
 
 // The organization's browser instances: a live table that refreshes as fast as the work
-// needs (every 2 s while something is changing, slower otherwise), keeps the last list in
-// view when the server is away, and explains an empty list.
+// needs (every 2 s while something is changing, slower otherwise, paused while minimised),
+// create and destroy, and the last list kept in view when the server is away.
 class InstancesPane : public Pane {
     Q_OBJECT
 
@@ -32,41 +36,76 @@ public:
     QString title() const override;
     void refresh() override;
     void focusFilter() override;
+    void primaryAction() override { newInstance(); }
+    void deleteSelection() override { destroySelected(); }
+    QString copySelectionAsCurl() override;
     void sessionChanged() override;
 
+    void newInstance();
+    // Asks first, listing what goes.
+    void destroySelected();
+    // Asks for the organization's name to be typed first.
+    void destroyAll();
+    // Without asking: what the confirmations lead to. Public for tests.
+    void createInstance(const NewInstanceRequest& request);
+    void destroyInstances(const QStringList& instanceUuids);
+
     void setIdleInterval(int msecs) { m_idleInterval = msecs; }
+    void setBusyInterval(int msecs) { m_busyInterval = msecs; }
     InstancesModel* model() const { return m_model; }
+    InstancesFilterModel* filterModel() const { return m_proxy; }
     QTableView* view() const { return m_view; }
+    MessageBanner* banner() const { return m_banner; }
+    QPushButton* newButton() const { return m_newButton; }
+    QPushButton* destroyButton() const { return m_destroyButton; }
+    QLabel* summary() const { return m_summary; }
     QDateTime lastRefresh() const { return m_lastRefresh; }
     bool isStale() const { return m_stale; }
+    QStringList selectedUuids() const;
 
 Q_SIGNALS:
     void refreshed(const QDateTime& when);
+    // For the status bar: "Created instance 1a2b3c4d".
+    void message(const QString& text);
 
 private:
     void onListed(Result<InstanceList> result);
-    void showError(const ApiError& error);
+    void showError(const QString& what, const ApiError& error);
     void setStale(bool stale);
+    void updateActions();
     void updateEmptyState();
     void updateSummary();
     void schedulePoll();
     void onPollTimer();
+    void showContextMenu(const QPoint& pos);
+    void openAccessUrl();
+    void copyToClipboard(const QString& text, const QString& what);
+    void applyFilters();
 
     Session* m_session;
     InstancesModel* m_model;
-    QSortFilterProxyModel* m_proxy;
+    InstancesFilterModel* m_proxy;
     QTableView* m_view;
     QStackedWidget* m_stack;
     QLabel* m_emptyLabel;
+    QPushButton* m_emptyNewButton;
     QPushButton* m_newButton;
+    QPushButton* m_destroyButton;
+    QToolButton* m_moreButton;
     QPushButton* m_refreshButton;
+    QComboBox* m_statusFilter;
+    QComboBox* m_imageFilter;
+    QComboBox* m_sizeFilter;
     QLineEdit* m_filter;
     QLabel* m_summary;
     QProgressBar* m_busy;
     MessageBanner* m_banner;
     QTimer* m_poll;
+    QTimer* m_animation;
+    QAction* m_destroyAllAction;
     RequestHandle m_listCall;
     QDateTime m_lastRefresh;
+    std::optional<int> m_quota;
     bool m_loadedOnce = false;
     bool m_stale = false;
     int m_idleInterval = 15'000;

@@ -5,6 +5,7 @@
 #include <QApplication>
 #include <QPainter>
 #include <QPainterPath>
+#include <QTime>
 
 namespace legba {
 
@@ -68,8 +69,19 @@ void StatusBadgeDelegate::paint(QPainter* painter, const QStyleOptionViewItem& o
     const int dot = metrics.height() / 3;
     painter->setBrush(color);
     painter->setPen(Qt::NoPen);
-    painter->drawEllipse(QPoint(badge.left() + padding / 2 + dot, badge.center().y() + 1),
-                         dot / 2 + 1, dot / 2 + 1);
+    const QPoint centre(badge.left() + padding / 2 + dot, badge.center().y() + 1);
+    if (m_busyRole >= 0 && index.data(m_busyRole).toBool()) {
+        // A turning arc says "still changing"; the pane repaints while any row is busy.
+        const int angle = (QTime::currentTime().msecsSinceStartOfDay() % 1000) * 360 / 1000;
+        painter->setPen(QPen(color, 2));
+        painter->setBrush(Qt::NoBrush);
+        const int r = dot / 2 + 2;
+        painter->drawArc(QRect(centre.x() - r, centre.y() - r, 2 * r, 2 * r), -angle * 16,
+                         270 * 16);
+        painter->setPen(Qt::NoPen);
+    } else {
+        painter->drawEllipse(centre, dot / 2 + 1, dot / 2 + 1);
+    }
     painter->setPen(opt.state.testFlag(QStyle::State_Selected)
                         ? opt.palette.color(QPalette::HighlightedText)
                         : opt.palette.color(QPalette::Text));

@@ -11,6 +11,8 @@ class StatusBadgeDelegate : public QStyledItemDelegate {
 
 public:
     StatusBadgeDelegate(int badgeToneRole, QObject* parent = nullptr);
+    // A bool role: true draws a turning arc instead of the dot.
+    void setBusyRole(int role) { m_busyRole = role; }
 
     void paint(QPainter* painter, const QStyleOptionViewItem& option,
                const QModelIndex& index) const override;
@@ -20,6 +22,7 @@ public:
 
 private:
     int m_toneRole;
+    int m_busyRole = -1;
 };
 
 } // namespace legba
