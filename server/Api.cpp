@@ -380,7 +380,7 @@ void Api::authenticate(Call& call, const QString& orgUuid) {
         if (!keyformat::isWellFormed(token)) {
             reason = QStringLiteral("malformed_key");
         } else {
-            key = m_store.keyByDigest(keyformat::digest(token));
+            key = keyByDigest(keyformat::digest(token));
             reason = QStringLiteral("unknown_key");
             if (key && key->orgUuid != orgUuid) {
                 key.reset();
@@ -513,7 +513,29 @@ void Api::flush() {
     }
 }
 
+std::optional<KeyRow> Api::keyByDigest(const QByteArray& digest) {
+    const qint64 version = m_store.dataVersion();
+    if (version != m_dataVersion) {
+        m_keyCache.clear();
+        m_dataVersion = version;
+    }
+    if (const auto it = m_keyCache.constFind(digest); it != m_keyCache.cend())
+        return *it;
+    auto row = m_store.keyByDigest(digest);
+    if (row) {
+        if (m_keyCache.size() >= 10000)
+            m_keyCache.clear();
+        m_keyCache.insert(digest, *row);
+    }
+    return row;
+}
+
+void Api::forgetCachedKeys() {
+    m_keyCache.clear();
+}
+
 template <typename Change> void Api::commitChange(Call& call, int status, Change&& change) {
+    forgetCachedKeys();
     Transaction tx(m_store.db());
     writePending();
     change();

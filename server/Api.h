@@ -77,6 +77,8 @@ private:
     KeyRow requireKey(Call& call);
     InstanceRow requireInstance(Call& call);
     ApiKey withPendingUse(const KeyRow& row, qint64 now) const;
+    std::optional<KeyRow> keyByDigest(const QByteArray& digest);
+    void forgetCachedKeys();
 
     Store& m_store;
     ServerOptions m_options;
@@ -91,6 +93,12 @@ private:
         qint64 start = 0;
         int count = 0;
     };
+    // Keys found by digest, so that a read costs no key query. Only keys that exist are
+    // kept (a new key is simply not cached yet); any change of ours clears it, and so does a
+    // commit by another connection (legba-server keys revoke), seen in PRAGMA data_version.
+    QHash<QByteArray, KeyRow> m_keyCache;
+    qint64 m_dataVersion = -1;
+
     QHash<QString, Window> m_keyWindows;
     QHash<QString, std::deque<qint64>> m_failedAuth;
 };

@@ -252,7 +252,7 @@ int cmdServe(const QStringList& rest, std::FILE* out, std::FILE* err) {
     ServerOptions options;
     options.keyRequestsPerMinute = a.integer(QStringLiteral("rate-limit"), 0, 0, 1000000000);
     options.failedAuthPerMinute = a.integer(QStringLiteral("failed-auth-limit"), 20, 0, 1000000000);
-    options.instanceQuota = a.integer(QStringLiteral("instance-quota"), 10, 0, 1000000);
+    options.instanceQuota = a.integer(QStringLiteral("instance-quota"), 10, 0, 1000000000);
     options.provisioningDelay = std::chrono::milliseconds(
         a.integer(QStringLiteral("provisioning-delay-ms"), 2000, 0, 3600000));
     options.terminationDelay = std::chrono::milliseconds(

@@ -84,6 +84,11 @@ Instance InstanceRow::toInstance(qint64 now, const QString& accessUrlBase) const
     return i;
 }
 
+qint64 Store::dataVersion() {
+    Rows rows(m_db.run("PRAGMA data_version"));
+    return rows.next() ? rows.integer(0) : -1;
+}
+
 void Store::insertOrganization(const QString& orgUuid, const QString& name, qint64 now) {
     m_db.run("INSERT INTO organizations (org_uuid, name, created_at) VALUES (?, ?, ?)",
              {orgUuid, name, now})

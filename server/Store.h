@@ -56,6 +56,9 @@ public:
     Database& db() { return m_db; }
     AuditLog& audit() { return m_audit; }
 
+    // Changes when another connection commits (PRAGMA data_version).
+    qint64 dataVersion();
+
     // Organizations
     void insertOrganization(const QString& orgUuid, const QString& name, qint64 now);
     bool organizationExists(const QString& orgUuid);

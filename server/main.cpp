@@ -4,6 +4,10 @@
 #include <QCoreApplication>
 
 int main(int argc, char** argv) {
+    // Qt's own poll() dispatcher costs less per wake-up than GLib's, which matters at tens
+    // of thousands of requests a second. Only this process: the app keeps its default.
+    if (!qEnvironmentVariableIsSet("QT_NO_GLIB"))
+        qputenv("QT_NO_GLIB", "1");
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("legba-server"));
     QCoreApplication::setApplicationVersion(QStringLiteral(LEGBA_VERSION));
