@@ -1,5 +1,6 @@
 #include "MainWindow.h"
 
+#include "AboutDialog.h"
 #include "AuditPane.h"
 #include "ConnectDialog.h"
 #include "ConnectionManager.h"
@@ -8,7 +9,9 @@
 #include "Logging.h"
 #include "MessageBanner.h"
 #include "PlaceholderPane.h"
+#include "SecretClipboard.h"
 #include "Session.h"
+#include "SettingsDialog.h"
 #include "TimeFormat.h"
 
 #include <QAction>
@@ -83,6 +86,7 @@ MainWindow::MainWindow(ConnectionManager* connections, QWidget* parent)
     m_profileButton->setToolTip(tr("Switch organization, add one, or manage its key"));
     m_profileButton->setMenu(new QMenu(m_profileButton));
     top->addWidget(m_profileButton);
+    buildAppMenu(top);
     addToolBar(Qt::TopToolBarArea, top);
 
     // Left: the panes.
@@ -203,6 +207,55 @@ void MainWindow::buildActions() {
             pane->deleteSelection();
     });
     add(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C), &MainWindow::copyAsCurl);
+}
+
+void MainWindow::buildAppMenu(QToolBar* toolBar) {
+    // Right end of the top bar: the app's own menu, with its shortcuts live window-wide.
+    auto* spacer = new QWidget(toolBar);
+    spacer->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+    toolBar->addWidget(spacer);
+    auto* button = new QToolButton(toolBar);
+    button->setObjectName(QStringLiteral("appMenuButton"));
+    button->setText(QStringLiteral("⋯"));
+    button->setAccessibleName(tr("Legba Admin menu"));
+    button->setToolTip(tr("Settings, About Legba Admin, Quit"));
+    button->setPopupMode(QToolButton::InstantPopup);
+    button->setStyleSheet(QStringLiteral("QToolButton { font-size: 16px; padding: 0 8px; } "
+                                         "QToolButton::menu-indicator { image: none; }"));
+    auto* menu = new QMenu(button);
+    QAction* settings = menu->addAction(tr("&Settings…"), this, &MainWindow::showSettings);
+    settings->setObjectName(QStringLiteral("settingsAction"));
+    settings->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
+    settings->setMenuRole(QAction::PreferencesRole);
+    QAction* about = menu->addAction(tr("&About Legba Admin"), this, &MainWindow::showAbout);
+    about->setObjectName(QStringLiteral("aboutAction"));
+    about->setMenuRole(QAction::AboutRole);
+    menu->addSeparator();
+    QAction* quit = menu->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setObjectName(QStringLiteral("quitAction"));
+    quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
+    quit->setMenuRole(QAction::QuitRole);
+    for (QAction* action : {settings, about, quit}) {
+        action->setShortcutContext(Qt::WindowShortcut);
+        addAction(action);
+    }
+    button->setMenu(menu);
+    toolBar->addWidget(button);
+}
+
+void MainWindow::showSettings() {
+    SettingsDialog dialog(this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    const AppSettings values = AppSettings::load();
+    m_instances->setIdleInterval(values.refreshSeconds * 1000);
+    if (auto* keys = qobject_cast<KeysPane*>(m_panes.value(KeysIndex)))
+        keys->clipboard()->setClearDelay(std::chrono::seconds(values.clipboardClearSeconds));
+}
+
+void MainWindow::showAbout() {
+    AboutDialog dialog(this);
+    dialog.exec();
 }
 
 void MainWindow::buildStatusBar() {

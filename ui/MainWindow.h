@@ -6,6 +6,7 @@ class QLabel;
 class QListWidget;
 class QSplitter;
 class QStackedWidget;
+class QToolBar;
 class QToolButton;
 
 namespace legba {
@@ -37,12 +38,16 @@ public:
     // Opens the connect dialog to add an organization (or enter a key for one).
     void addOrganization();
     void askForKey(const Profile& profile, const QString& reason);
+    // Settings… (Ctrl+,): applied at once to the running panes. About: version and licences.
+    void showSettings();
+    void showAbout();
 
 protected:
     void closeEvent(QCloseEvent* event) override;
 
 private:
     void buildActions();
+    void buildAppMenu(QToolBar* toolBar);
     void buildStatusBar();
     void rebuildProfileMenu();
     void onSessionStateChanged();

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <QDialog>
+
+class QDialogButtonBox;
+class QSettings;
+class QSpinBox;
+
+namespace legba {
+
+// The user's preferences, in QSettings (the platform's standard place: ~/.config on Linux,
+// the registry on Windows, a plist on macOS). Never a key or anything secret.
+struct AppSettings {
+    static constexpr int kDefaultClipboardClearSeconds = 30; // "clipboard/clearSeconds"
+    static constexpr int kDefaultRefreshSeconds = 15;        // "instances/refreshSeconds"
+    static constexpr int kDefaultKeyExpiryDays = 90;         // "keys/defaultExpiryDays"
+    static constexpr int kMinRefreshSeconds = 2;
+    static constexpr int kMaxSeconds = 3600;
+    static constexpr int kMaxExpiryDays = 3650;
+
+    int clipboardClearSeconds = kDefaultClipboardClearSeconds; // 0: never cleared
+    int refreshSeconds = kDefaultRefreshSeconds;
+    int defaultKeyExpiryDays = kDefaultKeyExpiryDays; // 0: the key never expires
+
+    // Out-of-range or non-numeric values read as the default.
+    static AppSettings load(const QSettings& settings);
+    static AppSettings load();
+    void save(QSettings& settings) const;
+    void save() const;
+
+    friend bool operator==(const AppSettings&, const AppSettings&) = default;
+};
+
+// Settings… (Ctrl+,): clipboard clear delay, instances refresh interval, default key
+// expiry. OK writes them to QSettings; Cancel writes nothing.
+class SettingsDialog : public QDialog {
+    Q_OBJECT
+
+public:
+    explicit SettingsDialog(QWidget* parent = nullptr);
+    ~SettingsDialog() override;
+
+    // What the fields say now.
+    AppSettings values() const;
+    void setValues(const AppSettings& values);
+
+    QSpinBox* clipboardClearField() const { return m_clipboard; }
+    QSpinBox* refreshField() const { return m_refresh; }
+    QSpinBox* keyExpiryField() const { return m_expiry; }
+    QDialogButtonBox* buttons() const { return m_buttons; }
+
+    void accept() override;
+
+private:
+    QSpinBox* m_clipboard;
+    QSpinBox* m_refresh;
+    QSpinBox* m_expiry;
+    QDialogButtonBox* m_buttons;
+};
+
+} // namespace legba
