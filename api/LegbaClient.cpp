@@ -380,7 +380,7 @@ bool LegbaClient::scheduleRetry(const std::shared_ptr<CallState>& state, const A
     return true;
 }
 
-void LegbaClient::fail(const std::shared_ptr<CallState>& state, ApiError error) {
+void LegbaClient::fail(const std::shared_ptr<CallState>& state, const ApiError& error) {
     if (state->done)
         return;
     state->markDone();

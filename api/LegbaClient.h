@@ -123,7 +123,7 @@ Q_SIGNALS:
 private:
     void start(const std::shared_ptr<CallState>& state);
     void finish(const std::shared_ptr<CallState>& state, QNetworkReply* reply);
-    void fail(const std::shared_ptr<CallState>& state, ApiError error);
+    void fail(const std::shared_ptr<CallState>& state, const ApiError& error);
     bool scheduleRetry(const std::shared_ptr<CallState>& state, const ApiError& error);
 
     template <typename T>
