@@ -783,8 +783,11 @@ private:
         case State::Root:
             if (m_rootKey == RootKey::Events)
                 return fail(QStringLiteral("events"), QStringLiteral("is not an array"));
-            if (kind == Kind::Null) // next_cursor: null
+            if (kind == Kind::Null) { // next_cursor: null
+                // The last of duplicate members wins, as in the DOM parser.
+                m_batch.nextCursor.clear();
                 return true;
+            }
             return fail(QStringLiteral("next_cursor"), QStringLiteral("is not a string"));
         case State::Events:
             return fail(eventPath(), QStringLiteral("is not an object"));

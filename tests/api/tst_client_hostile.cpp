@@ -22,7 +22,7 @@ namespace {
 
 const QString kOrg = QStringLiteral("123e4567-e89b-42d3-a456-426614174000");
 const QByteArray kKey = "legba_0123456789abcdefghijABCDEFGHIJ011ahSqu";
-constexpr int kWait = 15000; // ms: bounded waits; a healthy run takes a fraction of this
+constexpr int kWait = 30000; // ms: bounded waits; a healthy run takes a fraction of this
 
 const QByteArray kKeyBody = R"({"key_id": "key_0123456789abcdef", "name": "owner",
     "prefix": "legba_012345", "scopes": ["instances:read"], "created_at": "2025-01-10T12:00:00Z",
