@@ -228,8 +228,9 @@ QString KeysModel::healthSummary() const {
             const QDateTime last = key.lastUsedAt.isValid() ? key.lastUsedAt : key.createdAt;
             const qint64 days = last.secsTo(now()) / kDay;
             unusedDays = unused == 1 ? days : std::min(unusedDays, days);
-        } else if (health.testFlag(NeverUsed)) {
-            ++neverUsed;
+        } else if (health.testFlag(NeverUsed) && key.createdAt.isValid() &&
+                   key.createdAt.secsTo(now()) >= kDay) {
+            ++neverUsed; // a key made today is not news
         }
     }
     QStringList parts;

@@ -117,6 +117,7 @@ GenerateKeyDialog::GenerateKeyDialog(Session* session, QWidget* parent)
     m_date->setAccessibleName(tr("Expiry date"));
     m_date->setToolTip(tr("The key stops working at the end of this day (local time)"));
     m_date->setEnabled(false);
+    m_date->setVisible(false);
     m_expiryNote->setObjectName(QStringLiteral("expiryNote"));
     m_expiryNote->setAccessibleName(tr("Resulting expiry"));
     auto* expiryRow = new QHBoxLayout;
@@ -127,7 +128,10 @@ GenerateKeyDialog::GenerateKeyDialog(Session* session, QWidget* parent)
     auto* form = new QFormLayout;
     form->addRow(tr("&Name:"), m_name);
     form->addRow(QString(), m_nameError);
-    form->addRow(tr("&Expires:"), expiryRow);
+    // A label made by hand: QFormLayout sets no buddy for a row that is a layout.
+    auto* expiryLabel = new QLabel(tr("&Expires:"), this);
+    expiryLabel->setBuddy(m_expiry);
+    form->addRow(expiryLabel, expiryRow);
     form->addRow(QString(), m_expiryNote);
     form->addRow(QString(), m_expiryError);
 
@@ -165,6 +169,7 @@ GenerateKeyDialog::GenerateKeyDialog(Session* session, QWidget* parent)
     connect(m_name, &QLineEdit::textChanged, this, &GenerateKeyDialog::validate);
     connect(m_expiry, &QComboBox::currentIndexChanged, this, [this] {
         m_date->setEnabled(!m_busy && expiry() == Expiry::OnDate);
+        m_date->setVisible(expiry() == Expiry::OnDate);
         showError(m_expiryError, {});
         updateExpiryNote();
     });

@@ -15,6 +15,7 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QClipboard>
+#include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
@@ -60,9 +61,9 @@ KeysPane::KeysPane(ConnectionManager* connections, QWidget* parent)
     , m_unavailableLabel(new QLabel(this))
     , m_generateButton(toolButton(tr("Generate New API Key"), QStringLiteral("list-add"),
                                   tr("Generate New API Key"), this))
-    , m_rotateButton(toolButton(tr("Rotate…"), QStringLiteral("view-refresh"),
+    , m_rotateButton(toolButton(tr("&Rotate…"), QStringLiteral("view-refresh"),
                                 tr("Rotate the selected key"), this))
-    , m_revokeButton(toolButton(tr("Revoke…"), QStringLiteral("edit-delete"),
+    , m_revokeButton(toolButton(tr("Re&voke…"), QStringLiteral("edit-delete"),
                                 tr("Revoke the selected key"), this))
     , m_refreshButton(toolButton(tr("Refresh"), QStringLiteral("view-refresh"),
                                  tr("Refresh the key list"), this))
@@ -143,13 +144,15 @@ KeysPane::KeysPane(ConnectionManager* connections, QWidget* parent)
         m_view->setItemDelegateForColumn(column,
                                          new StatusBadgeDelegate(KeysModel::BadgeToneRole, m_view));
     const int charWidth = m_view->fontMetrics().averageCharWidth();
-    m_view->setColumnWidth(KeysModel::NameColumn, charWidth * 24);
-    m_view->setColumnWidth(KeysModel::PrefixColumn, charWidth * 17);
-    m_view->setColumnWidth(KeysModel::ScopesColumn, charWidth * 30);
-    m_view->setColumnWidth(KeysModel::CreatedColumn, charWidth * 14);
-    m_view->setColumnWidth(KeysModel::LastUsedColumn, charWidth * 14);
-    m_view->setColumnWidth(KeysModel::ExpiresColumn, charWidth * 18);
-    m_view->setColumnWidth(KeysModel::StatusColumn, charWidth * 15);
+    m_view->setColumnWidth(KeysModel::NameColumn, charWidth * 30);
+    const QFontMetrics mono(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_view->setColumnWidth(KeysModel::PrefixColumn,
+                           mono.horizontalAdvance(QStringLiteral("legba_XXXXXX…")) + charWidth * 3);
+    m_view->setColumnWidth(KeysModel::ScopesColumn, charWidth * 34);
+    m_view->setColumnWidth(KeysModel::CreatedColumn, charWidth * 13);
+    m_view->setColumnWidth(KeysModel::LastUsedColumn, charWidth * 13);
+    m_view->setColumnWidth(KeysModel::ExpiresColumn, charWidth * 16);
+    m_view->setColumnWidth(KeysModel::StatusColumn, charWidth * 13);
 
     m_emptyLabel->setAlignment(Qt::AlignCenter);
     m_emptyLabel->setWordWrap(true);
@@ -360,9 +363,7 @@ void KeysPane::setAvailability(Availability availability) {
     case Availability::OwnKeyOnly:
         m_banner->showMessage(MessageBanner::Kind::Info,
                               tr("Only the key Legba Admin uses is shown."),
-                              m_session->whyNot(Scope::KeysRead) + QLatin1Char(' ') +
-                                  tr("Listing the organization's keys needs it."),
-                              false);
+                              m_session->whyNot(Scope::KeysRead), false);
         m_stack->setCurrentIndex(TablePage);
         break;
     case Availability::Available:

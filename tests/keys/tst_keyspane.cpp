@@ -165,10 +165,10 @@ private:
         return QTest::qWaitFor([&] { return guard.isNull(); }, 5000);
     }
 
-    // The secret must be nowhere: no widget's text, tooltip or accessible name, no model
-    // cell in any role, no log line.
-    void verifySecretIsNowhere(const QString& secret) {
-        QVERIFY(!secret.isEmpty());
+    // Where the secret is: widgets' texts, tooltips and accessible names, model cells in
+    // any role, log lines. Empty when it is nowhere.
+    QStringList whereIs(const QString& secret) {
+        QStringList places;
         for (QWidget* widget : QApplication::allWidgets()) {
             QStringList texts{widget->toolTip(), widget->accessibleName(),
                               widget->accessibleDescription(), widget->windowTitle()};
@@ -178,11 +178,12 @@ private:
                 texts << label->text();
             if (auto* button = qobject_cast<QAbstractButton*>(widget))
                 texts << button->text();
-            for (const QString& text : std::as_const(texts))
-                QVERIFY2(!text.contains(secret),
-                         qPrintable(QStringLiteral("the key is in a %1 (%2)")
-                                        .arg(QString::fromLatin1(widget->metaObject()->className()),
-                                             widget->objectName())));
+            for (const QString& text : std::as_const(texts)) {
+                if (text.contains(secret))
+                    places << QStringLiteral("a %1 (%2)")
+                                  .arg(QString::fromLatin1(widget->metaObject()->className()),
+                                       widget->objectName());
+            }
         }
         KeysModel* model = m_pane->model();
         for (int row = 0; row < model->rowCount(); ++row) {
@@ -191,12 +192,25 @@ private:
                 for (int role :
                      {int(Qt::DisplayRole), int(Qt::ToolTipRole), int(Qt::AccessibleTextRole),
                       int(KeysModel::SortRole), int(KeysModel::IdRole), int(KeysModel::PrefixRole),
-                      int(KeysModel::NameRole)})
-                    QVERIFY2(!model->data(index, role).toString().contains(secret),
-                             "the key is in the model");
+                      int(KeysModel::NameRole)}) {
+                    if (model->data(index, role).toString().contains(secret))
+                        places << QStringLiteral("the model (row %1, column %2, role %3)")
+                                      .arg(row)
+                                      .arg(column)
+                                      .arg(role);
+                }
             }
         }
-        QVERIFY2(!capturedLog().contains(secret), "the key is in the log");
+        if (capturedLog().contains(secret))
+            places << QStringLiteral("the log");
+        return places;
+    }
+
+    void verifySecretIsNowhere(const QString& secret) {
+        QVERIFY(!secret.isEmpty());
+        const QStringList places = whereIs(secret);
+        QVERIFY2(places.isEmpty(),
+                 qPrintable(QStringLiteral("the key is in ") + places.join(QStringLiteral(", "))));
     }
 
 private Q_SLOTS:
@@ -340,6 +354,12 @@ private Q_SLOTS:
                     ->data(m_pane->model()->index(row, KeysModel::PrefixColumn))
                     .toString()
                     .startsWith(prefix));
+
+        // The search works: while the dialog is open, it finds the key there and only there.
+        const QStringList whileOpen = whereIs(secret);
+        QCOMPARE(whileOpen.size(), 1);
+        QVERIFY2(whileOpen.first().contains(QStringLiteral("revealedKey")),
+                 qPrintable(whileOpen.first()));
 
         QVERIFY(closeReveal(reveal));
         verifySecretIsNowhere(secret);
@@ -621,6 +641,15 @@ private Q_SLOTS:
         QSettings().remove(QStringLiteral("clipboard/clearSeconds"));
         SecretClipboard byDefault;
         QCOMPARE(byDefault.clearDelay(), std::chrono::milliseconds(30000));
+
+        // Going away (as on quit) clears what it copied.
+        const Secret secret(keyformat::generate());
+        {
+            SecretClipboard leaving;
+            leaving.copy(secret);
+            QCOMPARE(QGuiApplication::clipboard()->text().toLatin1(), secret.reveal());
+        }
+        QVERIFY(QGuiApplication::clipboard()->text().isEmpty());
     }
 
     void useThisKey_storesItAndReconnects() {
@@ -649,6 +678,43 @@ private Q_SLOTS:
         QVERIFY(closeReveal(reveal));
         QTRY_COMPARE(m_pane->model()->currentKeyId(), newId);
         verifySecretIsNowhere(secret);
+    }
+
+    void keyWithoutKeyScopes_showsOnlyItself_andSaysWhichScopeIsMissing() {
+        // Generate a read-only key and let the app use it.
+        m_pane->generateKey();
+        QTRY_VERIFY(m_pane->generateDialog());
+        QTest::keyClicks(m_pane->generateDialog()->nameField(), QStringLiteral("read-only"));
+        QTest::mouseClick(m_pane->generateDialog()->generateButton(), Qt::LeftButton);
+        RevealKeyDialog* reveal = waitForReveal();
+        QVERIFY(reveal);
+        const QString newId = reveal->record().keyId;
+        QTest::mouseClick(reveal->useButton(), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(m_session->identity() ? m_session->identity()->keyId : QString(),
+                                  newId, 10000);
+        QVERIFY(closeReveal(reveal));
+
+        QTRY_COMPARE(m_pane->availability(), KeysPane::Availability::OwnKeyOnly);
+        QCOMPARE(m_pane->model()->rowCount(), 1);
+        QCOMPARE(m_pane->model()->keyAt(0)->keyId, newId);
+        QVERIFY(m_pane->banner()->text().contains(QStringLiteral("keys:read")));
+        QVERIFY(!m_pane->generateButton()->isEnabled());
+        QVERIFY(m_pane->generateButton()->toolTip().contains(QStringLiteral("keys:write")));
+
+        // Its own key can still be rotated (POST /key/rotate), but only at once.
+        m_pane->selectKey(newId);
+        QVERIFY(m_pane->rotateButton()->isEnabled());
+        QVERIFY(!m_pane->revokeButton()->isEnabled());
+        QVERIFY(m_pane->revokeButton()->toolTip().contains(QStringLiteral("keys:write")));
+        m_pane->rotateSelected();
+        QTRY_VERIFY(m_pane->rotateDialog());
+        const QList<QRadioButton*> choices = m_pane->rotateDialog()->graceChoices();
+        QVERIFY(choices.first()->isEnabled());
+        for (int i = 1; i < choices.size(); ++i) {
+            QVERIFY(!choices[i]->isEnabled());
+            QVERIFY(choices[i]->toolTip().contains(QStringLiteral("keys:write")));
+        }
+        m_pane->rotateDialog()->reject();
     }
 };
 
