@@ -62,15 +62,43 @@ void SandboxHost::start(QObject* context, Callback done) {
                                 return;
                             }
                             if (outcome.status == CredentialStore::Status::NotFound) {
-                                // The key was forgotten; the sandbox is local, so make a
-                                // fresh organization rather than leave the user locked out.
-                                qCInfo(lcApp)
-                                    << "sandbox key not in the keychain; new organization";
-                                createOrganization(context, done);
+                                // The key was forgotten; the sandbox is ours, so its owner
+                                // issues a new key rather than leave the user locked out.
+                                recoverKey(profile, context, done);
                                 return;
                             }
                             done(Failed{outcome.message});
                         });
+}
+
+void SandboxHost::recoverKey(const Profile& profile, QObject* context, Callback done) {
+    QString error;
+    auto issued = m_server->issueKey(profile.orgUuid, tr("Legba Admin (recovered)"), {}, &error);
+    if (!issued) {
+        done(Failed{tr("The sandbox's key is not in the keychain and a new one cannot be "
+                       "issued: %1")
+                        .arg(error)});
+        return;
+    }
+    qCInfo(lcApp).noquote() << "sandbox key was not in the keychain; issued"
+                            << issued->record.keyId;
+    storeAndFinish(profile, issued->secret, context, std::move(done));
+}
+
+void SandboxHost::storeAndFinish(const Profile& profile, const Secret& key, QObject* context,
+                                 Callback done) {
+    m_credentials->write(
+        profile.credentialAccount(), key, context,
+        [this, profile, key, done](CredentialStore::Outcome outcome) {
+            if (outcome.ok()) {
+                done(Started{profile, key, {}});
+                return;
+            }
+            m_credentials->keepForSession(profile.credentialAccount(), key);
+            done(Started{
+                profile, key,
+                tr("%1 The sandbox key is kept for this session only.").arg(outcome.message)});
+        });
 }
 
 void SandboxHost::createOrganization(QObject* context, Callback done) {
@@ -89,19 +117,7 @@ void SandboxHost::createOrganization(QObject* context, Callback done) {
     profile.orgUuid = created->orgUuid;
     profile = m_profiles->save(profile);
 
-    const Secret key = created->key;
-    m_credentials->write(
-        profile.credentialAccount(), key, context,
-        [this, profile, key, done](CredentialStore::Outcome outcome) {
-            if (outcome.ok()) {
-                done(Started{profile, key, {}});
-                return;
-            }
-            m_credentials->keepForSession(profile.credentialAccount(), key);
-            done(Started{
-                profile, key,
-                tr("%1 The sandbox key is kept for this session only.").arg(outcome.message)});
-        });
+    storeAndFinish(profile, created->key, context, std::move(done));
 }
 
 } // namespace legba

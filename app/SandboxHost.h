@@ -38,6 +38,8 @@ public:
 
 private:
     void createOrganization(QObject* context, Callback done);
+    void recoverKey(const Profile& profile, QObject* context, Callback done);
+    void storeAndFinish(const Profile& profile, const Secret& key, QObject* context, Callback done);
 
     QString m_dataDir;
     ProfileStore* m_profiles;       // not owned

@@ -5,6 +5,7 @@
 #include "Database.h"
 #include "HttpTransport.h"
 #include "Logging.h"
+#include "Scope.h"
 #include "Store.h"
 
 #include <QDateTime>
@@ -158,6 +159,33 @@ std::optional<CreatedOrganization> SandboxServer::createOrganization(const QStri
             *error = tr("Cannot create the organization: %1").arg(QString::fromUtf8(e.what()));
         return std::nullopt;
     }
+}
+
+std::optional<IssuedKey> SandboxServer::issueKey(const QString& orgUuid, const QString& name,
+                                                 const QStringList& scopes, QString* error) {
+    if (!d->store) {
+        if (error)
+            *error = tr("The server has no data directory open");
+        return std::nullopt;
+    }
+    QStringList wanted = scopes;
+    if (wanted.isEmpty()) {
+        for (Scope scope : allScopes())
+            wanted << wireName(scope);
+    }
+    try {
+        d->api->flush();
+        return admin::createKey(*d->store, orgUuid, name, wanted, 0, d->now(),
+                                QStringLiteral("in-process"));
+    } catch (const std::invalid_argument& e) {
+        if (error)
+            *error = QString::fromStdString(e.what());
+    } catch (const DbError& e) {
+        qCCritical(lcServer, "cannot issue a key: %s", e.what());
+        if (error)
+            *error = tr("Cannot issue a key: %1").arg(QString::fromUtf8(e.what()));
+    }
+    return std::nullopt;
 }
 
 QList<std::pair<QString, QString>> SandboxServer::organizations() const {

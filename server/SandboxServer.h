@@ -1,6 +1,7 @@
 #pragma once
 
 #include "Secret.h"
+#include "Types.h"
 
 #include <QHostAddress>
 #include <QObject>
@@ -61,6 +62,11 @@ public:
     // A new organization with its owner key. The key is returned once and not stored.
     std::optional<CreatedOrganization> createOrganization(const QString& name,
                                                           QString* error = nullptr);
+    // A new key for an organization of this data dir, issued by its owner rather than by an
+    // API caller (recovery when every key is lost, as `legba-server keys create` does).
+    // Every scope when `scopes` is empty.
+    std::optional<IssuedKey> issueKey(const QString& orgUuid, const QString& name,
+                                      const QStringList& scopes = {}, QString* error = nullptr);
     // Organizations in this data dir (uuid, name), oldest first.
     QList<std::pair<QString, QString>> organizations() const;
 

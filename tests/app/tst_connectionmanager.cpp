@@ -1,0 +1,176 @@
+// Several organizations side by side, each with its key in the real keychain (the private
+// D-Bus session of scripts/test): switching, removal, forgetting, and a keychain that fails.
+#include "ConnectionManager.h"
+#include "CredentialStore.h"
+#include "KeyFormat.h"
+#include "Session.h"
+#include "TestServer.h"
+#include "Wait.h"
+
+#include <QSettings>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace legba;
+
+class TestConnectionManager : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_settingsDir;
+    std::unique_ptr<QSettings> m_settings;
+    std::unique_ptr<ProfileStore> m_profiles;
+    std::unique_ptr<CredentialStore> m_credentials;
+    std::unique_ptr<Session> m_session;
+    std::unique_ptr<ConnectionManager> m_connections;
+
+    static Profile profileFor(const test::TestServer& server, const QString& name) {
+        Profile profile;
+        profile.displayName = name;
+        profile.baseUrl = server.baseUrl();
+        profile.orgUuid = server.orgUuid();
+        return profile;
+    }
+
+    CredentialStore::Outcome readKey(const Profile& profile) {
+        auto outcome = test::await<CredentialStore::Outcome>(
+            [&](auto done) { m_credentials->read(profile.credentialAccount(), this, done); });
+        return outcome.value_or(
+            CredentialStore::Outcome{CredentialStore::Status::Unavailable, {}, {}});
+    }
+
+    Profile profileNamed(const QString& name) {
+        for (const Profile& profile : m_profiles->profiles()) {
+            if (profile.displayName == name)
+                return profile;
+        }
+        return {};
+    }
+
+private Q_SLOTS:
+    void init() {
+        m_settings = std::make_unique<QSettings>(m_settingsDir.filePath(QStringLiteral("s.ini")),
+                                                 QSettings::IniFormat);
+        m_settings->clear();
+        m_profiles = std::make_unique<ProfileStore>(m_settings.get());
+        m_credentials = std::make_unique<CredentialStore>(QStringLiteral("legba-admin-test"));
+        m_session = std::make_unique<Session>();
+        m_connections = std::make_unique<ConnectionManager>(m_session.get(), m_profiles.get(),
+                                                            m_credentials.get(), nullptr);
+    }
+    void cleanup() {
+        m_connections.reset();
+        m_session.reset();
+        m_credentials.reset();
+        m_profiles.reset();
+        m_settings.reset();
+    }
+
+    void twoOrganizations_switchingConnectsWithEachOnesKey() {
+        test::TestServer production;
+        test::TestServer staging;
+        QVERIFY(production.ok() && staging.ok());
+
+        m_connections->addOrUpdate(profileFor(production, QStringLiteral("Production")),
+                                   production.ownerKey(), false);
+        QTRY_COMPARE_WITH_TIMEOUT(m_session->state(), Session::State::Connected, 10000);
+        m_connections->addOrUpdate(profileFor(staging, QStringLiteral("Staging")),
+                                   staging.ownerKey(), false);
+        QTRY_COMPARE_WITH_TIMEOUT(m_session->profile()->displayName, QStringLiteral("Staging"),
+                                  10000);
+        QTRY_COMPARE_WITH_TIMEOUT(m_session->state(), Session::State::Connected, 10000);
+        QCOMPARE(m_session->identity()->keyId, staging.ownerKeyId());
+
+        const Profile prod = profileNamed(QStringLiteral("Production"));
+        const Profile stage = profileNamed(QStringLiteral("Staging"));
+        QVERIFY(!prod.id.isEmpty() && !stage.id.isEmpty());
+        QVERIFY(prod.color != stage.color); // told apart at a glance
+
+        // Each key in its own keychain entry.
+        QCOMPARE(readKey(prod).key, production.ownerKey());
+        QCOMPARE(readKey(stage).key, staging.ownerKey());
+
+        m_connections->activate(prod.id);
+        QTRY_COMPARE_WITH_TIMEOUT(m_session->profile()->id, prod.id, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(m_session->state(), Session::State::Connected, 10000);
+        QCOMPARE(m_session->identity()->keyId, production.ownerKeyId());
+        QCOMPARE(m_profiles->currentId(), prod.id);
+
+        // Nothing of either key in the settings file.
+        m_settings->sync();
+        QFile file(m_settings->fileName());
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray text = file.readAll();
+        QVERIFY(!text.contains(production.ownerKey().reveal()));
+        QVERIFY(!text.contains(staging.ownerKey().reveal()));
+
+        m_connections->remove(prod.id);
+        m_connections->remove(stage.id);
+    }
+
+    void removingAnOrganization_deletesItsKeychainEntry() {
+        test::TestServer server;
+        QVERIFY(server.ok());
+        m_connections->addOrUpdate(profileFor(server, QStringLiteral("Doomed")), server.ownerKey(),
+                                   false);
+        QTRY_COMPARE_WITH_TIMEOUT(m_session->state(), Session::State::Connected, 10000);
+        const Profile profile = profileNamed(QStringLiteral("Doomed"));
+        QVERIFY(readKey(profile).ok());
+
+        m_connections->remove(profile.id);
+        QCOMPARE(m_session->state(), Session::State::Disconnected);
+        QVERIFY(m_profiles->profiles().isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(readKey(profile).status, CredentialStore::Status::NotFound, 5000);
+    }
+
+    void forgettingTheKey_keepsTheProfileAndAsksForAKey() {
+        test::TestServer server;
+        QVERIFY(server.ok());
+        m_connections->addOrUpdate(profileFor(server, QStringLiteral("Forgetful")),
+                                   server.ownerKey(), false);
+        QTRY_COMPARE_WITH_TIMEOUT(m_session->state(), Session::State::Connected, 10000);
+        const Profile profile = profileNamed(QStringLiteral("Forgetful"));
+        QSignalSpy keyNeeded(m_connections.get(), &ConnectionManager::keyNeeded);
+        m_connections->forgetKey(profile.id);
+        QTRY_COMPARE_WITH_TIMEOUT(keyNeeded.count(), 1, 5000);
+        QCOMPARE(m_profiles->profiles().size(), 1);
+        QCOMPARE(readKey(profile).status, CredentialStore::Status::NotFound);
+
+        // Activating it again says a key is needed, rather than failing silently.
+        m_connections->activate(profile.id);
+        QTRY_COMPARE_WITH_TIMEOUT(keyNeeded.count(), 2, 5000);
+        m_connections->remove(profile.id);
+    }
+
+    void sessionOnlyKey_isNeverWrittenToTheKeychain() {
+        test::TestServer server;
+        QVERIFY(server.ok());
+        m_connections->addOrUpdate(profileFor(server, QStringLiteral("Ephemeral")),
+                                   server.ownerKey(), true);
+        QTRY_COMPARE_WITH_TIMEOUT(m_session->state(), Session::State::Connected, 10000);
+        const Profile profile = profileNamed(QStringLiteral("Ephemeral"));
+        QVERIFY(m_credentials->isSessionOnly(profile.credentialAccount()));
+        // A fresh store (a new run) finds nothing.
+        CredentialStore nextRun(QStringLiteral("legba-admin-test"));
+        auto outcome = test::await<CredentialStore::Outcome>(
+            [&](auto done) { nextRun.read(profile.credentialAccount(), this, done); });
+        QVERIFY(outcome);
+        QCOMPARE(outcome->status, CredentialStore::Status::NotFound);
+    }
+
+    void plainHttpToARemoteHost_isRefusedBeforeAnythingIsSent() {
+        Profile profile;
+        profile.displayName = QStringLiteral("Insecure");
+        profile.baseUrl = QUrl(QStringLiteral("http://legba.example.com"));
+        profile.orgUuid = QStringLiteral("123e4567-e89b-12d3-a456-426614174000");
+        QSignalSpy failed(m_connections.get(), &ConnectionManager::activationFailed);
+        m_connections->addOrUpdate(profile, Secret(keyformat::generate()), true);
+        QCOMPARE(failed.count(), 1);
+        QVERIFY(failed.first().at(0).toString().contains(QStringLiteral("https://")));
+        QVERIFY(m_profiles->profiles().isEmpty());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestConnectionManager)
+#include "tst_connectionmanager.moc"
