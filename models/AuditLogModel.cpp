@@ -6,6 +6,7 @@
 #include <QFontDatabase>
 #include <QGuiApplication>
 #include <QLoggingCategory>
+#include <QScopeGuard>
 #include <QTimeZone>
 #include <algorithm>
 #include <numeric>
@@ -248,6 +249,8 @@ int AuditLogModel::rowOfStoreIndex(Index index) const {
 }
 
 void AuditLogModel::integrate(Index first, Index end) {
+    m_merging = true;
+    const auto done = qScopeGuard([this] { m_merging = false; });
     const auto n = static_cast<std::size_t>(end - first);
     for (Index i = first; i < end; ++i)
         m_newestMs = std::max(m_newestMs, m_store.record(i).occurredMs);

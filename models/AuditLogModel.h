@@ -64,6 +64,9 @@ public:
     void reset();
     quint64 generation() const { return m_generation; }
     bool isFetching() const { return m_pending; }
+    // True while new events are being merged in (their inserts and layout changes), as
+    // opposed to a sort or a search the user asked for.
+    bool isMerging() const { return m_merging; }
     bool atEnd() const { return m_atEnd; }
     // The cursor asked for and not answered yet (valid while isFetching()).
     const QString& pendingCursor() const { return m_pendingCursor; }
@@ -142,6 +145,7 @@ private:
     Clock m_clock;
     quint64 m_generation = 1;
     bool m_pending = false;
+    bool m_merging = false;
     bool m_atEnd = false;
     bool m_started = false;
     QString m_nextCursor;

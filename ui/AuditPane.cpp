@@ -165,10 +165,10 @@ AuditPane::AuditPane(Session* session, QWidget* parent)
     connect(m_model, &AuditLogModel::eventsStored, this, &AuditPane::onEventsStored);
     connect(m_model, &AuditLogModel::fetchingChanged, this,
             [this] { m_busy->setVisible(isLoading()); });
-    connect(
-        m_model, &QAbstractItemModel::rowsAboutToBeInserted, this,
-        [this](const QModelIndex&, int first, int last) { onRowsAboutToBeInserted(first, last); });
-    connect(m_model, &QAbstractItemModel::rowsInserted, this, &AuditPane::onRowsInserted);
+    connect(m_model, &QAbstractItemModel::rowsAboutToBeInserted, this, &AuditPane::rememberAnchor);
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, &AuditPane::restoreAnchor);
+    connect(m_model, &QAbstractItemModel::layoutAboutToBeChanged, this, &AuditPane::rememberAnchor);
+    connect(m_model, &QAbstractItemModel::layoutChanged, this, &AuditPane::restoreAnchor);
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &AuditPane::onCurrentRowChanged);
     connect(m_chart, &AuditChart::bucketClicked, this, &AuditPane::onChartBucket);
@@ -495,9 +495,11 @@ void AuditPane::reload() {
     m_loadedOnce = false;
     m_details->clear();
     m_banner->clear();
+    // Set before the reset: views (and testers) may ask for the first page from inside it.
+    const AuditQuery query = currentQuery();
+    m_activeQueryForPages = query;
     m_model->reset();
 
-    const AuditQuery query = currentQuery();
     m_chart->setRange(query.since.isValid() ? query.since.toMSecsSinceEpoch() : 0,
                       query.until.isValid() ? query.until.toMSecsSinceEpoch() : 0);
     m_chart->rebuild(m_model->store(), false);
@@ -509,10 +511,8 @@ void AuditPane::reload() {
     const bool allowed =
         m_session->state() == Session::State::Connected && m_session->can(Scope::AuditRead);
     m_needsLoad = !allowed;
-    if (allowed) {
-        m_activeQueryForPages = query;
+    if (allowed)
         m_model->fetchMore();
-    }
     updateState();
     updateSummary();
 }
@@ -536,6 +536,12 @@ void AuditPane::parseAsync(QByteArray body, ParsedCallback done) {
 }
 
 void AuditPane::fetchPage(quint64 generation, const QString& cursor) {
+    if (m_session->state() != Session::State::Connected || !m_session->can(Scope::AuditRead)) {
+        // Asked before there is anyone to ask: let it be asked again once there is.
+        QTimer::singleShot(0, this,
+                           [this, generation, cursor] { m_model->pageFailed(generation, cursor); });
+        return;
+    }
     AuditQuery query = m_activeQueryForPages;
     query.cursor = cursor;
     query.limit = m_pageSize;
@@ -702,26 +708,31 @@ void AuditPane::onTailBatch(const audit::AuditBatch& batch, const AuditQuery& qu
     m_busy->setVisible(isLoading());
 }
 
-void AuditPane::onRowsAboutToBeInserted(int first, int last) {
-    m_anchorShift = 0;
-    if (m_model->rowCount() == 0)
+void AuditPane::rememberAnchor() {
+    m_anchor = -1;
+    if (!m_model->isMerging() || m_model->rowCount() == 0)
         return;
-    // Rows going in above what the user looks at push it down: scroll by as many rows so
-    // that it stays put. At the very top with nothing selected the view follows the newest.
-    const int top = m_view->rowAt(0);
+    // Events going in above what the user looks at would push it down: keep the event at
+    // the top where it is. At the very top with nothing selected the view follows the
+    // newest events instead.
     const bool looking =
         m_view->verticalScrollBar()->value() > 0 || m_view->selectionModel()->hasSelection();
-    if (looking && top >= 0 && first <= top)
-        m_anchorShift = last - first + 1;
+    const int top = m_view->rowAt(0);
+    if (looking && top >= 0)
+        m_anchor = static_cast<qint64>(m_model->storeIndex(top));
 }
 
-void AuditPane::onRowsInserted() {
-    if (!m_anchorShift)
+void AuditPane::restoreAnchor() {
+    if (m_anchor < 0)
+        return;
+    const int row = m_model->rowOfStoreIndex(static_cast<AuditStore::Index>(m_anchor));
+    m_anchor = -1;
+    if (row < 0)
         return;
     QScrollBar* bar = m_view->verticalScrollBar();
-    bar->setMaximum(bar->maximum() + m_anchorShift);
-    bar->setValue(bar->value() + m_anchorShift);
-    m_anchorShift = 0;
+    // The view updates its range later; the row must be reachable now.
+    bar->setMaximum(std::max(bar->maximum(), row));
+    bar->setValue(row);
 }
 
 // ---- selection, chart ----------------------------------------------------------------

@@ -113,8 +113,8 @@ private:
     void rememberRecent(quint32 first, quint32 end);
     void onEventsStored(quint32 first, quint32 end);
     void onCurrentRowChanged();
-    void onRowsAboutToBeInserted(int first, int last);
-    void onRowsInserted();
+    void rememberAnchor();
+    void restoreAnchor();
     void onChartBucket(qint64 startMs, qint64 endMs);
     void loadKeys();
     void showError(const ApiError& error);
@@ -164,7 +164,7 @@ private:
     bool m_loadedOnce = false;
     bool m_stale = false;
     bool m_notAvailable = false;
-    int m_anchorShift = 0;
+    qint64 m_anchor = -1;             // store index of the event at the top, while merging
     QString m_appliedSpec;            // the filters last loaded, to ignore non-changes
     AuditQuery m_activeQueryForPages; // fixed at reload, so that every page uses the same
     QString m_loadedProfile;
