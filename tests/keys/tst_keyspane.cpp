@@ -5,6 +5,8 @@
 #include "ConnectionManager.h"
 #include "CredentialStore.h"
 #include "GenerateKeyDialog.h"
+#include "HostileServer.h"
+#include "Json.h"
 #include "KeyFormat.h"
 #include "KeyRotation.h"
 #include "KeysModel.h"
@@ -715,6 +717,59 @@ private Q_SLOTS:
             QVERIFY(choices[i]->toolTip().contains(QStringLiteral("keys:write")));
         }
         m_pane->rotateDialog()->reject();
+    }
+
+    void serverWithoutKeyManagement_saysNotAvailable() {
+        // A server that knows GET /key but answers 404 to the dashboard's /keys.
+        test::HostileServer bare;
+        QVERIFY(bare.listen());
+        ApiKey self;
+        self.keyId = QStringLiteral("key_bare000000000001");
+        self.name = QStringLiteral("Bare key");
+        self.prefix = QStringLiteral("legba_Bare00");
+        self.scopes = {QStringLiteral("instances:read"), QStringLiteral("keys:read"),
+                       QStringLiteral("keys:write")};
+        self.createdAt = QDateTime::currentDateTimeUtc().addDays(-1);
+        const QByteArray record = json::dump(json::toJson(self));
+        bare.setHandler([record](QTcpSocket* socket, const test::RawRequest& request) {
+            const QByteArray path = request.target.split('?').first();
+            if (path.endsWith("/api/key"))
+                test::HostileServer::answer(socket, 200, record,
+                                            {{"Content-Type", "application/json"}});
+            else
+                test::HostileServer::answer(
+                    socket, 404, test::HostileServer::errorBody("NOT_FOUND", "Not found"),
+                    {{"Content-Type", "application/json"}});
+        });
+        Profile profile;
+        profile.displayName = QStringLiteral("Bare server");
+        profile.baseUrl = bare.baseUrl();
+        profile.orgUuid = m_server->orgUuid();
+        profile.kind = Profile::Kind::Environment;
+        m_connections->activateTransient(profile, Secret(keyformat::generate()));
+        QTRY_COMPARE_WITH_TIMEOUT(m_session->identity() ? m_session->identity()->keyId : QString(),
+                                  self.keyId, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(m_pane->availability(), KeysPane::Availability::NotOnServer,
+                                  10000);
+        auto* label = m_pane->findChild<QLabel*>(QStringLiteral("keysUnavailable"));
+        QVERIFY(label && label->isVisible());
+        QVERIFY(label->text().contains(QStringLiteral("Not available on this server")));
+        QVERIFY(!m_pane->generateButton()->isEnabled());
+        QVERIFY(m_pane->generateButton()->toolTip().contains(QStringLiteral("Not available")));
+        QVERIFY(!m_pane->banner()->isVisible()); // a state, not an error
+        m_session->disconnectFromServer();
+    }
+
+    void refresh_keepsTheSelection() {
+        IssuedKey other = makeKey(QStringLiteral("stays-selected"));
+        QVERIFY(selectRow(other.record.keyId));
+        const QDateTime before = m_pane->lastRefresh();
+        QTest::qWait(20);
+        QTest::keyClick(m_window.get(), Qt::Key_F5);
+        QTRY_VERIFY(m_pane->lastRefresh() > before);
+        const auto selected = m_pane->selectedKey();
+        QVERIFY(selected);
+        QCOMPARE(selected->keyId, other.record.keyId);
     }
 };
 
