@@ -53,6 +53,7 @@ struct CallState {
     bool cancelled = false;
     bool done = false;
     bool tooLarge = false;
+    bool overDeadline = false; // this attempt ran past the client's attempt deadline
     int attempt = 0;
     QString tlsDetails;
     QString requestId; // of the last answer, for errors found after the transfer
@@ -261,6 +262,16 @@ void LegbaClient::start(const std::shared_ptr<CallState>& state) {
                 }
             });
     connect(reply, &QNetworkReply::finished, this, [this, state, reply] { finish(state, reply); });
+    state->overDeadline = false;
+    if (m_attemptDeadline.count() > 0) {
+        auto* deadline = new QTimer(reply);
+        deadline->setSingleShot(true);
+        connect(deadline, &QTimer::timeout, reply, [state, reply] {
+            state->overDeadline = true;
+            reply->abort();
+        });
+        deadline->start(m_attemptDeadline);
+    }
 }
 
 void LegbaClient::finish(const std::shared_ptr<CallState>& state, QNetworkReply* reply) {
@@ -290,7 +301,10 @@ void LegbaClient::finish(const std::shared_ptr<CallState>& state, QNetworkReply*
         case QNetworkReply::OperationCanceledError:
         case QNetworkReply::TimeoutError:
             error.kind = ApiError::Kind::Timeout;
-            error.message = QStringLiteral("no answer within the transfer timeout");
+            error.message = state->overDeadline
+                                ? QStringLiteral("no complete answer within %1 s")
+                                      .arg(static_cast<double>(m_attemptDeadline.count()) / 1000.0)
+                                : QStringLiteral("no answer within the transfer timeout");
             break;
         case QNetworkReply::SslHandshakeFailedError:
             error.kind = ApiError::Kind::Tls;

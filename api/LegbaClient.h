@@ -70,6 +70,10 @@ public:
     void setRetryPolicy(RetryPolicy policy) { m_retry = policy; }
     // Answers larger than this are refused rather than buffered.
     void setMaximumAnswerSize(qint64 bytes) { m_maxAnswerBytes = bytes; }
+    // The longest one attempt may take in all, however steadily bytes arrive: the transfer
+    // timeout catches silence, this catches an answer dripped too slowly ever to finish.
+    // Zero turns it off.
+    void setAttemptDeadline(std::chrono::milliseconds deadline) { m_attemptDeadline = deadline; }
     QNetworkAccessManager* networkAccessManager() const;
 
     RequestHandle health(QObject* context, Callback<Health> done);
@@ -139,6 +143,7 @@ private:
     Endpoint m_endpoint;
     RetryPolicy m_retry;
     qint64 m_maxAnswerBytes = 64LL * 1024 * 1024;
+    std::chrono::milliseconds m_attemptDeadline{120'000};
 };
 
 // `curl` for a request, with the key as $LEGBA_API_TOKEN, never the key itself.

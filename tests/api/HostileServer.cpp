@@ -71,7 +71,11 @@ HostileServer::HostileServer(QObject* parent)
     m_clock.start();
 }
 
-HostileServer::~HostileServer() = default;
+HostileServer::~HostileServer() {
+    // The sockets are m_server's children and die after the members their slots use.
+    for (QTcpSocket* socket : m_server.findChildren<QTcpSocket*>())
+        socket->disconnect(this);
+}
 
 bool HostileServer::listen() {
     return m_server.listen(QHostAddress::LocalHost, 0);

@@ -60,6 +60,7 @@ private Q_SLOTS:
     void compressionBomb_isRefused();
     void slowDrip_thatKeepsMoving_succeeds();
     void slowDrip_thatStalls_timesOut();
+    void slowDrip_thatNeverEnds_hitsTheAttemptDeadline();
     void reset_beforeAnswering_isNetworkError();
     void reset_midBody_isNetworkError();
     void truncatedBody_isNetworkError();
@@ -270,6 +271,30 @@ void ClientHostileTest::slowDrip_thatStalls_timesOut() {
     QTRY_VERIFY_WITH_TIMEOUT(call.done(), kWait);
     QVERIFY(!call.ok());
     LEGBA_COMPARE_KIND(call.error().kind, ApiError::Kind::Timeout);
+    QCOMPARE(unreachable.size(), 1);
+}
+
+void ClientHostileTest::slowDrip_thatNeverEnds_hitsTheAttemptDeadline() {
+    // Never silent long enough for the transfer timeout, never done: without a deadline
+    // the pane would wait for ever.
+    m_client->setTransferTimeout(500ms);
+    m_client->setAttemptDeadline(1500ms);
+    m_client->setRetryPolicy({0, 10ms, 10ms});
+    m_server->setHandler([](QTcpSocket* socket, const RawRequest&) {
+        socket->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                      "Content-Length: 100000000\r\n\r\n{\"status\": \"");
+        auto* timer = new QTimer(socket);
+        QObject::connect(timer, &QTimer::timeout, socket, [socket] { socket->write("o"); });
+        timer->start(50);
+    });
+    QSignalSpy unreachable(m_client.get(), &LegbaClient::serverUnreachable);
+    CallRecorder<Health> call;
+    m_client->health(this, call.callback());
+    QTRY_VERIFY_WITH_TIMEOUT(call.done(), kWait);
+    QVERIFY(!call.ok());
+    LEGBA_COMPARE_KIND(call.error().kind, ApiError::Kind::Timeout);
+    QVERIFY2(call.error().message.contains(QLatin1String("1.5 s")),
+             qPrintable(call.error().message));
     QCOMPARE(unreachable.size(), 1);
 }
 
