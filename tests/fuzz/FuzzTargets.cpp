@@ -1,5 +1,6 @@
 #include "FuzzTargets.h"
 
+#include "AuditLog.h"
 #include "AuditPageSax.h"
 #include "Json.h"
 #include "KeyFormat.h"
@@ -224,6 +225,20 @@ Violation rfc3339(QByteArrayView input) {
     return std::nullopt;
 }
 
+// The server's audit cursor: anything a client sends as `cursor` is decoded or refused,
+// never a crash; what decodes is canonical (encoding it again gives the same text).
+Violation auditCursor(QByteArrayView input) {
+    const QString cursor = QString::fromUtf8(input);
+    const auto seq = server::AuditLog::decodeCursor(cursor);
+    if (!seq)
+        return std::nullopt;
+    if (*seq <= 0)
+        return "a cursor decoded to a position before the first event";
+    if (server::AuditLog::encodeCursor(*seq) != cursor)
+        return "a cursor decodes but is not what the server would issue: " + text(cursor);
+    return std::nullopt;
+}
+
 constexpr std::array kTargets = {
     Target{"key", &key},
     Target{"key_list", &keyList},
@@ -236,6 +251,7 @@ constexpr std::array kTargets = {
     Target{"error_body", &errorBody},
     Target{"key_format", &keyFormat},
     Target{"rfc3339", &rfc3339},
+    Target{"audit_cursor", &auditCursor},
 };
 
 } // namespace
