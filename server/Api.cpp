@@ -315,7 +315,7 @@ HttpResponse Api::dispatchOrg(Call& call, const QList<QByteArray>& segments) {
     authenticate(call, call.orgUuid);
     checkKeyRate(call);
 
-    call.route = QString::fromUtf8(call.request.path);
+    call.route = sanitized(call.request.path, 256);
     if (segments.size() < 5 || segments[3] != "api")
         throw ApiFailure::notFound(QStringLiteral("No such route"));
     const QList<QByteArray> rest = segments.mid(4);
@@ -338,6 +338,7 @@ HttpResponse Api::dispatchOrg(Call& call, const QList<QByteArray>& segments) {
         if (!ok || (!found.isEmpty() && found.contains(QByteArray())))
             continue;
         allowed.append(route.method);
+        call.route = QString::fromLatin1(route.pathTemplate);
         if (route.method == call.request.method) {
             matched = &route;
             params = found;
