@@ -84,7 +84,7 @@ if(UNIX AND NOT APPLE)
                       OUTPUT_FILE "${generated}/${file}.gz" COMMAND_ERROR_IS_FATAL ANY)
     endforeach()
     install(FILES "${generated}/changelog.gz" "${linux}/copyright"
-            DESTINATION ${CMAKE_INSTALL_DOCDIR})
+            DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/legba-admin)
     install(FILES "${generated}/legba-admin.1.gz" "${generated}/legba-server.1.gz"
             DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
   endif()
