@@ -36,6 +36,14 @@ QSpinBox* spinBox(const QString& objectName, int min, int max, QWidget* parent) 
     return box;
 }
 
+// "Fusion", "Breeze", "Windows": QStyle::name() is lower case.
+QString styleName() {
+    QString name = QApplication::style()->name();
+    if (!name.isEmpty())
+        name[0] = name[0].toUpper();
+    return name;
+}
+
 QLabel* note(const QString& text, QWidget* parent) {
     auto* label = new QLabel(text, parent);
     label->setWordWrap(true);
@@ -115,7 +123,7 @@ SettingsDialog::SettingsDialog(QWidget* parent)
     auto* appearanceLayout = new QVBoxLayout(appearance);
     auto* theme = new QLabel(tr("Colours, fonts and style follow the system theme (%1). "
                                 "Change them in your desktop's settings.")
-                                 .arg(QApplication::style()->name()),
+                                 .arg(styleName()),
                              appearance);
     theme->setObjectName(QStringLiteral("themeNote"));
     theme->setWordWrap(true);
