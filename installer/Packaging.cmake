@@ -29,6 +29,8 @@ if(APPLE)
   target_sources(legba-admin PRIVATE "${icns}")
   set_source_files_properties("${icns}" PROPERTIES MACOSX_PACKAGE_LOCATION Resources)
   install(TARGETS legba-admin BUNDLE DESTINATION .)
+  # legba-server finds the Qt frameworks that macdeployqt puts in the bundle.
+  set_target_properties(legba-server PROPERTIES INSTALL_RPATH "@executable_path/../Frameworks")
   install(TARGETS legba-server RUNTIME DESTINATION "Legba Admin.app/Contents/MacOS")
 elseif(WIN32)
   set_target_properties(legba-admin PROPERTIES WIN32_EXECUTABLE ON)
