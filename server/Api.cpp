@@ -514,12 +514,22 @@ void Api::flush() {
     }
 }
 
-std::optional<KeyRow> Api::keyByDigest(const QByteArray& digest) {
+void Api::checkExternalChanges() {
+    // PRAGMA data_version costs a query; a commit by anyone changes the WAL file, which a
+    // stat() sees for a microsecond. Only when it changed is the version asked.
+    const QByteArray stamp = m_store.db().walStamp();
+    if (!stamp.isEmpty() && stamp == m_walStamp)
+        return;
+    m_walStamp = stamp;
     const qint64 version = m_store.dataVersion();
     if (version != m_dataVersion) {
-        m_keyCache.clear();
+        forgetCaches();
         m_dataVersion = version;
     }
+}
+
+std::optional<KeyRow> Api::keyByDigest(const QByteArray& digest) {
+    checkExternalChanges();
     if (const auto it = m_keyCache.constFind(digest); it != m_keyCache.cend())
         return *it;
     auto row = m_store.keyByDigest(digest);
@@ -531,12 +541,24 @@ std::optional<KeyRow> Api::keyByDigest(const QByteArray& digest) {
     return row;
 }
 
-void Api::forgetCachedKeys() {
+const std::vector<InstanceRow>& Api::liveInstances(const QString& orgUuid, qint64 now) {
+    checkExternalChanges();
+    auto it = m_instanceCache.find(orgUuid);
+    if (it == m_instanceCache.end()) {
+        if (m_instanceCache.size() >= 1000)
+            m_instanceCache.clear();
+        it = m_instanceCache.insert(orgUuid, m_store.liveInstances(orgUuid, now));
+    }
+    return *it;
+}
+
+void Api::forgetCaches() {
     m_keyCache.clear();
+    m_instanceCache.clear();
 }
 
 template <typename Change> void Api::commitChange(Call& call, int status, Change&& change) {
-    forgetCachedKeys();
+    forgetCaches();
     Transaction tx(m_store.db());
     writePending();
     change();
@@ -773,8 +795,10 @@ HttpResponse Api::revokeKey(Call& call) {
 HttpResponse Api::listInstances(Call& call) {
     InstanceList list;
     const QString base = accessUrlBase(call);
-    for (const InstanceRow& row : m_store.liveInstances(call.key->orgUuid, call.now))
-        list.instances.push_back(row.toInstance(call.now, base));
+    for (const InstanceRow& row : liveInstances(call.key->orgUuid, call.now)) {
+        if (row.statusAt(call.now) != InstanceStatus::Terminated)
+            list.instances.push_back(row.toInstance(call.now, base));
+    }
     list.total = static_cast<qint64>(list.instances.size());
     return jsonResponse(200, wire::toJson(list));
 }

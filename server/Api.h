@@ -78,7 +78,10 @@ private:
     InstanceRow requireInstance(Call& call);
     ApiKey withPendingUse(const KeyRow& row, qint64 now) const;
     std::optional<KeyRow> keyByDigest(const QByteArray& digest);
-    void forgetCachedKeys();
+    const std::vector<InstanceRow>& liveInstances(const QString& orgUuid, qint64 now);
+    // Drops the caches when another connection (legba-server keys revoke...) committed.
+    void checkExternalChanges();
+    void forgetCaches();
 
     Store& m_store;
     ServerOptions m_options;
@@ -97,7 +100,9 @@ private:
     // kept (a new key is simply not cached yet); any change of ours clears it, and so does a
     // commit by another connection (legba-server keys revoke), seen in PRAGMA data_version.
     QHash<QByteArray, KeyRow> m_keyCache;
+    QHash<QString, std::vector<InstanceRow>> m_instanceCache; // not terminated when loaded
     qint64 m_dataVersion = -1;
+    QByteArray m_walStamp; // size and mtime of the WAL when m_dataVersion was read
 
     QHash<QString, Window> m_keyWindows;
     QHash<QString, std::deque<qint64>> m_failedAuth;

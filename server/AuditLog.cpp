@@ -111,6 +111,12 @@ AuditEvent toEvent(const StoredEvent& e) {
 
 } // namespace
 
+constexpr const char* kInsertHead =
+    "INSERT INTO audit_events (seq, event_id, org_uuid, occurred_at, actor_key_id, actor_name, "
+    "actor_prefix, action, target_type, target_id, status_code, ip, user_agent, request_id, "
+    "details, prev_hash, hash) VALUES ";
+constexpr const char* kInsertRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
 void AuditLog::append(const std::vector<AuditRecord>& records) {
     if (records.empty())
         return;
@@ -123,24 +129,45 @@ void AuditLog::append(const std::vector<AuditRecord>& records) {
             previous = head.value(1).toByteArray();
         }
     }
+    // Many rows per statement: one statement's overhead in Qt's driver costs more than
+    // binding its values, and reads make an event each.
+    constexpr int kBatch = 32;
+    static const std::string batchSql = [] {
+        std::string sql = kInsertHead;
+        for (int i = 0; i < kBatch; ++i)
+            sql += i == 0 ? kInsertRow : std::string(",") + kInsertRow;
+        return sql;
+    }();
+    static const std::string oneSql = std::string(kInsertHead) + kInsertRow;
+    QVariantList values;
+    values.reserve(kBatch * 17);
+    int inBatch = 0;
+    std::size_t left = records.size();
     for (const AuditRecord& r : records) {
         StoredEvent e{++seq, newEventId(), r};
         const QByteArray hash = chainHash(previous, e);
-        m_db.run("INSERT INTO audit_events (seq, event_id, org_uuid, occurred_at, actor_key_id, "
-                 "actor_name, actor_prefix, action, target_type, target_id, status_code, ip, "
-                 "user_agent, request_id, details, prev_hash, hash) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                 {e.seq, e.eventId, r.orgUuid, r.occurredAtMs,
-                  textOrNull(r.actor ? r.actor->keyId : QString(), r.actor.has_value()),
-                  textOrNull(r.actor ? r.actor->name : QString(), r.actor.has_value()),
-                  textOrNull(r.actor ? r.actor->prefix : QString(), r.actor.has_value()),
-                  text(r.action),
-                  textOrNull(r.target ? r.target->type : QString(), r.target.has_value()),
-                  textOrNull(r.target ? r.target->id : QString(), r.target.has_value()),
-                  r.statusCode, text(r.ip), text(r.userAgent), text(r.requestId),
-                  r.detailsJson.isEmpty() ? QByteArray("{}") : r.detailsJson, previous, hash})
-            .finish();
+        values << e.seq << e.eventId << r.orgUuid << r.occurredAtMs
+               << textOrNull(r.actor ? r.actor->keyId : QString(), r.actor.has_value())
+               << textOrNull(r.actor ? r.actor->name : QString(), r.actor.has_value())
+               << textOrNull(r.actor ? r.actor->prefix : QString(), r.actor.has_value())
+               << text(r.action)
+               << textOrNull(r.target ? r.target->type : QString(), r.target.has_value())
+               << textOrNull(r.target ? r.target->id : QString(), r.target.has_value())
+               << r.statusCode << text(r.ip) << text(r.userAgent) << text(r.requestId)
+               << (r.detailsJson.isEmpty() ? QByteArray("{}") : r.detailsJson) << previous << hash;
         previous = hash;
+        ++inBatch;
+        --left;
+        // Full batches go in one statement; the rest one by one.
+        if (inBatch == kBatch) {
+            m_db.run(batchSql.c_str(), values).finish();
+            values.clear();
+            inBatch = 0;
+        } else if (inBatch + static_cast<int>(left) < kBatch) {
+            m_db.run(oneSql.c_str(), values).finish();
+            values.clear();
+            inBatch = 0;
+        }
     }
 }
 

@@ -3,7 +3,12 @@
 #include "Logging.h"
 
 #include <QAtomicInteger>
+#include <QFile>
 #include <QSqlError>
+
+#ifdef Q_OS_UNIX
+#include <sys/stat.h>
+#endif
 
 namespace legba::server {
 
@@ -121,7 +126,23 @@ bool Database::isOpen() const {
            QSqlDatabase::database(m_connectionName, false).isOpen();
 }
 
-QSqlQuery& Database::run(const char* sql, std::initializer_list<QVariant> args) {
+namespace {
+template <typename Args>
+QSqlQuery& runWith(Database& db, QSqlQuery& query, const char* sql, const Args& args) {
+    int index = 0;
+    for (const QVariant& arg : args)
+        query.bindValue(index++, arg);
+    if (!query.exec()) {
+        const QString error = query.lastError().text();
+        query.finish();
+        throw DbError(QStringLiteral("[%1]: %2").arg(QString::fromUtf8(sql), error));
+    }
+    Q_UNUSED(db);
+    return query;
+}
+} // namespace
+
+QSqlQuery& Database::prepared(const char* sql) {
     auto it = m_statements.find(sql);
     if (it == m_statements.end()) {
         auto query = std::make_unique<QSqlQuery>(QSqlDatabase::database(m_connectionName, false));
@@ -131,22 +152,36 @@ QSqlQuery& Database::run(const char* sql, std::initializer_list<QVariant> args) 
                               .arg(QString::fromUtf8(sql), describe(query->lastError())));
         it = m_statements.emplace(sql, std::move(query)).first;
     }
-    QSqlQuery& query = *it->second;
-    int index = 0;
-    for (const QVariant& arg : args)
-        query.bindValue(index++, arg);
-    if (!query.exec()) {
-        const QString error = describe(query.lastError());
-        query.finish();
-        throw DbError(QStringLiteral("[%1]: %2").arg(QString::fromUtf8(sql), error));
-    }
-    return query;
+    return *it->second;
+}
+
+QSqlQuery& Database::run(const char* sql, std::initializer_list<QVariant> args) {
+    return runWith(*this, prepared(sql), sql, args);
+}
+
+QSqlQuery& Database::run(const char* sql, const QVariantList& args) {
+    return runWith(*this, prepared(sql), sql, args);
 }
 
 void Database::execute(const QString& sql) {
     QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
     if (!query.exec(sql))
         throw DbError(QStringLiteral("[%1]: %2").arg(sql, describe(query.lastError())));
+}
+
+QByteArray Database::walStamp() const {
+#ifdef Q_OS_UNIX
+    struct stat st = {};
+    const QByteArray wal = QFile::encodeName(m_path + QStringLiteral("-wal"));
+    if (::stat(wal.constData(), &st) != 0)
+        return {};
+    return QByteArray::number(static_cast<qint64>(st.st_size)) + ':' +
+           QByteArray::number(static_cast<qint64>(st.st_mtim.tv_sec)) + '.' +
+           QByteArray::number(static_cast<qint64>(st.st_mtim.tv_nsec)) + ':' +
+           QByteArray::number(static_cast<quint64>(st.st_ino));
+#else
+    return {}; // ask PRAGMA data_version every time
+#endif
 }
 
 int Database::schemaVersion() {

@@ -36,14 +36,21 @@ public:
     // Runs a statement prepared once per call site: `sql` must be a string literal, whose
     // address is the cache key. Positional arguments bind to '?' in order. Throws DbError.
     QSqlQuery& run(const char* sql, std::initializer_list<QVariant> args = {});
+    // The same with arguments built at run time. `sql` must outlive the Database.
+    QSqlQuery& run(const char* sql, const QVariantList& args);
     // Runs text that is not cached (migrations, pragmas). Throws DbError.
     void execute(const QString& sql);
+
+    // The WAL file's size and modification time: changes with every commit, by anyone.
+    // Empty when it cannot be read.
+    QByteArray walStamp() const;
 
     int schemaVersion();
     static int latestSchemaVersion();
 
 private:
     void migrate();
+    QSqlQuery& prepared(const char* sql);
 
     QString m_connectionName;
     QString m_path;
