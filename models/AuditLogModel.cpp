@@ -354,13 +354,29 @@ void AuditLogModel::sort(int column, Qt::SortOrder order) {
     m_sortColumn = column;
     m_sortOrder = order;
     prepareKeys();
-    std::vector<KeyIndex> keyed(m_store.size());
-    for (Index i = 0; i < m_store.size(); ++i)
-        keyed[i] = {sortKey(i), i};
-    radixSort(keyed);
-    for (std::size_t r = 0; r < keyed.size(); ++r)
-        m_order[r] = keyed[r].index;
-    keyed = {};
+    const auto n = static_cast<Index>(m_store.size());
+    // Pages arrive newest first, so arrival order is usually already sorted by time one way
+    // or the other: one pass finds out, and the order is written without sorting.
+    bool forward = column == TimeColumn;
+    bool backward = column == TimeColumn;
+    for (Index i = 1; i < n && (forward || backward); ++i) {
+        const qint64 previous = m_store.record(i - 1).occurredMs;
+        const qint64 here = m_store.record(i).occurredMs;
+        forward = forward && (order == Qt::DescendingOrder ? here <= previous : here >= previous);
+        backward = backward && (order == Qt::DescendingOrder ? here >= previous : here <= previous);
+    }
+    if (forward) {
+        std::iota(m_order.begin(), m_order.end(), Index(0));
+    } else if (backward) {
+        std::iota(m_order.rbegin(), m_order.rend(), Index(0));
+    } else {
+        std::vector<KeyIndex> keyed(n);
+        for (Index i = 0; i < n; ++i)
+            keyed[i] = {sortKey(i), i};
+        radixSort(keyed);
+        for (std::size_t r = 0; r < keyed.size(); ++r)
+            m_order[r] = keyed[r].index;
+    }
     rebuildVisible();
 
     if (!before.isEmpty()) {
@@ -451,10 +467,16 @@ QVariant AuditLogModel::data(const QModelIndex& index, int role) const {
         const bool mono = column == IpColumn || column == TargetColumn;
         if (!mono && !authFailed)
             return {};
-        QFont font =
-            mono ? QFontDatabase::systemFont(QFontDatabase::FixedFont) : QGuiApplication::font();
-        font.setBold(authFailed);
-        return font;
+        // Built once: views ask for fonts on every paint of every cell.
+        if (!m_fonts) {
+            m_fonts.emplace();
+            (*m_fonts)[0] = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+            (*m_fonts)[1] = (*m_fonts)[0];
+            (*m_fonts)[1].setBold(true);
+            (*m_fonts)[2] = QGuiApplication::font();
+            (*m_fonts)[2].setBold(true);
+        }
+        return (*m_fonts)[mono ? (authFailed ? 1 : 0) : 2];
     }
     case Qt::TextAlignmentRole:
         if (column == StatusColumn)

@@ -5,6 +5,7 @@
 
 #include <QAbstractTableModel>
 #include <QDateTime>
+#include <QFont>
 #include <QSet>
 #include <functional>
 #include <vector>
@@ -152,6 +153,7 @@ private:
     QString m_pendingCursor;
     QSet<QString> m_asked;
     qint64 m_newestMs = 0;
+    mutable std::optional<std::array<QFont, 3>> m_fonts; // mono, mono bold, bold
 };
 
 } // namespace legba

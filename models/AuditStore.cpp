@@ -226,15 +226,26 @@ bool AuditTextMatcher::uniqueMatches(const char* packed) const {
     const std::size_t m = m_folded.size();
     if (m == 0 || m > u.packedSize)
         return false;
-    const char first = m_folded[0];
-    const char firstUpper = first >= 'a' && first <= 'z' ? static_cast<char>(first - 32) : first;
-    const __m128i lower = _mm_set1_epi8(first);
-    const __m128i upper = _mm_set1_epi8(firstUpper);
+    auto upperOf = [](char c) {
+        return c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c;
+    };
+    // Candidates match the needle's first two bytes (in either case): few false starts.
+    const char second = m > 1 ? m_folded[1] : '\0';
+    const __m128i lower0 = _mm_set1_epi8(m_folded[0]);
+    const __m128i upper0 = _mm_set1_epi8(upperOf(m_folded[0]));
+    const __m128i lower1 = _mm_set1_epi8(second);
+    const __m128i upper1 = _mm_set1_epi8(upperOf(second));
     const std::size_t last = u.packedSize - m; // last candidate start
     for (std::size_t base = 0; base <= last; base += 16) {
         const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(packed + base));
-        auto mask = static_cast<unsigned>(_mm_movemask_epi8(
-            _mm_or_si128(_mm_cmpeq_epi8(chunk, lower), _mm_cmpeq_epi8(chunk, upper))));
+        __m128i hits = _mm_or_si128(_mm_cmpeq_epi8(chunk, lower0), _mm_cmpeq_epi8(chunk, upper0));
+        if (m > 1) {
+            const __m128i next =
+                _mm_loadu_si128(reinterpret_cast<const __m128i*>(packed + base + 1));
+            hits = _mm_and_si128(
+                hits, _mm_or_si128(_mm_cmpeq_epi8(next, lower1), _mm_cmpeq_epi8(next, upper1)));
+        }
+        auto mask = static_cast<unsigned>(_mm_movemask_epi8(hits));
         if (last - base < 15)
             mask &= (1u << (last - base + 1)) - 1;
         while (mask) {

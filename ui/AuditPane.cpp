@@ -88,6 +88,11 @@ AuditPane::AuditPane(Session* session, QWidget* parent)
     m_busy->setFixedHeight(3);
     m_busy->setAccessibleName(tr("Loading"));
     m_busy->setVisible(false);
+    // Showing and hiding it must not move the table and the chart by 3 pixels each page:
+    // that would lay both out (and redraw the chart) every time.
+    QSizePolicy busyPolicy = m_busy->sizePolicy();
+    busyPolicy.setRetainSizeWhenHidden(true);
+    m_busy->setSizePolicy(busyPolicy);
 
     m_view->setModel(m_model);
     m_view->setObjectName(QStringLiteral("auditTable"));
@@ -187,7 +192,8 @@ AuditPane::AuditPane(Session* session, QWidget* parent)
     });
 
     m_chartTimer->setSingleShot(true);
-    m_chartTimer->setInterval(250);
+    // Counting is a pass over the records; redrawing the bars costs more: once a second.
+    m_chartTimer->setInterval(1000);
     connect(m_chartTimer, &QTimer::timeout, this,
             [this] { m_chart->rebuild(m_model->store(), m_model->atEnd()); });
     m_tailTimer->setInterval(3000);

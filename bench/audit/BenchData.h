@@ -26,7 +26,7 @@ public:
         for (int i = 0; i < count; ++i)
             page.events.push_back(next());
         if (withCursor)
-            page.nextCursor = QStringLiteral("djE6MTIzNDU2");
+            page.nextCursor = QStringLiteral("cursor-%1").arg(++m_pages);
         return json::dump(json::toJson(page));
     }
 
@@ -113,6 +113,7 @@ private:
 
     QRandomGenerator m_rng;
     qint64 m_timeMs = 1'767'225'600'000; // 2026-01-01
+    int m_pages = 0;
 };
 
 } // namespace legba::bench

@@ -18,9 +18,10 @@ void* __libc_memalign(std::size_t alignment, std::size_t size);
 namespace {
 std::atomic<long long> g_live{0};
 std::atomic<long long> g_peak{0};
+std::atomic<bool> g_counting{false};
 
 void added(void* pointer) {
-    if (!pointer)
+    if (!pointer || !g_counting.load(std::memory_order_relaxed))
         return;
     const long long now = g_live.fetch_add(static_cast<long long>(malloc_usable_size(pointer))) +
                           static_cast<long long>(malloc_usable_size(pointer));
@@ -29,7 +30,7 @@ void added(void* pointer) {
         ;
 }
 void removed(void* pointer) {
-    if (pointer)
+    if (pointer && g_counting.load(std::memory_order_relaxed))
         g_live.fetch_sub(static_cast<long long>(malloc_usable_size(pointer)));
 }
 } // namespace
@@ -79,8 +80,13 @@ namespace legba::bench {
 long long heapInUse() {
     return g_live.load();
 }
-void resetHeapPeak() {
-    g_peak.store(g_live.load());
+void startCounting() {
+    g_live.store(0);
+    g_peak.store(0);
+    g_counting.store(true);
+}
+void stopCounting() {
+    g_counting.store(false);
 }
 long long heapPeak() {
     return g_peak.load();

@@ -85,16 +85,16 @@ int benchParse(int pages) {
     const double domOnly =
         best([](const QByteArray& body) { return json::parse(body)["events"].size(); });
 
-    // Temporary memory: the heap's peak during one page's parse, above what was in use
-    // before, minus nothing (the result is counted too).
+    // Temporary memory: the heap's peak during one page's parse (the parsed result
+    // included), the input page not counted.
     auto peakOf = [&](auto&& run) {
         long long worst = 0;
         for (int i = 0; i < 5; ++i) {
             const QByteArray& body = bodies[static_cast<std::size_t>(i)];
-            const long long before = bench::heapInUse();
-            bench::resetHeapPeak();
+            bench::startCounting();
             run(body);
-            worst = std::max(worst, bench::heapPeak() - before);
+            bench::stopCounting();
+            worst = std::max(worst, bench::heapPeak());
         }
         return worst;
     };
