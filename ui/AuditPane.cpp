@@ -116,7 +116,13 @@ AuditPane::AuditPane(Session* session, QWidget* parent)
     m_view->setItemDelegateForColumn(AuditLogModel::OutcomeColumn, badges);
     m_view->setItemDelegateForColumn(AuditLogModel::ActionColumn, badges);
     const int charWidth = m_view->fontMetrics().averageCharWidth();
-    m_view->setColumnWidth(AuditLogModel::TimeColumn, charWidth * 21);
+    const int padding = 3 * charWidth;
+    // Bold (auth.failed rows) is the widest a time is drawn.
+    QFont bold = m_view->font();
+    bold.setBold(true);
+    m_view->setColumnWidth(
+        AuditLogModel::TimeColumn,
+        QFontMetrics(bold).horizontalAdvance(QStringLiteral("0000-00-00 00:00:00")) + padding);
     m_view->setColumnWidth(AuditLogModel::ActorColumn, charWidth * 30);
     m_view->setColumnWidth(AuditLogModel::ActionColumn, charWidth * 22);
     m_view->setColumnWidth(AuditLogModel::TargetColumn, charWidth * 22);
@@ -194,8 +200,10 @@ AuditPane::AuditPane(Session* session, QWidget* parent)
     m_chartTimer->setSingleShot(true);
     // Counting is a pass over the records; redrawing the bars costs more: once a second.
     m_chartTimer->setInterval(1000);
-    connect(m_chartTimer, &QTimer::timeout, this,
-            [this] { m_chart->rebuild(m_model->store(), m_model->atEnd()); });
+    connect(m_chartTimer, &QTimer::timeout, this, [this] {
+        m_chartClock.start();
+        m_chart->rebuild(m_model->store(), m_model->atEnd());
+    });
     m_tailTimer->setInterval(3000);
     connect(m_tailTimer, &QTimer::timeout, this, &AuditPane::onTailTimer);
     m_customTimer->setSingleShot(true);
@@ -288,7 +296,11 @@ QHBoxLayout* AuditPane::buildToolbar() {
     m_search->setToolTip(tr("Show only loaded events with this text in any column, the event "
                             "id, the request id or the details"));
     m_search->setMaximumWidth(260);
+    m_search->setMinimumWidth(180);
     m_summary->setAccessibleName(tr("Event counts"));
+    // The counts give way to the controls when the window is narrow.
+    m_summary->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_summary->setMinimumWidth(0);
 
     auto* toolbar = new QHBoxLayout;
     toolbar->addWidget(m_exportButton);
@@ -623,8 +635,16 @@ void AuditPane::rememberRecent(quint32 first, quint32 end) {
 }
 
 void AuditPane::scheduleChart() {
-    if (!m_chartTimer->isActive())
-        m_chartTimer->start();
+    // At once when it has been a while (the first page shows straight away), then at most
+    // once a second while pages stream in.
+    if (m_chartTimer->isActive())
+        return;
+    if (!m_chartClock.isValid() || m_chartClock.elapsed() >= m_chartTimer->interval()) {
+        m_chartClock.start();
+        m_chart->rebuild(m_model->store(), m_model->atEnd());
+        return;
+    }
+    m_chartTimer->start(static_cast<int>(m_chartTimer->interval() - m_chartClock.elapsed()));
 }
 
 // ---- live tail -----------------------------------------------------------------------

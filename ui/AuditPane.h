@@ -6,6 +6,7 @@
 #include "Pane.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QPointer>
 #include <QProgressDialog>
 #include <memory>
@@ -152,6 +153,7 @@ private:
     MessageBanner* m_banner;
     QTimer* m_tailTimer;
     QTimer* m_chartTimer;
+    QElapsedTimer m_chartClock; // since the chart was last drawn
     QTimer* m_customTimer;
 
     RequestHandle m_pageCall;
