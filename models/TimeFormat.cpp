@@ -10,6 +10,11 @@ QString tr(const char* text, int n = -1) {
     return QCoreApplication::translate("TimeFormat", text, nullptr, n);
 }
 
+// English plurals without a loaded translation (tr's %n leaves "(s)" in place then).
+QString plural(qint64 n, const char* one, const char* many) {
+    return QCoreApplication::translate("TimeFormat", n == 1 ? one : many).arg(n);
+}
+
 QString span(qint64 seconds) {
     if (seconds < 60)
         return tr("%n s", static_cast<int>(seconds));
@@ -18,10 +23,10 @@ QString span(qint64 seconds) {
     if (seconds < 86400)
         return tr("%n h", static_cast<int>(seconds / 3600));
     if (seconds < 86400 * 60)
-        return tr("%n day(s)", static_cast<int>(seconds / 86400));
+        return plural(seconds / 86400, "%1 day", "%1 days");
     if (seconds < 86400 * 730)
-        return tr("%n month(s)", static_cast<int>(seconds / (86400 * 30)));
-    return tr("%n year(s)", static_cast<int>(seconds / (86400 * 365)));
+        return plural(seconds / (86400 * 30), "%1 month", "%1 months");
+    return plural(seconds / (86400 * 365), "%1 year", "%1 years");
 }
 } // namespace
 

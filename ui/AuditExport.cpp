@@ -227,8 +227,9 @@ void AuditExporter::onChunk() {
     }
     m_file.reset();
     m_running = false;
-    Q_EMIT finished(
-        true, tr("Exported %n event(s) to %1.", nullptr, static_cast<int>(m_written)).arg(m_path));
+    Q_EMIT finished(true,
+                    (m_written == 1 ? tr("Exported 1 event to %1.").arg(m_path)
+                                    : tr("Exported %1 events to %2.").arg(m_written).arg(m_path)));
 }
 
 } // namespace legba

@@ -162,7 +162,8 @@ void ConnectDialog::validate() {
     const Profile entered = profile();
     QString urlProblem;
     if (!m_url->text().trimmed().isEmpty()) {
-        Endpoint probe{entered.baseUrl, QStringLiteral("00000000-0000-0000-0000-000000000000")};
+        // Any valid id: only the address is judged here.
+        Endpoint probe{entered.baseUrl, QStringLiteral("123e4567-e89b-12d3-a456-426614174000")};
         urlProblem = probe.problem().value_or(QString());
     }
     showError(m_urlError, urlProblem);

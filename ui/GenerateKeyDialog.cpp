@@ -1,6 +1,7 @@
 #include "GenerateKeyDialog.h"
 
 #include "Session.h"
+#include "SettingsDialog.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -106,14 +107,21 @@ GenerateKeyDialog::GenerateKeyDialog(Session* session, QWidget* parent)
     m_expiry->addItem(tr("In 365 days"), static_cast<int>(Expiry::Days365));
     m_expiry->addItem(tr("On a date…"), static_cast<int>(Expiry::OnDate));
     m_expiry->addItem(tr("Never"), static_cast<int>(Expiry::Never));
-    m_expiry->setCurrentIndex(1);
+    // The default expiry comes from Settings: a preset when it is one, else that date.
+    const int defaultDays = AppSettings::load().defaultKeyExpiryDays;
+    const Expiry preset = defaultDays == 0     ? Expiry::Never
+                          : defaultDays == 30  ? Expiry::Days30
+                          : defaultDays == 90  ? Expiry::Days90
+                          : defaultDays == 365 ? Expiry::Days365
+                                               : Expiry::OnDate;
+    m_expiry->setCurrentIndex(m_expiry->findData(static_cast<int>(preset)));
     m_expiry->setAccessibleName(tr("Expiry"));
     m_expiry->setToolTip(tr("When the key stops working on its own. Shorter is safer."));
     m_date->setObjectName(QStringLiteral("expiryDate"));
     m_date->setCalendarPopup(true);
     m_date->setDisplayFormat(QStringLiteral("yyyy-MM-dd"));
     m_date->setMinimumDate(QDate::currentDate().addDays(1));
-    m_date->setDate(QDate::currentDate().addDays(90));
+    m_date->setDate(QDate::currentDate().addDays(defaultDays > 0 ? defaultDays : 90));
     m_date->setAccessibleName(tr("Expiry date"));
     m_date->setToolTip(tr("The key stops working at the end of this day (local time)"));
     m_date->setEnabled(false);

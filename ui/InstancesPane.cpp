@@ -34,6 +34,11 @@ namespace legba {
 namespace {
 enum Page { TablePage, EmptyPage };
 
+// "1 instance", "3 instances": no translation is loaded to choose tr()'s plural forms.
+QString instances(qsizetype n) {
+    return n == 1 ? InstancesPane::tr("1 instance") : InstancesPane::tr("%1 instances").arg(n);
+}
+
 QString shortId(const QString& uuid) {
     return uuid.left(8);
 }
@@ -377,9 +382,9 @@ void InstancesPane::destroySelected() {
                            : uuid);
     }
     QMessageBox box(QMessageBox::Warning, tr("Destroy Instances"),
-                    tr("Destroy %n instance(s)? Their browsers stop and their sessions are lost; "
-                       "this cannot be undone.",
-                       nullptr, static_cast<int>(uuids.size())),
+                    tr("Destroy %1? Their browsers stop and their sessions are lost; "
+                       "this cannot be undone.")
+                        .arg(instances(uuids.size())),
                     QMessageBox::Cancel, this);
     box.setInformativeText(
         lines.mid(0, 12).join(QLatin1Char('\n')) +
@@ -399,13 +404,11 @@ void InstancesPane::destroyAll() {
     for (const Instance& instance : m_model->instances())
         uuids << instance.instanceUuid;
     const QString org = m_session->profile()->displayName;
-    TypedConfirmationDialog dialog(
-        tr("Destroy All Instances"),
-        tr("Every one of the %n instance(s) of '%1' will be destroyed. Their browsers stop and "
-           "their sessions are lost; this cannot be undone.",
-           nullptr, static_cast<int>(uuids.size()))
-            .arg(org),
-        org, tr("Destroy All"), this);
+    TypedConfirmationDialog dialog(tr("Destroy All Instances"),
+                                   tr("All %1 of '%2' will be destroyed. Their browsers stop and "
+                                      "their sessions are lost; this cannot be undone.")
+                                       .arg(instances(uuids.size()), org),
+                                   org, tr("Destroy All"), this);
     if (dialog.exec() == QDialog::Accepted)
         destroyInstances(uuids);
 }
@@ -423,15 +426,14 @@ void InstancesPane::destroyInstances(const QStringList& instanceUuids) {
                 if (--*pending > 0)
                     return;
                 if (!failures->isEmpty())
-                    m_banner->showMessage(MessageBanner::Kind::Error,
-                                          tr("%n instance(s) could not be destroyed.", nullptr,
-                                             static_cast<int>(failures->size())),
-                                          failures->join(QLatin1Char('\n')));
+                    m_banner->showMessage(
+                        MessageBanner::Kind::Error,
+                        tr("%1 could not be destroyed.").arg(instances(failures->size())),
+                        failures->join(QLatin1Char('\n')));
                 refresh();
             });
     }
-    Q_EMIT message(
-        tr("Destroying %n instance(s)…", nullptr, static_cast<int>(instanceUuids.size())));
+    Q_EMIT message(tr("Destroying %1…").arg(instances(instanceUuids.size())));
     schedulePoll();
 }
 

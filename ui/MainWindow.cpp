@@ -104,8 +104,7 @@ MainWindow::MainWindow(ConnectionManager* connections, QWidget* parent)
     m_nav->setMinimumWidth(150);
     m_nav->setMaximumWidth(240);
 
-    m_panes << m_instances << new KeysPane(m_connections, this)
-            << new AuditPane(m_session, this);
+    m_panes << m_instances << new KeysPane(m_connections, this) << new AuditPane(m_session, this);
     for (Pane* pane : std::as_const(m_panes))
         m_stack->addWidget(pane);
 
@@ -155,6 +154,8 @@ MainWindow::MainWindow(ConnectionManager* connections, QWidget* parent)
         else
             addOrganization();
     });
+    connect(m_instances, &InstancesPane::message, this,
+            [this](const QString& text) { statusBar()->showMessage(text, 5000); });
     connect(m_instances, &InstancesPane::refreshed, this, [this](const QDateTime& when) {
         m_refreshLabel->setText(tr("Updated %1").arg(when.toString(QStringLiteral("HH:mm:ss"))));
     });

@@ -37,7 +37,9 @@ private Q_SLOTS:
             SandboxHost host(data, &profiles, &credentials);
             Outcome outcome = startHost(host);
             auto* started = std::get_if<SandboxHost::Started>(&outcome);
-            QVERIFY2(started, qPrintable(std::get<SandboxHost::Failed>(outcome).message));
+            const QString why =
+                started ? QString() : std::get<SandboxHost::Failed>(outcome).message;
+            QVERIFY2(started, qPrintable(why));
             QVERIFY(started->warning.isEmpty());
             QVERIFY(started->profile.isSandbox());
             QCOMPARE(started->profile.baseUrl.host(), QStringLiteral("127.0.0.1"));

@@ -18,6 +18,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPushButton>
+#include <QScopeGuard>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStandardPaths>
@@ -38,6 +39,11 @@ private:
         QTimer::singleShot(0, this, [=] {
             auto* dialog = qobject_cast<ConnectDialog*>(QApplication::activeModalWidget());
             QVERIFY(dialog);
+            // Whatever fails below, the dialog must close, or exec() would never return.
+            auto closeOnExit = qScopeGuard([dialog] {
+                if (dialog->isVisible())
+                    dialog->reject();
+            });
             QTest::keyClicks(dialog->nameField(), QStringLiteral("Test org"));
             QTest::keyClicks(dialog->urlField(), url.toString());
             QTest::keyClicks(dialog->orgField(), org);
