@@ -539,8 +539,7 @@ RequestHandle LegbaClient::auditLog(const AuditQuery& query, QObject* context,
 RequestHandle LegbaClient::auditLogRaw(const AuditQuery& query, QObject* context,
                                        Callback<QByteArray> done) {
     return call<QByteArray>("GET", QStringLiteral("/audit-log"), auditQueryToUrlQuery(query), {},
-                            context, std::move(done),
-                            [](const QByteArray& body) { return body; });
+                            context, std::move(done), [](const QByteArray& body) { return body; });
 }
 
 namespace {
@@ -558,8 +557,7 @@ RequestDescription LegbaClient::describeListInstances() const {
 RequestDescription LegbaClient::describeDestroyInstance(const QString& instanceUuid) const {
     return describe(m_endpoint, "DELETE", instancePath(instanceUuid));
 }
-RequestDescription LegbaClient::describeGetInstance(const QString& instanceUuid) const
-{
+RequestDescription LegbaClient::describeGetInstance(const QString& instanceUuid) const {
     return describe(m_endpoint, "GET", instancePath(instanceUuid));
 }
 RequestDescription LegbaClient::describeCreateInstance(const NewInstanceRequest& request) const {

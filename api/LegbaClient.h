@@ -99,8 +99,7 @@ public:
     RequestHandle auditLog(const AuditQuery& query, QObject* context, Callback<AuditPage> done);
     // The same request, answering the raw body (after the same status and error handling)
     // so that a large page can be parsed off the UI thread.
-    RequestHandle auditLogRaw(const AuditQuery& query, QObject* context,
-                              Callback<QByteArray> done);
+    RequestHandle auditLogRaw(const AuditQuery& query, QObject* context, Callback<QByteArray> done);
 
     // The same requests, described for "copy as curl".
     RequestDescription describeListInstances() const;
