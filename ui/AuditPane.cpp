@@ -891,16 +891,7 @@ void AuditPane::setStale(bool stale) {
     if (m_stale == stale)
         return;
     m_stale = stale;
-    QPalette pal = m_view->palette();
-    pal.setColor(QPalette::Active, QPalette::Text,
-                 stale ? palette().color(QPalette::Disabled, QPalette::Text)
-                       : palette().color(QPalette::Active, QPalette::Text));
-    pal.setColor(QPalette::Inactive, QPalette::Text, pal.color(QPalette::Active, QPalette::Text));
-    m_view->setPalette(pal);
-    m_view->setToolTip(stale && m_lastRefresh.isValid()
-                           ? tr("Out of date: last updated %1")
-                                 .arg(m_lastRefresh.toString(QStringLiteral("HH:mm")))
-                           : QString());
+    showViewStale(m_view, stale, m_lastRefresh);
 }
 
 void AuditPane::updateState() {

@@ -1,6 +1,9 @@
 #pragma once
 
+#include <QDateTime>
 #include <QWidget>
+
+class QAbstractItemView;
 
 namespace legba {
 
@@ -22,6 +25,11 @@ public:
     virtual QString copySelectionAsCurl() { return {}; }
     // The session changed (connected, rejected, other organization): reload.
     virtual void sessionChanged() {}
+
+protected:
+    // The stale look every pane shares: rows greyed, not disabled, so they stay selectable
+    // and copyable while the server is away; the tooltip says since when.
+    void showViewStale(QAbstractItemView* view, bool stale, const QDateTime& lastRefresh) const;
 };
 
 } // namespace legba
