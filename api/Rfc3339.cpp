@@ -43,9 +43,63 @@ std::optional<QDateTime> parse(QStringView s) {
 }
 
 QString format(const QDateTime& time) {
-    const QDateTime utc = time.toUTC();
-    return utc.toString(utc.time().msec() == 0 ? QStringLiteral("yyyy-MM-ddTHH:mm:ssZ")
-                                               : QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzzZ"));
+    if (!time.isValid())
+        return {};
+    return formatMs(time.toMSecsSinceEpoch());
+}
+
+QString formatMs(qint64 msSinceEpoch) {
+    // Servers format a timestamp for every key and instance they answer with; QDateTime's
+    // locale-aware toString() costs microseconds, this costs nanoseconds.
+    constexpr qint64 msPerDay = 86'400'000;
+    qint64 days = msSinceEpoch / msPerDay;
+    qint64 msOfDay = msSinceEpoch % msPerDay;
+    if (msOfDay < 0) {
+        msOfDay += msPerDay;
+        --days;
+    }
+    // Days since 1970-01-01 to a civil date (H. Hinnant's algorithm, proleptic Gregorian).
+    const qint64 z = days + 719468;
+    const qint64 era = (z >= 0 ? z : z - 146096) / 146097;
+    const qint64 doe = z - era * 146097;
+    const qint64 yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const qint64 doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const qint64 mp = (5 * doy + 2) / 153;
+    const qint64 day = doy - (153 * mp + 2) / 5 + 1;
+    const qint64 month = mp < 10 ? mp + 3 : mp - 9;
+    const qint64 year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+    if (year < 0 || year > 9999) {
+        const QDateTime utc = QDateTime::fromMSecsSinceEpoch(msSinceEpoch, QTimeZone::utc());
+        return utc.toString(msOfDay % 1000 == 0 ? QStringLiteral("yyyy-MM-ddTHH:mm:ssZ")
+                                                : QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzzZ"));
+    }
+    char text[24];
+    const auto put = [&text](int at, qint64 value, int width) {
+        for (int i = width - 1; i >= 0; --i) {
+            text[at + i] = static_cast<char>('0' + value % 10);
+            value /= 10;
+        }
+    };
+    put(0, year, 4);
+    text[4] = '-';
+    put(5, month, 2);
+    text[7] = '-';
+    put(8, day, 2);
+    text[10] = 'T';
+    put(11, msOfDay / 3'600'000, 2);
+    text[13] = ':';
+    put(14, msOfDay / 60'000 % 60, 2);
+    text[16] = ':';
+    put(17, msOfDay / 1000 % 60, 2);
+    const qint64 ms = msOfDay % 1000;
+    if (ms == 0) {
+        text[19] = 'Z';
+        return QString::fromLatin1(text, 20);
+    }
+    text[19] = '.';
+    put(20, ms, 3);
+    text[23] = 'Z';
+    return QString::fromLatin1(text, 24);
 }
 
 } // namespace legba::rfc3339

@@ -10,5 +10,6 @@ namespace legba::rfc3339 {
 // digits. Anything else (offsets, other precisions, lowercase) is rejected.
 std::optional<QDateTime> parse(QStringView text);
 QString format(const QDateTime& time);
+QString formatMs(qint64 msSinceEpoch);
 
 } // namespace legba::rfc3339

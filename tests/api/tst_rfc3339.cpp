@@ -2,6 +2,7 @@
 
 #include <QTest>
 #include <QTimeZone>
+#include <vector>
 
 using namespace legba;
 
@@ -23,6 +24,7 @@ private Q_SLOTS:
     void format_writesUtcWithZ();
     void format_ofInvalidTimeIsEmpty();
     void roundTrip_parseOfFormatIsIdentity();
+    void formatMs_agreesWithQDateTimeEverywhere();
 };
 
 void Rfc3339Test::parse_acceptsTheContractsForms_data() {
@@ -130,3 +132,28 @@ void Rfc3339Test::roundTrip_parseOfFormatIsIdentity() {
 
 QTEST_GUILESS_MAIN(Rfc3339Test)
 #include "tst_rfc3339.moc"
+
+void Rfc3339Test::formatMs_agreesWithQDateTimeEverywhere() {
+    // The hand-written calendar arithmetic against Qt's, over edges and a spread of days:
+    // negative times, leap days, century years, the last millisecond of a day and of 9999.
+    std::vector<qint64> samples = {0,
+                                   -1,
+                                   -86'400'000,
+                                   951'782'400'000,     // 2000-02-29
+                                   4'107'542'399'999,   // 2100-02-28T23:59:59.999
+                                   253'402'300'799'999, // 9999-12-31T23:59:59.999
+                                   -62'135'596'800'000, // 0001-01-01
+                                   1'764'387'600'123};
+    for (qint64 ms = -62'000'000'000'000; ms < 253'000'000'000'000; ms += 7'777'777'777'777)
+        samples.push_back(ms);
+    for (qint64 day = 10'950; day < 11'400; ++day) // 1999-12-25 .. 2001-03-18, every day
+        samples.push_back(day * 86'400'000 + (day % 1000) * 1'234);
+    for (const qint64 ms : samples) {
+        const QDateTime time = QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc());
+        const QString expected =
+            time.toString(time.time().msec() == 0 ? QStringLiteral("yyyy-MM-ddTHH:mm:ssZ")
+                                                  : QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzzZ"));
+        QCOMPARE(rfc3339::formatMs(ms), expected);
+        QCOMPARE(rfc3339::parse(rfc3339::formatMs(ms)), time);
+    }
+}
