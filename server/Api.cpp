@@ -25,20 +25,23 @@ namespace {
 constexpr qint64 kMaxBodyBytes = 64 * 1024;
 constexpr qint64 kMaxGraceSeconds = 604800;
 constexpr qint64 kWindowMs = 60 * 1000;
-constexpr int kMaxPendingEvents = 512;
-constexpr int kFlushDelayMs = 25;
 constexpr int kMaxAuditLimit = 1000;
 
 const QStringList kImages = {QStringLiteral("ubuntu-20.04"), QStringLiteral("windows-10"),
                              QStringLiteral("ubuntu-22.04")};
 
 QString newRequestId() {
+    // "req_" and 24 hex digits; built by hand because every answer carries one.
     QRandomGenerator* rng = QRandomGenerator::global();
     const quint64 a = rng->generate64();
     const quint32 b = rng->generate();
-    return QStringLiteral("req_%1%2")
-        .arg(a, 16, 16, QLatin1Char('0'))
-        .arg(b, 8, 16, QLatin1Char('0'));
+    static constexpr char hex[] = "0123456789abcdef";
+    char text[28] = {'r', 'e', 'q', '_'};
+    for (int i = 0; i < 16; ++i)
+        text[4 + i] = hex[(a >> (60 - 4 * i)) & 0xF];
+    for (int i = 0; i < 8; ++i)
+        text[20 + i] = hex[(b >> (28 - 4 * i)) & 0xF];
+    return QString::fromLatin1(text, 28);
 }
 
 QDateTime fromMs(qint64 ms) {
@@ -191,15 +194,10 @@ const std::vector<Api::Route>& Api::routeTable() {
 
 Api::Api(Store& store, ServerOptions options)
     : m_store(store)
-    , m_options(std::move(options)) {
-    m_flushTimer.setSingleShot(true);
-    m_flushTimer.setInterval(kFlushDelayMs);
-    QObject::connect(&m_flushTimer, &QTimer::timeout, &m_flushTimer, [this] { flush(); });
-}
+    , m_options(std::move(options))
+    , m_writer(store) {}
 
-Api::~Api() {
-    flush();
-}
+Api::~Api() = default;
 
 std::vector<RouteInfo> Api::routes() {
     std::vector<RouteInfo> out;
@@ -251,7 +249,7 @@ HttpResponse Api::handle(const HttpRequest& request) {
             call, ApiFailure(ErrorCode::Internal, QStringLiteral("Internal server error")));
     }
     if (call.key && !call.audited)
-        enqueue(record(call, response.status));
+        m_writer.enqueue(record(call, response.status));
     if (call.rate) {
         response.addHeader("X-RateLimit-Limit", QByteArray::number((*call.rate)[0]));
         response.addHeader("X-RateLimit-Remaining", QByteArray::number((*call.rate)[1]));
@@ -320,11 +318,19 @@ HttpResponse Api::dispatchOrg(Call& call, const QList<QByteArray>& segments) {
         throw ApiFailure::notFound(QStringLiteral("No such route"));
     const QList<QByteArray> rest = segments.mid(4);
 
+    // Each route's path split into segments once, in the order of routeTable().
+    static const std::vector<QList<QByteArray>> patterns = [] {
+        std::vector<QList<QByteArray>> out;
+        for (const Route& route : routeTable())
+            out.push_back(QByteArray(route.path).mid(1).split('/'));
+        return out;
+    }();
     const Route* matched = nullptr;
     QList<QByteArray> allowed;
     QList<QByteArray> params;
-    for (const Route& route : routeTable()) {
-        const QList<QByteArray> pattern = QByteArray(route.path).mid(1).split('/');
+    for (std::size_t r = 0; r < routeTable().size(); ++r) {
+        const Route& route = routeTable()[r];
+        const QList<QByteArray>& pattern = patterns[r];
         if (pattern.size() != rest.size())
             continue;
         QList<QByteArray> found;
@@ -395,9 +401,10 @@ void Api::authenticate(Call& call, const QString& orgUuid) {
     }
     if (key) {
         call.key = std::move(key);
-        m_pendingLastUsed.insert(call.key->keyId, call.now);
-        if (!m_flushTimer.isActive())
-            m_flushTimer.start();
+        m_writer.noteUse(call.key->keyId, call.now);
+        if (m_lastUse.size() > 100000)
+            m_lastUse.clear(); // the database has all but the last batch's values
+        m_lastUse.insert(call.key->keyId, call.now);
         return;
     }
 
@@ -438,7 +445,7 @@ void Api::authenticate(Call& call, const QString& orgUuid) {
         if (!prefix.isEmpty())
             details["key_prefix"] = wire::str(prefix);
         r.detailsJson = wire::dump(details);
-        enqueue(std::move(r));
+        m_writer.enqueue(std::move(r));
     }
     if (status == 429)
         throw ApiFailure(ErrorCode::RateLimited,
@@ -482,43 +489,21 @@ AuditRecord Api::record(const Call& call, int status) const {
     return r;
 }
 
-void Api::enqueue(AuditRecord record) {
-    m_pendingEvents.push_back(std::move(record));
-    if (static_cast<int>(m_pendingEvents.size()) >= kMaxPendingEvents)
-        flush();
-    else if (!m_flushTimer.isActive())
-        m_flushTimer.start();
-}
-
-void Api::writePending() {
-    m_store.audit().append(m_pendingEvents);
-    for (auto it = m_pendingLastUsed.cbegin(); it != m_pendingLastUsed.cend(); ++it)
-        m_store.setLastUsed(it.key(), it.value());
-}
-
 void Api::flush() {
-    m_flushTimer.stop();
-    if (m_pendingEvents.empty() && m_pendingLastUsed.isEmpty())
-        return;
     if (!m_store.db().isOpen())
         return;
     try {
-        Transaction tx(m_store.db());
-        writePending();
-        tx.commit();
-        m_pendingEvents.clear();
-        m_pendingLastUsed.clear();
+        m_writer.flush();
     } catch (const DbError& error) {
         qCCritical(lcServer, "cannot write the audit events of reads: %s", error.what());
-        m_flushTimer.start(1000);
     }
 }
 
 void Api::checkExternalChanges() {
     // PRAGMA data_version costs a query; a commit by anyone changes the WAL file, which a
     // stat() sees for a microsecond. Only when it changed is the version asked.
-    const QByteArray stamp = m_store.db().walStamp();
-    if (!stamp.isEmpty() && stamp == m_walStamp)
+    const Database::WalStamp stamp = m_store.db().walStamp();
+    if (!stamp.isNull() && stamp == m_walStamp)
         return;
     m_walStamp = stamp;
     const qint64 version = m_store.dataVersion();
@@ -559,13 +544,10 @@ void Api::forgetCaches() {
 
 template <typename Change> void Api::commitChange(Call& call, int status, Change&& change) {
     forgetCaches();
-    Transaction tx(m_store.db());
-    writePending();
-    change();
-    m_store.audit().append(record(call, status));
-    tx.commit();
-    m_pendingEvents.clear();
-    m_pendingLastUsed.clear();
+    m_writer.commit([&] {
+        change();
+        m_store.audit().append(record(call, status));
+    });
     call.audited = true;
 }
 
@@ -585,8 +567,8 @@ QString Api::accessUrlBase(const Call& call) const {
 
 ApiKey Api::withPendingUse(const KeyRow& row, qint64 now) const {
     ApiKey key = row.toApiKey(now);
-    const auto it = m_pendingLastUsed.constFind(row.keyId);
-    if (it != m_pendingLastUsed.cend() && it.value() > row.lastUsedAt)
+    const auto it = m_lastUse.constFind(row.keyId);
+    if (it != m_lastUse.cend() && it.value() > row.lastUsedAt)
         key.lastUsedAt = fromMs(it.value());
     return key;
 }

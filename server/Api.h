@@ -1,12 +1,12 @@
 #pragma once
 
 #include "AuditLog.h"
+#include "AuditWriter.h"
 #include "HttpTransport.h"
 #include "SandboxServer.h"
 #include "Store.h"
 
 #include <QHash>
-#include <QTimer>
 #include <deque>
 #include <nlohmann/json.hpp>
 #include <vector>
@@ -33,8 +33,15 @@ public:
     HttpResponse refusal(int status);
 
     void setBaseUrl(const QString& baseUrl, bool tls);
-    // Writes pending audit events of reads and last_used_at values.
+    // From now on the audit events of reads are written by a thread of their own.
+    void startAuditWriter() { m_writer.start(); }
+    // Writes pending audit events of reads and last_used_at values, now.
     void flush();
+    // Runs writes of the caller's own (not an API request's) in the order of the log:
+    // after what is pending, holding the process's write lock.
+    template <typename Fn> auto exclusive(Fn&& fn) {
+        return m_writer.exclusive(std::forward<Fn>(fn));
+    }
     qint64 now() const;
 
     static std::vector<RouteInfo> routes();
@@ -52,10 +59,8 @@ private:
     void checkKeyRate(Call& call);
     HttpResponse errorResponse(Call& call, const ApiFailure& failure);
     AuditRecord record(const Call& call, int status) const;
-    void enqueue(AuditRecord record);
     // Runs `change` and writes the call's audit event in one transaction.
     template <typename Change> void commitChange(Call& call, int status, Change&& change);
-    void writePending();
     QString accessUrlBase(const Call& call) const;
 
     HttpResponse healthz(Call& call);
@@ -88,9 +93,10 @@ private:
     QString m_baseUrl;
     bool m_tls = false;
 
-    std::vector<AuditRecord> m_pendingEvents;
-    QHash<QString, qint64> m_pendingLastUsed;
-    QTimer m_flushTimer;
+    AuditWriter m_writer;
+    // The newest use of each key seen by this thread, written or not: the database may
+    // lag behind it by one batch.
+    QHash<QString, qint64> m_lastUse;
 
     struct Window {
         qint64 start = 0;
@@ -102,7 +108,7 @@ private:
     QHash<QByteArray, KeyRow> m_keyCache;
     QHash<QString, std::vector<InstanceRow>> m_instanceCache; // not terminated when loaded
     qint64 m_dataVersion = -1;
-    QByteArray m_walStamp; // size and mtime of the WAL when m_dataVersion was read
+    Database::WalStamp m_walStamp; // the WAL's when m_dataVersion was read
 
     QHash<QString, Window> m_keyWindows;
     QHash<QString, std::deque<qint64>> m_failedAuth;

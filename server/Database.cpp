@@ -7,7 +7,9 @@
 #include <QSqlError>
 
 #ifdef Q_OS_UNIX
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #endif
 
 namespace legba::server {
@@ -112,6 +114,12 @@ void Database::open(const QString& path) {
 
 void Database::close() {
     m_statements.clear();
+#ifdef Q_OS_UNIX
+    if (m_walFd >= 0) {
+        ::close(m_walFd);
+        m_walFd = -1;
+    }
+#endif
     if (QSqlDatabase::contains(m_connectionName)) {
         {
             QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
@@ -169,16 +177,25 @@ void Database::execute(const QString& sql) {
         throw DbError(QStringLiteral("[%1]: %2").arg(sql, describe(query.lastError())));
 }
 
-QByteArray Database::walStamp() const {
+Database::WalStamp Database::walStamp() {
 #ifdef Q_OS_UNIX
     struct stat st = {};
-    const QByteArray wal = QFile::encodeName(m_path + QStringLiteral("-wal"));
-    if (::stat(wal.constData(), &st) != 0)
-        return {};
-    return QByteArray::number(static_cast<qint64>(st.st_size)) + ':' +
-           QByteArray::number(static_cast<qint64>(st.st_mtim.tv_sec)) + '.' +
-           QByteArray::number(static_cast<qint64>(st.st_mtim.tv_nsec)) + ':' +
-           QByteArray::number(static_cast<quint64>(st.st_ino));
+    // The descriptor follows the file it was opened on; when SQLite replaces or removes the
+    // WAL (its link count drops to 0), the path is opened again.
+    if (m_walFd >= 0 && (::fstat(m_walFd, &st) != 0 || st.st_nlink == 0)) {
+        ::close(m_walFd);
+        m_walFd = -1;
+    }
+    if (m_walFd < 0) {
+        const QByteArray wal = QFile::encodeName(m_path + QStringLiteral("-wal"));
+        m_walFd = ::open(wal.constData(), O_RDONLY | O_CLOEXEC);
+        if (m_walFd < 0 || ::fstat(m_walFd, &st) != 0)
+            return {};
+    }
+    return {static_cast<qint64>(st.st_size),
+            static_cast<qint64>(st.st_mtim.tv_sec) * 1'000'000'000 +
+                static_cast<qint64>(st.st_mtim.tv_nsec),
+            static_cast<quint64>(st.st_ino)};
 #else
     return {}; // ask PRAGMA data_version every time
 #endif

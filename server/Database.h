@@ -41,9 +41,16 @@ public:
     // Runs text that is not cached (migrations, pragmas). Throws DbError.
     void execute(const QString& sql);
 
-    // The WAL file's size and modification time: changes with every commit, by anyone.
-    // Empty when it cannot be read.
-    QByteArray walStamp() const;
+    // The WAL file's size, modification time and inode: changes with every commit, by
+    // anyone. All zero when it cannot be read.
+    struct WalStamp {
+        qint64 size = 0;
+        qint64 mtimeNs = 0;
+        quint64 inode = 0;
+        bool isNull() const { return inode == 0; }
+        friend bool operator==(const WalStamp&, const WalStamp&) = default;
+    };
+    WalStamp walStamp();
 
     int schemaVersion();
     static int latestSchemaVersion();
@@ -54,6 +61,7 @@ private:
 
     QString m_connectionName;
     QString m_path;
+    int m_walFd = -1; // kept open: fstat() skips the path lookup stat() pays on every call
     std::unordered_map<const void*, std::unique_ptr<QSqlQuery>> m_statements;
 };
 

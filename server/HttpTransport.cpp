@@ -169,7 +169,7 @@ bool HttpTransport::isListening() const {
 }
 
 void HttpTransport::adopt(QTcpSocket* socket) {
-    m_connections.insert(socket, Connection{});
+    m_connections.insert(socket, Connection{0, false, clientAddress(socket->peerAddress())});
     connect(socket, &QTcpSocket::readyRead, this, [this, socket] { onBytes(socket); });
     connect(socket, &QObject::destroyed, this, [this, socket] { m_connections.remove(socket); });
 }
@@ -213,7 +213,8 @@ bool HttpTransport::handleRequest(const QHttpServerRequest& request, QTcpSocket*
     req.path = url.path(QUrl::FullyEncoded).toUtf8();
     req.query = QUrlQuery(url);
     req.body = request.body();
-    req.clientAddress = clientAddress(request.remoteAddress());
+    req.clientAddress =
+        it != m_connections.end() ? it->clientAddress : clientAddress(request.remoteAddress());
 
     HttpResponse response = m_handler(req);
     if (request.value("connection").compare("close", Qt::CaseInsensitive) == 0)

@@ -27,9 +27,18 @@ struct HttpRequest {
     QByteArray body;
     QString clientAddress;
     const QHttpServerRequest* raw = nullptr;
+    // Without `raw` (a request made in-process, as the fuzz targets do): the headers, with
+    // lower-case names.
+    std::vector<std::pair<QByteArray, QByteArray>> headers;
 
     QByteArray header(const QByteArray& name) const {
-        return raw ? raw->value(name) : QByteArray();
+        if (raw)
+            return raw->value(name);
+        for (const auto& [key, value] : headers) {
+            if (key == name)
+                return value;
+        }
+        return {};
     }
 };
 
@@ -96,6 +105,7 @@ private:
     struct Connection {
         qint64 bytesSinceRequest = 0;
         bool refused = false;
+        QString clientAddress; // formatted once per connection, not per request
     };
     void adopt(QTcpSocket* socket);
     void onBytes(QTcpSocket* socket);

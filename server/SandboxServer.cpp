@@ -88,6 +88,7 @@ bool SandboxServer::open(const QString& dataDir, QString* error) {
         d->db.open(QDir(dataDir).filePath(QStringLiteral("legba.sqlite3")));
         d->store = std::make_unique<Store>(d->db);
         d->api = std::make_unique<Api>(*d->store, d->options);
+        d->api->startAuditWriter();
         return true;
     } catch (const DbError& e) {
         qCCritical(lcServer, "cannot open the data dir: %s", e.what());
@@ -180,8 +181,8 @@ std::optional<CreatedOrganization> SandboxServer::createOrganization(const QStri
         return std::nullopt;
     }
     try {
-        d->api->flush();
-        return admin::createOrganization(*d->store, trimmed, d->now());
+        return d->api->exclusive(
+            [&] { return admin::createOrganization(*d->store, trimmed, d->now()); });
     } catch (const DbError& e) {
         qCCritical(lcServer, "cannot create an organization: %s", e.what());
         if (error)
@@ -203,9 +204,10 @@ std::optional<IssuedKey> SandboxServer::issueKey(const QString& orgUuid, const Q
             wanted << wireName(scope);
     }
     try {
-        d->api->flush();
-        return admin::createKey(*d->store, orgUuid, name, wanted, 0, d->now(),
-                                QStringLiteral("in-process"));
+        return d->api->exclusive([&] {
+            return admin::createKey(*d->store, orgUuid, name, wanted, 0, d->now(),
+                                    QStringLiteral("in-process"));
+        });
     } catch (const std::invalid_argument& e) {
         if (error)
             *error = QString::fromStdString(e.what());

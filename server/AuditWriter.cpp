@@ -1,0 +1,190 @@
+#include "AuditWriter.h"
+
+#include "Logging.h"
+#include "Store.h"
+
+#include <chrono>
+
+namespace legba::server {
+
+namespace {
+
+// How long events of reads may wait before they are written: long enough to gather a
+// batch, short enough that a kill -9 loses little and GET /audit-log soon shows them.
+constexpr auto kGatherTime = std::chrono::milliseconds(25);
+// Written at once when this many are waiting.
+constexpr std::size_t kFullBatch = 512;
+constexpr auto kRetryAfterError = std::chrono::seconds(1);
+
+} // namespace
+
+AuditWriter::AuditWriter(Store& store)
+    : m_store(store)
+    , m_db(store.db()) {
+    m_timer.setSingleShot(true);
+    m_timer.setInterval(static_cast<int>(kGatherTime.count()));
+    QObject::connect(&m_timer, &QTimer::timeout, &m_timer, [this] { flushFromTimer(); });
+}
+
+AuditWriter::~AuditWriter() {
+    stop();
+    try {
+        if (m_db.isOpen())
+            flush();
+    } catch (const DbError& error) {
+        qCCritical(lcServer, "audit events lost at shutdown: %s", error.what());
+    }
+}
+
+void AuditWriter::start() {
+    if (m_thread.joinable())
+        return;
+    m_timer.stop();
+    {
+        std::lock_guard queue(m_queueLock);
+        m_stopping = false;
+    }
+    m_thread = std::thread(&AuditWriter::run, this, m_db.path());
+}
+
+void AuditWriter::stop() {
+    if (!m_thread.joinable())
+        return;
+    {
+        std::lock_guard queue(m_queueLock);
+        m_stopping = true;
+    }
+    m_wake.notify_all();
+    m_thread.join();
+}
+
+void AuditWriter::enqueue(AuditRecord record) {
+    std::size_t waiting = 0;
+    {
+        std::lock_guard queue(m_queueLock);
+        m_pending.events.push_back(std::move(record));
+        waiting = m_pending.events.size();
+    }
+    if (m_thread.joinable()) {
+        // The thread only needs waking to open a gathering window or to end it early.
+        if (waiting == 1 || waiting == kFullBatch)
+            m_wake.notify_one();
+    } else if (waiting >= kFullBatch) {
+        flushFromTimer();
+    } else if (!m_timer.isActive()) {
+        m_timer.start();
+    }
+}
+
+void AuditWriter::noteUse(const QString& keyId, qint64 when) {
+    bool first = false;
+    {
+        std::lock_guard queue(m_queueLock);
+        first = m_pending.empty();
+        qint64& latest = m_pending.lastUse[keyId];
+        latest = std::max(latest, when);
+    }
+    if (m_thread.joinable()) {
+        if (first)
+            m_wake.notify_one();
+    } else if (!m_timer.isActive()) {
+        m_timer.start();
+    }
+}
+
+AuditWriter::Batch AuditWriter::take() {
+    std::lock_guard queue(m_queueLock);
+    return std::exchange(m_pending, Batch{});
+}
+
+void AuditWriter::putBack(Batch batch) {
+    std::lock_guard queue(m_queueLock);
+    // What arrived meanwhile is newer: it goes after the batch.
+    std::move(m_pending.events.begin(), m_pending.events.end(), std::back_inserter(batch.events));
+    for (auto it = m_pending.lastUse.cbegin(); it != m_pending.lastUse.cend(); ++it) {
+        qint64& latest = batch.lastUse[it.key()];
+        latest = std::max(latest, it.value());
+    }
+    m_pending = std::move(batch);
+}
+
+void AuditWriter::write(Store& store, const Batch& batch) {
+    store.audit().append(batch.events);
+    for (auto it = batch.lastUse.cbegin(); it != batch.lastUse.cend(); ++it)
+        store.setLastUsed(it.key(), it.value());
+}
+
+void AuditWriter::flush() {
+    m_timer.stop();
+    std::lock_guard writing(m_writeLock);
+    writePendingLocked();
+}
+
+void AuditWriter::writePendingLocked() {
+    Batch batch = take();
+    if (batch.empty())
+        return;
+    try {
+        Transaction tx(m_db);
+        write(m_store, batch);
+        tx.commit();
+    } catch (...) {
+        putBack(std::move(batch));
+        throw;
+    }
+}
+
+void AuditWriter::flushFromTimer() {
+    try {
+        flush();
+    } catch (const DbError& error) {
+        qCCritical(lcServer, "cannot write the audit events of reads: %s", error.what());
+        m_timer.start(static_cast<int>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(kRetryAfterError).count()));
+    }
+}
+
+void AuditWriter::run(QString path) {
+    Database db;
+    std::unique_ptr<Store> store;
+    try {
+        db.open(path);
+        store = std::make_unique<Store>(db);
+    } catch (const DbError& error) {
+        // The events stay queued; flush() on the caller's connection still writes them.
+        qCCritical(lcServer, "the audit writer cannot open the database: %s", error.what());
+        return;
+    }
+    std::unique_lock queue(m_queueLock);
+    while (true) {
+        m_wake.wait(queue, [this] { return m_stopping || !m_pending.empty(); });
+        if (m_stopping)
+            break;
+        m_wake.wait_for(queue, kGatherTime,
+                        [this] { return m_stopping || m_pending.events.size() >= kFullBatch; });
+        queue.unlock();
+        bool failed = false;
+        {
+            std::lock_guard writing(m_writeLock);
+            Batch batch = take();
+            if (!batch.empty()) {
+                try {
+                    Transaction tx(db);
+                    write(*store, batch);
+                    tx.commit();
+                } catch (const DbError& error) {
+                    qCCritical(lcServer, "cannot write the audit events of reads: %s",
+                               error.what());
+                    putBack(std::move(batch));
+                    failed = true;
+                }
+            }
+        }
+        queue.lock();
+        if (failed)
+            m_wake.wait_for(queue, kRetryAfterError, [this] { return m_stopping; });
+    }
+    // What is still pending is written by the owner's flush() after join().
+}
+
+} // namespace legba::server
