@@ -500,8 +500,8 @@ void Api::flush() {
 }
 
 void Api::checkExternalChanges() {
-    // PRAGMA data_version costs a query; a commit by anyone changes the WAL file, which a
-    // stat() sees for a microsecond. Only when it changed is the version asked.
+    // PRAGMA data_version costs a query; a commit by anyone changes the WAL-index header,
+    // which one pread() sees. Only when it changed is the version asked.
     const Database::WalStamp stamp = m_store.db().walStamp();
     if (!stamp.isNull() && stamp == m_walStamp)
         return;
@@ -537,9 +537,21 @@ const std::vector<InstanceRow>& Api::liveInstances(const QString& orgUuid, qint6
     return *it;
 }
 
+int Api::notDeletedInstances(const QString& orgUuid) {
+    checkExternalChanges();
+    auto it = m_notDeletedCount.find(orgUuid);
+    if (it == m_notDeletedCount.end()) {
+        if (m_notDeletedCount.size() >= 1000)
+            m_notDeletedCount.clear();
+        it = m_notDeletedCount.insert(orgUuid, m_store.countNotDeleted(orgUuid, now()));
+    }
+    return *it;
+}
+
 void Api::forgetCaches() {
     m_keyCache.clear();
     m_instanceCache.clear();
+    m_notDeletedCount.clear();
 }
 
 template <typename Change> void Api::commitChange(Call& call, int status, Change&& change) {
@@ -798,7 +810,8 @@ HttpResponse Api::createInstance(Call& call) {
                                      QStringLiteral("must be one of small, medium, large"));
     call.details["image"] = wire::str(image);
     call.details["size"] = wire::str(size);
-    if (m_store.countNotDeleted(call.key->orgUuid, call.now) >= m_options.instanceQuota)
+    const int notDeleted = notDeletedInstances(call.key->orgUuid);
+    if (notDeleted >= m_options.instanceQuota)
         throw ApiFailure(ErrorCode::Conflict,
                          QStringLiteral("The organization's quota of %1 live instances is reached")
                              .arg(m_options.instanceQuota));
@@ -811,6 +824,7 @@ HttpResponse Api::createInstance(Call& call) {
     row.readyAt = call.now + m_options.provisioningDelay.count();
     call.target = AuditTarget{QStringLiteral("instance"), row.instanceUuid};
     commitChange(call, 201, [&] { m_store.insertInstance(row); });
+    m_notDeletedCount.insert(row.orgUuid, notDeleted + 1);
     return jsonResponse(201, wire::toJson(row.toInstance(call.now, accessUrlBase(call))));
 }
 

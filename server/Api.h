@@ -84,6 +84,8 @@ private:
     ApiKey withPendingUse(const KeyRow& row, qint64 now) const;
     std::optional<KeyRow> keyByDigest(const QByteArray& digest);
     const std::vector<InstanceRow>& liveInstances(const QString& orgUuid, qint64 now);
+    // Instances counted against the quota: not deleted.
+    int notDeletedInstances(const QString& orgUuid);
     // Drops the caches when another connection (legba-server keys revoke...) committed.
     void checkExternalChanges();
     void forgetCaches();
@@ -107,8 +109,9 @@ private:
     // commit by another connection (legba-server keys revoke), seen in PRAGMA data_version.
     QHash<QByteArray, KeyRow> m_keyCache;
     QHash<QString, std::vector<InstanceRow>> m_instanceCache; // not terminated when loaded
+    QHash<QString, int> m_notDeletedCount;
     qint64 m_dataVersion = -1;
-    Database::WalStamp m_walStamp; // the WAL's when m_dataVersion was read
+    Database::WalStamp m_walStamp; // as it was when m_dataVersion was read
 
     QHash<QString, Window> m_keyWindows;
     QHash<QString, std::deque<qint64>> m_failedAuth;

@@ -8,7 +8,6 @@
 
 #ifdef Q_OS_UNIX
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #endif
 
@@ -115,9 +114,9 @@ void Database::open(const QString& path) {
 void Database::close() {
     m_statements.clear();
 #ifdef Q_OS_UNIX
-    if (m_walFd >= 0) {
-        ::close(m_walFd);
-        m_walFd = -1;
+    if (m_shmFd >= 0) {
+        ::close(m_shmFd);
+        m_shmFd = -1;
     }
 #endif
     if (QSqlDatabase::contains(m_connectionName)) {
@@ -179,23 +178,18 @@ void Database::execute(const QString& sql) {
 
 Database::WalStamp Database::walStamp() {
 #ifdef Q_OS_UNIX
-    struct stat st = {};
-    // The descriptor follows the file it was opened on; when SQLite replaces or removes the
-    // WAL (its link count drops to 0), the path is opened again.
-    if (m_walFd >= 0 && (::fstat(m_walFd, &st) != 0 || st.st_nlink == 0)) {
-        ::close(m_walFd);
-        m_walFd = -1;
-    }
-    if (m_walFd < 0) {
-        const QByteArray wal = QFile::encodeName(m_path + QStringLiteral("-wal"));
-        m_walFd = ::open(wal.constData(), O_RDONLY | O_CLOEXEC);
-        if (m_walFd < 0 || ::fstat(m_walFd, &st) != 0)
+    if (m_shmFd < 0) {
+        const QByteArray shm = QFile::encodeName(m_path + QStringLiteral("-shm"));
+        m_shmFd = ::open(shm.constData(), O_RDONLY | O_CLOEXEC);
+        if (m_shmFd < 0)
             return {};
     }
-    return {static_cast<qint64>(st.st_size),
-            static_cast<qint64>(st.st_mtim.tv_sec) * 1'000'000'000 +
-                static_cast<qint64>(st.st_mtim.tv_nsec),
-            static_cast<quint64>(st.st_ino)};
+    // SQLite keeps the file while any connection (ours included) is open, so the
+    // descriptor stays on the live file. A torn read only costs a needless version query.
+    WalStamp stamp;
+    stamp.valid = ::pread(m_shmFd, stamp.header.data(), stamp.header.size(), 0) ==
+                  static_cast<ssize_t>(stamp.header.size());
+    return stamp;
 #else
     return {}; // ask PRAGMA data_version every time
 #endif

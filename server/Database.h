@@ -4,6 +4,7 @@
 #include <QSqlQuery>
 #include <QString>
 #include <QVariant>
+#include <array>
 #include <initializer_list>
 #include <memory>
 #include <stdexcept>
@@ -41,13 +42,13 @@ public:
     // Runs text that is not cached (migrations, pragmas). Throws DbError.
     void execute(const QString& sql);
 
-    // The WAL file's size, modification time and inode: changes with every commit, by
-    // anyone. All zero when it cannot be read.
+    // The WAL-index header (the first 48 bytes of the "-shm" file, sqlite.org/walformat.html):
+    // its iChange counter moves with every commit, by any connection of any process, which
+    // a file's size and coarse mtime do not always show. Invalid when it cannot be read.
     struct WalStamp {
-        qint64 size = 0;
-        qint64 mtimeNs = 0;
-        quint64 inode = 0;
-        bool isNull() const { return inode == 0; }
+        std::array<char, 48> header{};
+        bool valid = false;
+        bool isNull() const { return !valid; }
         friend bool operator==(const WalStamp&, const WalStamp&) = default;
     };
     WalStamp walStamp();
@@ -61,7 +62,7 @@ private:
 
     QString m_connectionName;
     QString m_path;
-    int m_walFd = -1; // kept open: fstat() skips the path lookup stat() pays on every call
+    int m_shmFd = -1; // kept open: one pread() per check, no path lookup
     std::unordered_map<const void*, std::unique_ptr<QSqlQuery>> m_statements;
 };
 
