@@ -555,7 +555,7 @@ void Api::forgetCaches() {
 }
 
 template <typename Change> void Api::commitChange(Call& call, int status, Change&& change) {
-    forgetCaches();
+    // The caller drops what its change makes stale from the caches (after the commit).
     m_writer.commit([&] {
         change();
         m_store.audit().append(record(call, status));
@@ -769,6 +769,7 @@ HttpResponse Api::issueRotation(Call& call, const KeyRow& old, qint64 graceSecon
         m_store.insertKey(row, keyformat::digest(secret.reveal()));
         m_store.setRevoked(old.keyId, revokedAt, row.keyId);
     });
+    m_keyCache.clear();
     IssuedKey issued{row.toApiKey(call.now), secret, old.keyId};
     return jsonResponse(200, wire::toJson(issued));
 }
@@ -781,6 +782,7 @@ HttpResponse Api::revokeKey(Call& call) {
         if (!alreadyRevoked)
             m_store.setRevoked(row.keyId, call.now);
     });
+    m_keyCache.clear();
     return noContent();
 }
 
@@ -824,6 +826,7 @@ HttpResponse Api::createInstance(Call& call) {
     row.readyAt = call.now + m_options.provisioningDelay.count();
     call.target = AuditTarget{QStringLiteral("instance"), row.instanceUuid};
     commitChange(call, 201, [&] { m_store.insertInstance(row); });
+    m_instanceCache.remove(row.orgUuid);
     m_notDeletedCount.insert(row.orgUuid, notDeleted + 1);
     return jsonResponse(201, wire::toJson(row.toInstance(call.now, accessUrlBase(call))));
 }
@@ -852,6 +855,8 @@ HttpResponse Api::deleteInstance(Call& call) {
             m_store.markDeleted(row.instanceUuid, call.now,
                                 call.now + m_options.terminationDelay.count());
     });
+    m_instanceCache.remove(row.orgUuid);
+    m_notDeletedCount.remove(row.orgUuid);
     return noContent();
 }
 

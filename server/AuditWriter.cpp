@@ -4,6 +4,7 @@
 #include "Store.h"
 
 #include <chrono>
+#include <future>
 
 namespace legba::server {
 
@@ -15,6 +16,9 @@ constexpr auto kGatherTime = std::chrono::milliseconds(25);
 // Written at once when this many are waiting.
 constexpr std::size_t kFullBatch = 512;
 constexpr auto kRetryAfterError = std::chrono::seconds(1);
+// How often the thread moves the WAL's pages into the database file. Checkpoints are its
+// work, not the request thread's: reads never wait for one, a change at most for one.
+constexpr auto kCheckpointEvery = std::chrono::milliseconds(200);
 
 } // namespace
 
@@ -44,7 +48,14 @@ void AuditWriter::start() {
         std::lock_guard queue(m_queueLock);
         m_stopping = false;
     }
-    m_thread = std::thread(&AuditWriter::run, this, m_db.path());
+    std::promise<QString> opened;
+    std::future<QString> openError = opened.get_future();
+    m_thread = std::thread(&AuditWriter::run, this, m_db.path(), std::move(opened));
+    if (const QString error = openError.get(); !error.isEmpty()) {
+        m_thread.join();
+        throw DbError(QStringLiteral("the audit writer cannot open the database: ") + error);
+    }
+    m_db.execute(QStringLiteral("PRAGMA wal_autocheckpoint=0"));
 }
 
 void AuditWriter::stop() {
@@ -56,6 +67,12 @@ void AuditWriter::stop() {
     }
     m_wake.notify_all();
     m_thread.join();
+    try {
+        if (m_db.isOpen())
+            m_db.execute(QStringLiteral("PRAGMA wal_autocheckpoint=1000"));
+    } catch (const DbError& error) {
+        qCWarning(lcServer, "cannot turn automatic checkpoints back on: %s", error.what());
+    }
 }
 
 void AuditWriter::enqueue(AuditRecord record) {
@@ -144,17 +161,19 @@ void AuditWriter::flushFromTimer() {
     }
 }
 
-void AuditWriter::run(QString path) {
+void AuditWriter::run(QString path, std::promise<QString> opened) {
     Database db;
     std::unique_ptr<Store> store;
     try {
         db.open(path);
+        db.execute(QStringLiteral("PRAGMA wal_autocheckpoint=0"));
         store = std::make_unique<Store>(db);
     } catch (const DbError& error) {
-        // The events stay queued; flush() on the caller's connection still writes them.
-        qCCritical(lcServer, "the audit writer cannot open the database: %s", error.what());
+        opened.set_value(QString::fromUtf8(error.what()));
         return;
     }
+    opened.set_value({});
+    auto lastCheckpoint = std::chrono::steady_clock::now();
     std::unique_lock queue(m_queueLock);
     while (true) {
         m_wake.wait(queue, [this] { return m_stopping || !m_pending.empty(); });
@@ -178,6 +197,17 @@ void AuditWriter::run(QString path) {
                     putBack(std::move(batch));
                     failed = true;
                 }
+            }
+            if (!failed && std::chrono::steady_clock::now() - lastCheckpoint >= kCheckpointEvery) {
+                // Under the write lock, so that no commit lands between the checkpoint and
+                // the next transaction, which can then start the WAL over from its
+                // beginning instead of growing it without end.
+                try {
+                    db.execute(QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)"));
+                } catch (const DbError& error) {
+                    qCWarning(lcServer, "checkpoint failed: %s", error.what());
+                }
+                lastCheckpoint = std::chrono::steady_clock::now();
             }
         }
         queue.lock();

@@ -7,6 +7,7 @@
 #include <QString>
 #include <QTimer>
 #include <condition_variable>
+#include <future>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -77,7 +78,7 @@ private:
     void putBack(Batch batch);
     static void write(Store& store, const Batch& batch);
     void writePendingLocked();
-    void run(QString path);
+    void run(QString path, std::promise<QString> opened);
     void stop();
     void flushFromTimer();
 

@@ -51,6 +51,9 @@ BENCH_PATH=/key bench "GET /key (auth, audit)" -s "$here/get_auth.lua" "$url"
 bench "POST /keys (durable)" -s "$here/post_keys.lua" "$url"
 bench "POST /instances (durable)" -s "$here/post_instances.lua" "$url"
 
+echo
+echo "data dir after the run (the WAL must stay bounded: checkpoints keep up):"
+ls -l "$data" | awk '/legba.sqlite3/ {printf "  %-22s %12d bytes\n", $9, $5}'
 kill -TERM "$pid"; wait "$pid" || true
 echo
 echo "audit: $("$server" audit verify --data-dir "$data")"
