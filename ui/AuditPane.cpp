@@ -39,9 +39,8 @@ namespace legba {
 namespace {
 
 enum Page { TablePage, StatePage };
-// The live tail asks again for this much before the newest event it has, so that events
-// stamped a little earlier but stored later are not missed; their ids drop the repeats.
-constexpr qint64 kTailOverlapMs = 2000;
+// The live tail's first page each time: usually holds every new event and the boundary.
+constexpr int kTailFirstPage = 100;
 
 QString parseErrorText(const json::ParseError& error) {
     return error.field().isEmpty()
@@ -508,7 +507,8 @@ void AuditPane::reload() {
     m_tailCall.cancel();
     m_tailBusy = false;
     ++m_tailGeneration;
-    m_recentIds.clear();
+    m_tailHead.clear();
+    m_tailPages.clear();
     m_notAvailable = false;
     m_loadedOnce = false;
     m_details->clear();
@@ -535,7 +535,7 @@ void AuditPane::reload() {
     updateSummary();
 }
 
-void AuditPane::parseAsync(QByteArray body, ParsedCallback done) {
+void AuditPane::parseAsync(QByteArray body, const ParsedCallback& done) {
     auto* watcher = new QFutureWatcher<Parsed>(this);
     connect(watcher, &QFutureWatcher<Parsed>::finished, this, [watcher, done] {
         watcher->deleteLater();
@@ -573,7 +573,7 @@ void AuditPane::fetchPage(quint64 generation, const QString& cursor) {
                 showError(result.error());
                 return;
             }
-            parseAsync(std::move(result).value(), [this, generation, cursor](Parsed parsed) {
+            parseAsync(std::move(result).value(), [this, generation, cursor](const Parsed& parsed) {
                 if (generation != m_model->generation())
                     return;
                 if (!parsed.batch) {
@@ -585,7 +585,9 @@ void AuditPane::fetchPage(quint64 generation, const QString& cursor) {
                     showError(error);
                     return;
                 }
-                m_model->addPage(generation, cursor, *parsed.batch);
+                if (m_model->addPage(generation, cursor, *parsed.batch) && cursor.isEmpty() &&
+                    !parsed.batch->records.empty())
+                    m_tailHead = parsed.batch->uniqueOf(parsed.batch->records.front()).eventId;
                 m_loadedOnce = true;
                 m_lastRefresh = QDateTime::currentDateTime();
                 m_banner->clear();
@@ -613,25 +615,8 @@ void AuditPane::afterPage() {
     });
 }
 
-void AuditPane::onEventsStored(quint32 first, quint32 end) {
-    rememberRecent(first, end);
+void AuditPane::onEventsStored(quint32 /*first*/, quint32 /*end*/) {
     scheduleChart();
-}
-
-void AuditPane::rememberRecent(quint32 first, quint32 end) {
-    const qint64 horizon = m_model->newestMs() - kTailOverlapMs;
-    const AuditStore& store = m_model->store();
-    for (quint32 i = first; i < end; ++i) {
-        const qint64 t = store.record(i).occurredMs;
-        if (t >= horizon)
-            m_recentIds.emplace(std::string(store.unique(i).eventId), t);
-    }
-    for (auto it = m_recentIds.begin(); it != m_recentIds.end();) {
-        if (it->second < horizon)
-            it = m_recentIds.erase(it);
-        else
-            ++it;
-    }
 }
 
 void AuditPane::scheduleChart() {
@@ -648,6 +633,13 @@ void AuditPane::scheduleChart() {
 }
 
 // ---- live tail -----------------------------------------------------------------------
+//
+// The server lists events in the order it recorded them, newest first, and records some
+// late: it stamps an event when the request came in but writes reads' events in batches,
+// so an event stamped seconds before the newest one loaded can still be recorded after it.
+// Asking for events `since` some time therefore misses those. Instead the tail reads the
+// top of the log with the filters the table was loaded with until it meets the event that
+// was on top last time (m_tailHead): everything above it is new, nothing below it is.
 
 void AuditPane::setLiveTail(bool on) {
     if (m_tailButton->isChecked() != on) {
@@ -660,8 +652,10 @@ void AuditPane::setLiveTail(bool on) {
     } else {
         m_tailTimer->stop();
         m_tailCall.cancel();
+        m_tailPages.clear();
         m_tailBusy = false;
         ++m_tailGeneration;
+        m_busy->setVisible(isLoading());
     }
 }
 
@@ -675,14 +669,9 @@ void AuditPane::onTailTimer() {
         return;
     AuditQuery query = m_activeQueryForPages;
     query.cursor.clear();
-    query.limit = m_pageSize;
-    if (m_model->newestMs() > 0) {
-        const QDateTime since =
-            QDateTime::fromMSecsSinceEpoch(m_model->newestMs() - kTailOverlapMs, QTimeZone::utc());
-        if (!query.since.isValid() || since > query.since)
-            query.since = since;
-    }
+    query.limit = std::min(m_pageSize, kTailFirstPage);
     m_tailBusy = true;
+    m_tailPages.clear();
     m_busy->show();
     fetchTail(query);
 }
@@ -694,44 +683,84 @@ void AuditPane::fetchTail(const AuditQuery& query) {
             if (generation != m_tailGeneration)
                 return;
             if (!result) {
-                m_tailBusy = false;
+                endTail();
                 showError(result.error());
-                m_busy->setVisible(isLoading());
                 return;
             }
             parseAsync(std::move(result).value(), [this, generation, query](Parsed parsed) {
                 if (generation != m_tailGeneration)
                     return;
                 if (!parsed.batch) {
-                    m_tailBusy = false;
-                    m_busy->setVisible(isLoading());
+                    endTail();
+                    ApiError error;
+                    error.kind = ApiError::Kind::Parse;
+                    error.route = QStringLiteral("GET /audit-log");
+                    error.message = parsed.error;
+                    showError(error);
                     return;
                 }
-                onTailBatch(*parsed.batch, query);
+                onTailBatch(std::move(parsed.batch), query);
             });
         });
 }
 
-void AuditPane::onTailBatch(const audit::AuditBatch& batch, const AuditQuery& query) {
-    std::vector<char> keep(batch.records.size(), 0);
-    for (std::size_t i = 0; i < batch.records.size(); ++i) {
-        const std::string id(batch.uniqueOf(batch.records[i]).eventId);
-        keep[i] = m_recentIds.emplace(id, batch.records[i].occurredMs).second ? 1 : 0;
+void AuditPane::endTail() {
+    m_tailPages.clear();
+    m_tailBusy = false;
+    m_busy->setVisible(isLoading());
+}
+
+void AuditPane::onTailBatch(std::shared_ptr<audit::AuditBatch> batch, const AuditQuery& query) {
+    std::size_t fresh = batch->records.size();
+    bool reached = false;
+    if (!m_tailHead.empty()) {
+        for (std::size_t i = 0; i < batch->records.size(); ++i) {
+            if (batch->uniqueOf(batch->records[i]).eventId == m_tailHead) {
+                fresh = i;
+                reached = true;
+                break;
+            }
+        }
     }
-    const int added = m_model->addNewer(batch, keep);
-    if (added)
-        m_lastRefresh = QDateTime::currentDateTime();
-    updateSummary();
-    updateState();
-    Q_EMIT tailInserted(added);
-    if (!batch.nextCursor.isEmpty()) {
+    const QString nextCursor = batch->nextCursor;
+    m_tailPages.emplace_back(std::move(batch), fresh);
+    if (!reached && !nextCursor.isEmpty()) {
         AuditQuery next = query;
-        next.cursor = batch.nextCursor;
+        next.cursor = nextCursor;
+        next.limit = m_pageSize;
         fetchTail(next);
         return;
     }
-    m_tailBusy = false;
-    m_busy->setVisible(isLoading());
+    if (!reached && !m_tailHead.empty()) {
+        // The log is append-only, so the event on top last time is still there unless this
+        // is not the log we loaded (a server whose data was replaced): load it again.
+        qCWarning(lcUi) << "live tail: the audit log no longer lists the event it listed "
+                           "first; loading it again";
+        endTail();
+        reload();
+        return;
+    }
+
+    const auto pages = std::move(m_tailPages);
+    m_tailPages.clear();
+    const audit::AuditBatch& top = *pages.front().first;
+    if (!top.records.empty())
+        m_tailHead = top.uniqueOf(top.records.front()).eventId;
+    int added = 0;
+    for (const auto& [page, count] : pages) {
+        std::vector<char> keep(page->records.size(), 0);
+        std::fill_n(keep.begin(), count, 1);
+        added += m_model->addNewer(*page, keep);
+    }
+    m_lastRefresh = QDateTime::currentDateTime();
+    if (m_stale) {
+        m_banner->clear();
+        setStale(false);
+    }
+    updateSummary();
+    updateState();
+    Q_EMIT tailInserted(added);
+    endTail();
 }
 
 void AuditPane::rememberAnchor() {

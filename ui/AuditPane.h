@@ -11,7 +11,8 @@
 #include <QProgressDialog>
 #include <memory>
 #include <string>
-#include <unordered_map>
+#include <utility>
+#include <vector>
 
 class QComboBox;
 class QHBoxLayout;
@@ -106,12 +107,12 @@ private:
     void reload();
     void applyFilters();
     void fetchPage(quint64 generation, const QString& cursor);
-    void parseAsync(QByteArray body, ParsedCallback done);
+    void parseAsync(QByteArray body, const ParsedCallback& done);
     void afterPage();
     void onTailTimer();
     void fetchTail(const AuditQuery& query);
-    void onTailBatch(const audit::AuditBatch& batch, const AuditQuery& query);
-    void rememberRecent(quint32 first, quint32 end);
+    void onTailBatch(std::shared_ptr<audit::AuditBatch> batch, const AuditQuery& query);
+    void endTail();
     void onEventsStored(quint32 first, quint32 end);
     void onCurrentRowChanged();
     void rememberAnchor();
@@ -171,8 +172,13 @@ private:
     AuditQuery m_activeQueryForPages; // fixed at reload, so that every page uses the same
     QString m_loadedProfile;
     QDateTime m_lastRefresh;
-    // Event ids of the newest events (within the tail's overlap), to drop repeats.
-    std::unordered_map<std::string, qint64> m_recentIds;
+    // The live tail's boundary: the id of the event the server listed first (the most
+    // recently recorded one matching the filters) when we last read the top of the log.
+    // Everything listed above it since is new; everything below it we have or will page to.
+    std::string m_tailHead;
+    // Pages of the tail run in flight, newest first, and how many of each to keep; merged
+    // only once the run reaches m_tailHead, so that a run that fails adds nothing twice.
+    std::vector<std::pair<std::shared_ptr<audit::AuditBatch>, std::size_t>> m_tailPages;
 
     std::unique_ptr<AuditExporter> m_exporter;
     QPointer<QProgressDialog> m_exportProgress;

@@ -25,6 +25,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimeZone>
+#include <atomic>
 
 using namespace legba;
 
@@ -66,6 +67,27 @@ QList<QStringList> parseCsv(const QString& text) {
     if (!field.isEmpty() || !row.isEmpty())
         rows << (row << field);
     return rows;
+}
+
+// GET /instances as `agent`: the server records it like any request.
+void requestAs(test::TestServer& server, const QByteArray& agent) {
+    QNetworkAccessManager manager;
+    QNetworkRequest request(QUrl(server.baseUrl().toString() + QStringLiteral("/orgs/") +
+                                 server.orgUuid() + QStringLiteral("/api/instances")));
+    request.setRawHeader("Authorization", "Bearer " + server.ownerKey().reveal());
+    request.setHeader(QNetworkRequest::UserAgentHeader, agent);
+    QNetworkReply* reply = manager.get(request);
+    QTRY_VERIFY(reply->isFinished());
+    QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+    reply->deleteLater();
+}
+
+// How many loaded events carry `agent`.
+int loadedWithAgent(const AuditLogModel* model, const QString& agent) {
+    int found = 0;
+    for (AuditStore::Index i = 0; i < model->store().size(); ++i)
+        found += model->store().event(i).userAgent == agent ? 1 : 0;
+    return found;
 }
 
 nlohmann::json jsonOf(const QByteArray& text) {
@@ -454,6 +476,104 @@ private Q_SLOTS:
                 lastRequest - 1000);
         QCOMPARE(view->indexAt(QPoint(2, 2)).data(AuditLogModel::EventIdRole).toString(), topId);
         QCOMPARE(view->currentIndex().data(AuditLogModel::EventIdRole).toString(), selectedId);
+    }
+
+    // The server stamps an event when its request comes in but records reads' events in
+    // batches, so an event can be recorded after one stamped later. The tail must find it
+    // all the same, and once.
+    void liveTailFindsEventsRecordedAfterNewerOnes() {
+        auto offset = std::make_shared<std::atomic<qint64>>(0);
+        server::ServerOptions options = test::TestServer::fastOptions();
+        options.clock = [offset] {
+            return QDateTime::currentMSecsSinceEpoch() + offset->load();
+        };
+        test::TestServer clocked(options);
+        QVERIFY2(clocked.ok(), qPrintable(clocked.error()));
+        Session own;
+        Profile profile;
+        profile.id = QStringLiteral("clocked");
+        profile.baseUrl = clocked.baseUrl();
+        profile.orgUuid = clocked.orgUuid();
+        QVERIFY(!own.connectTo(profile, clocked.ownerKey()));
+        QTRY_COMPARE(own.state(), Session::State::Connected);
+        for (int i = 0; i < 120; ++i)
+            requestAs(clocked, "earlier");
+
+        AuditPane tailing(&own);
+        QAbstractItemModelTester ownTester(tailing.model(),
+                                           QAbstractItemModelTester::FailureReportingMode::QtTest);
+        tailing.resize(1200, 800);
+        tailing.setPageSize(10);
+        tailing.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&tailing));
+        tailing.sessionChanged();
+        tailing.setRange(AuditPane::Range::AllTime);
+        QTRY_VERIFY(tailing.model()->rowCount() > 0 && !tailing.isLoading());
+
+        QSignalSpy inserted(&tailing, &AuditPane::tailInserted);
+        tailing.setTailInterval(100);
+        tailing.setLiveTail(true);
+        requestAs(clocked, "on time");
+        QTRY_COMPARE_WITH_TIMEOUT(loadedWithAgent(tailing.model(), QStringLiteral("on time")), 1,
+                                  10000);
+        // Stamped 10 s before events already loaded (the tail's own reads), recorded after.
+        offset->store(-10'000);
+        requestAs(clocked, "stamped late");
+        offset->store(0);
+        QVERIFY(tailing.model()->newestMs() > QDateTime::currentMSecsSinceEpoch() - 10'000);
+        QTRY_COMPARE_WITH_TIMEOUT(loadedWithAgent(tailing.model(), QStringLiteral("stamped late")),
+                                  1, 10000);
+        // More than a tail page of new events between two looks.
+        tailing.setLiveTail(false);
+        for (int i = 0; i < 25; ++i)
+            requestAs(clocked, "burst");
+        tailing.setLiveTail(true);
+        QTRY_COMPARE_WITH_TIMEOUT(loadedWithAgent(tailing.model(), QStringLiteral("burst")), 25,
+                                  10000);
+        const qsizetype ticks = inserted.size();
+        QTRY_VERIFY(inserted.size() >= ticks + 3); // a few more looks find nothing twice
+        tailing.setLiveTail(false);
+        QTRY_VERIFY(!tailing.isLoading());
+
+        // Scrolling to the end now loads what is below the first page: together every event
+        // the server has, each once, but those of the tail's last looks.
+        QElapsedTimer timer;
+        timer.start();
+        while (!(tailing.model()->atEnd() && !tailing.model()->isFetching()) &&
+               timer.elapsed() < 30'000) {
+            tailing.view()->scrollToBottom();
+            QTest::qWait(5);
+        }
+        QVERIFY(tailing.model()->atEnd());
+        QStringList ids;
+        for (AuditStore::Index i = 0; i < tailing.model()->store().size(); ++i)
+            ids << tailing.model()->store().event(i).eventId;
+        const QSet<QString> loaded(ids.begin(), ids.end());
+        QCOMPARE(loaded.size(), ids.size());
+        QCOMPARE(loadedWithAgent(tailing.model(), QStringLiteral("earlier")), 120);
+        QCOMPARE(loadedWithAgent(tailing.model(), QStringLiteral("stamped late")), 1);
+
+        AuditQuery query;
+        query.limit = 1000;
+        auto page = test::await<Result<AuditPage>>(
+            [&](auto done) { own.client()->auditLog(query, this, done); });
+        QVERIFY(page && *page);
+        QVERIFY(page->value().nextCursor.isEmpty());
+        // Newest first: what is not loaded is only on top (the reads of the log recorded
+        // after the tail's last look and while paging down), never a gap below.
+        bool reachedLoaded = false;
+        int stillLoaded = 0;
+        for (const AuditEvent& e : page->value().events) {
+            if (loaded.contains(e.eventId)) {
+                reachedLoaded = true;
+                ++stillLoaded;
+                continue;
+            }
+            QVERIFY2(!reachedLoaded, qPrintable(e.eventId + QStringLiteral(" was missed")));
+            QCOMPARE(e.action, QStringLiteral("api.request"));
+            QVERIFY2(e.detailsJson.contains("audit-log"), e.detailsJson.constData());
+        }
+        QCOMPARE(stillLoaded, ids.size());
     }
 
     void clickingABarNarrowsTheRange() {
