@@ -5,6 +5,7 @@
 #include "Json.h"
 #include "KeyFormat.h"
 #include "Rfc3339.h"
+#include "ServerTargets.h"
 
 #include <array>
 
@@ -252,6 +253,10 @@ constexpr std::array kTargets = {
     Target{"key_format", &keyFormat},
     Target{"rfc3339", &rfc3339},
     Target{"audit_cursor", &auditCursor},
+    Target{"server_create_key", &serverCreateKey},
+    Target{"server_create_instance", &serverCreateInstance},
+    Target{"server_rotate_key", &serverRotateKey},
+    Target{"server_rotate_own_key", &serverRotateOwnKey},
 };
 
 } // namespace
