@@ -120,7 +120,9 @@ public:
             if (wireName(scope) != kScopeCallerLacks)
                 callerScopes.append(wireName(scope));
         }
-        m_caller = issue(QStringLiteral("Fuzz caller"), callerScopes).secret;
+        const IssuedKey caller = issue(QStringLiteral("Fuzz caller"), callerScopes);
+        m_caller = caller.secret;
+        m_callerId = caller.record.keyId;
         m_rotateTargetId = issue(QStringLiteral("Rotated by the fuzzer"),
                                  {QStringLiteral("instances:read"), QStringLiteral("keys:read")})
                                .record.keyId;
@@ -157,6 +159,9 @@ public:
         if (!out.violation)
             out.violation = checkServerAnswer(route, input, response.status, response.body);
         if (!out.violation)
+            out.violation = checkAudited(
+                route, response, route == ServerRoute::RotateOwnKey ? m_ownKeyId : m_callerId);
+        if (!out.violation)
             out.violation = checkState(route, input, response);
         return out;
     }
@@ -187,6 +192,48 @@ private:
             return "an answer under /orgs/ without Cache-Control: no-store";
         if (headerOf(response, "content-type") != "application/json")
             return "an answer that is not application/json";
+        return std::nullopt;
+    }
+
+    // The answer is the newest event of the organization's log, under the route's action,
+    // with its status, actor and (after a success) what it created or rotated. A 413 is
+    // answered before the key is looked at, so it is not in the log.
+    Violation checkAudited(ServerRoute route, const HttpResponse& response,
+                           const QString& actorKeyId) {
+        if (response.status == 413)
+            return std::nullopt;
+        m_api->flush();
+        AuditQuery query;
+        query.limit = 1;
+        const AuditPage page = m_store->audit().page(m_orgUuid, query);
+        if (page.events.empty() ||
+            page.events.front().requestId.toLatin1() != headerOf(response, "x-request-id"))
+            return "the answer is not the newest event of the audit log";
+        const AuditEvent& event = page.events.front();
+        const char* action = route == ServerRoute::CreateKey        ? "api_key.created"
+                             : route == ServerRoute::CreateInstance ? "instance.created"
+                                                                    : "api_key.rotated";
+        if (event.action != QLatin1String(action) || event.statusCode != response.status ||
+            event.success != (response.status < 400))
+            return "audited as " + text(event.action) + " " + std::to_string(event.statusCode) +
+                   ", answered " + std::to_string(response.status);
+        if (!event.actor || event.actor->keyId != actorKeyId)
+            return "audited with another actor than the caller";
+        const Json details =
+            Json::parse(event.detailsJson.begin(), event.detailsJson.end(), nullptr, false);
+        if (!details.is_object() || details.value("method", std::string()) != "POST")
+            return "audited details without the method: " + text(event.detailsJson);
+        if (response.status >= 400)
+            return std::nullopt;
+        QString created;
+        if (route == ServerRoute::CreateInstance)
+            created = json::instanceFromJson(json::parse(response.body)).instanceUuid;
+        else if (route == ServerRoute::CreateKey)
+            created = json::issuedKeyFromJson(json::parse(response.body)).record.keyId;
+        else
+            created = json::issuedKeyFromJson(json::parse(response.body)).rotatedFrom;
+        if (!event.target || event.target->id != created)
+            return "audited with another target than " + text(created);
         return std::nullopt;
     }
 
@@ -284,6 +331,7 @@ private:
     QString m_orgUuid;
     QByteArray m_apiBase; // /orgs/{org_uuid}/api
     Secret m_caller;
+    QString m_callerId;
     QString m_rotateTargetId; // replaced by its successor after each rotation
     Secret m_ownKey;          // the caller of /key/rotate, replaced likewise
     QString m_ownKeyId;
