@@ -10,6 +10,7 @@
 #include <QTimeZone>
 #include <algorithm>
 #include <numeric>
+#include <queue>
 
 Q_LOGGING_CATEGORY(lcAuditModel, "legba.models.audit")
 
@@ -341,6 +342,128 @@ void AuditLogModel::integrate(Index first, Index end) {
     Q_EMIT layoutChanged({}, QAbstractItemModel::VerticalSortHint);
 }
 
+bool AuditLogModel::sortByMergingRuns() {
+    // Arrival order is mostly sorted by time, one way or the other: pages come newest
+    // first, and the live tail appends short runs of newer events after them. So split it
+    // into maximal runs sorted either way, keep the longest where it is and merge the
+    // others into it, the smallest first: O(n) plus the cost of merging the short runs.
+    // Other columns are never in arrival order: the radix sort it is.
+    if (m_sortColumn != TimeColumn)
+        return false;
+    struct Run {
+        Index first;
+        Index end;
+        bool reversed; // keys fall along arrival order: read it backwards
+    };
+    const auto n = static_cast<Index>(m_store.size());
+    std::vector<Run> runs;
+    Index start = 0;
+    int direction = 0; // 0 until two keys differ, then +1 rising or -1 falling
+    quint64 previous = n ? sortKey(0) : 0;
+    for (Index i = 1; i < n; ++i) {
+        const quint64 key = sortKey(i);
+        if (key != previous) {
+            const int step = key > previous ? 1 : -1;
+            if (direction == 0) {
+                direction = step;
+            } else if (step != direction) {
+                runs.push_back({start, i, direction < 0});
+                if (runs.size() >= kMaxRuns)
+                    return false;
+                start = i;
+                direction = 0;
+            }
+        }
+        previous = key;
+    }
+    runs.push_back({start, n, direction < 0});
+    if (runs.size() == 1) { // sorted already, one way or the other: the usual case
+        if (runs.front().reversed)
+            std::iota(m_order.rbegin(), m_order.rend(), Index(0));
+        else
+            std::iota(m_order.begin(), m_order.end(), Index(0));
+        return true;
+    }
+
+    const auto longest = std::max_element(runs.begin(), runs.end(), [](const Run& a, const Run& b) {
+        return a.end - a.first < b.end - b.first;
+    });
+    const Run main = *longest;
+    runs.erase(longest);
+    // What merging the short runs costs (each merge moves both): worth it while it stays
+    // below one pass over everything, which is what the radix sort makes three or four of.
+    std::priority_queue<std::size_t, std::vector<std::size_t>, std::greater<>> sizes;
+    std::size_t shortTotal = 0;
+    for (const Run& run : runs) {
+        sizes.push(run.end - run.first);
+        shortTotal += run.end - run.first;
+    }
+    std::size_t cost = shortTotal;
+    while (sizes.size() > 1) {
+        const std::size_t a = sizes.top();
+        sizes.pop();
+        const std::size_t b = sizes.top();
+        sizes.pop();
+        cost += a + b;
+        sizes.push(a + b);
+    }
+    if (cost > n) {
+        qCDebug(lcAuditModel) << "time sort:" << runs.size() + 1 << "runs, too many to merge";
+        return false;
+    }
+    qCDebug(lcAuditModel) << "time sort: merging" << runs.size() + 1 << "runs," << shortTotal
+                          << "events outside the longest";
+
+    // The short runs, merged smallest first into one sorted vector.
+    auto keyed = [this](const Run& run) {
+        std::vector<KeyIndex> out;
+        out.reserve(run.end - run.first);
+        for (Index k = 0; k < run.end - run.first; ++k) {
+            const Index i = run.reversed ? run.end - 1 - k : run.first + k;
+            out.push_back({sortKey(i), i});
+        }
+        return out;
+    };
+    auto bySize = [](const std::vector<KeyIndex>& a, const std::vector<KeyIndex>& b) {
+        return a.size() > b.size();
+    };
+    std::vector<std::vector<KeyIndex>> pending;
+    pending.reserve(runs.size());
+    for (const Run& run : runs)
+        pending.push_back(keyed(run));
+    std::make_heap(pending.begin(), pending.end(), bySize);
+    while (pending.size() > 1) {
+        std::pop_heap(pending.begin(), pending.end(), bySize);
+        std::vector<KeyIndex> a = std::move(pending.back());
+        pending.pop_back();
+        std::pop_heap(pending.begin(), pending.end(), bySize);
+        std::vector<KeyIndex>& b = pending.back();
+        std::vector<KeyIndex> merged(a.size() + b.size());
+        std::merge(a.begin(), a.end(), b.begin(), b.end(), merged.begin(),
+                   [](const KeyIndex& x, const KeyIndex& y) { return x.key < y.key; });
+        b = std::move(merged);
+        std::push_heap(pending.begin(), pending.end(), bySize);
+    }
+
+    // The longest run, read in place, merged with them.
+    std::vector<KeyIndex> rest;
+    if (!pending.empty())
+        rest = std::move(pending.front());
+    const Index mainSize = main.end - main.first;
+    std::size_t r = 0;
+    std::size_t out = 0;
+    for (Index k = 0; k < mainSize; ++k) {
+        const Index i = main.reversed ? main.end - 1 - k : main.first + k;
+        const quint64 key = sortKey(i);
+        while (r < rest.size() && rest[r].key < key)
+            m_order[out++] = rest[r++].index;
+        m_order[out++] = i;
+    }
+    while (r < rest.size())
+        m_order[out++] = rest[r++].index;
+    return true;
+}
+
 void AuditLogModel::sort(int column, Qt::SortOrder order) {
     if (column < 0 || column >= ColumnCount)
         return;
@@ -355,21 +478,7 @@ void AuditLogModel::sort(int column, Qt::SortOrder order) {
     m_sortOrder = order;
     prepareKeys();
     const auto n = static_cast<Index>(m_store.size());
-    // Pages arrive newest first, so arrival order is usually already sorted by time one way
-    // or the other: one pass finds out, and the order is written without sorting.
-    bool forward = column == TimeColumn;
-    bool backward = column == TimeColumn;
-    for (Index i = 1; i < n && (forward || backward); ++i) {
-        const qint64 previous = m_store.record(i - 1).occurredMs;
-        const qint64 here = m_store.record(i).occurredMs;
-        forward = forward && (order == Qt::DescendingOrder ? here <= previous : here >= previous);
-        backward = backward && (order == Qt::DescendingOrder ? here >= previous : here <= previous);
-    }
-    if (forward) {
-        std::iota(m_order.begin(), m_order.end(), Index(0));
-    } else if (backward) {
-        std::iota(m_order.rbegin(), m_order.rend(), Index(0));
-    } else {
+    if (!sortByMergingRuns()) {
         std::vector<KeyIndex> keyed(n);
         for (Index i = 0; i < n; ++i)
             keyed[i] = {sortKey(i), i};

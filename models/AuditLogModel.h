@@ -112,6 +112,8 @@ Q_SIGNALS:
     void fetchingChanged(bool fetching);
 
 private:
+    static constexpr std::size_t kMaxRuns = 1 << 16;
+
     struct KeyIndex {
         quint64 key;
         quint32 index;
@@ -123,6 +125,9 @@ private:
     std::size_t visibleCount() const { return m_filtered ? m_visible.size() : m_order.size(); }
     QDateTime now() const { return m_clock ? m_clock() : QDateTime::currentDateTimeUtc(); }
 
+    // Sorts m_order by merging the sorted runs arrival order is made of; false (and
+    // m_order untouched) when there are too many for that to beat a radix sort.
+    bool sortByMergingRuns();
     void prepareKeys();
     quint64 sortKey(AuditStore::Index index) const;
     void integrate(AuditStore::Index first, AuditStore::Index end);

@@ -30,6 +30,10 @@ public:
         return json::dump(json::toJson(page));
     }
 
+    // The next event is stamped just before `msecs` (events go back in time from there).
+    void setTimeMs(qint64 msecs) { m_timeMs = msecs; }
+    qint64 timeMs() const { return m_timeMs; }
+
     AuditEvent next() {
         static const char* const agents[] = {"legba-python/1.4.2", "curl/7.88.1",
                                              "LegbaAdmin/0.1.0", "Go-http-client/1.1"};

@@ -273,6 +273,60 @@ int benchSort(const char* which, int events) {
         print("sort: %-30s %-22s %.1f ms\n",
               compact ? "compact AuditLogModel" : "QSortFilterProxyModel", step.what, ms(timer));
     }
+
+    // Then the live tail: 200 polls of 5 newer events appended after what is loaded, each
+    // poll newest first, and in one poll of four an event stamped before those of the poll
+    // before (recorded late). Arrival order is then no longer time order.
+    bench::AuditPageGenerator tail(11);
+    const qint64 newest = 1'767'225'600'000;
+    int tailEvents = 0;
+    double tailMs = 0;
+    double slowestPollMs = 0;
+    for (int poll = 0; poll < 200; ++poll) {
+        tail.setTimeMs(newest + (poll + 1) * 15'000);
+        QByteArray body = tail.serverPage(5, false);
+        std::vector<QByteArray> bodies{body};
+        if (poll % 4 == 3) {
+            tail.setTimeMs(newest + (poll - 1) * 15'000);
+            bodies.push_back(tail.serverPage(1, false));
+        }
+        for (const QByteArray& page : bodies) {
+            QElapsedTimer timer;
+            timer.start();
+            if (compact) {
+                const audit::AuditBatch batch = audit::parseAuditPage(page);
+                loaded.model->addNewer(batch, std::vector<char>(batch.records.size(), 1));
+                tailEvents += static_cast<int>(batch.records.size());
+            } else {
+                const AuditPage parsed = json::auditPageFromJson(json::parse(page));
+                for (const AuditEvent& e : parsed.events)
+                    loaded.items->appendRow(itemsFor(e));
+                tailEvents += static_cast<int>(parsed.events.size());
+            }
+            const double pollMs = ms(timer);
+            tailMs += pollMs;
+            slowestPollMs = std::max(slowestPollMs, pollMs);
+        }
+    }
+    print("sort: %-30s live tail: %d events in 250 polls, %.1f ms in all, slowest poll %.1f ms\n",
+          compact ? "compact AuditLogModel" : "QSortFilterProxyModel", tailEvents, tailMs,
+          slowestPollMs);
+    const Step afterTail[] = {
+        {AuditLogModel::TimeColumn, Qt::AscendingOrder, "time, oldest first, after live tail"},
+        {AuditLogModel::TimeColumn, Qt::DescendingOrder, "time, newest first, after live tail"},
+    };
+    for (const Step& step : afterTail) {
+        QElapsedTimer timer;
+        timer.start();
+        if (compact) {
+            loaded.model->sort(step.column, step.order);
+        } else {
+            loaded.proxy->setSortRole(kTimeRole);
+            loaded.proxy->sort(step.column, step.order);
+        }
+        print("sort: %-30s %-22s %.1f ms\n",
+              compact ? "compact AuditLogModel" : "QSortFilterProxyModel", step.what, ms(timer));
+    }
     return 0;
 }
 
