@@ -53,13 +53,12 @@ void Session::refreshIdentity() {
             return;
         }
         m_lastError = result.error();
-        // 401 and unreachable have set the state through the client's signals already.
-        if (m_state == State::Connecting && result.error().kind == ApiError::Kind::Http &&
-            !result.error().isUnauthorized()) {
+        // 401 and unreachable have set the state through the client's signals already; any
+        // other HTTP error or an answer that is not the contract's leaves us offline.
+        const ApiError& error = result.error();
+        const bool otherHttpError = error.kind == ApiError::Kind::Http && !error.isUnauthorized();
+        if (m_state == State::Connecting && (otherHttpError || error.kind == ApiError::Kind::Parse))
             setState(State::Offline);
-        } else if (m_state == State::Connecting && result.error().kind == ApiError::Kind::Parse) {
-            setState(State::Offline);
-        }
         Q_EMIT identityChanged();
     });
 }
