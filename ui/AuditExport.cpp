@@ -53,17 +53,27 @@ QByteArray AuditExporter::csvHeader() {
 }
 
 void AuditExporter::appendCsvField(std::string& out, std::string_view field) {
+    const bool defused = !field.empty() && std::string_view("=+-@\t\r'").find(field.front()) !=
+                                               std::string_view::npos;
     if (field.find_first_of(",\"\r\n") == std::string_view::npos) {
+        if (defused)
+            out.push_back('\'');
         out.append(field);
         return;
     }
     out.push_back('"');
+    if (defused)
+        out.push_back('\'');
     for (const char c : field) {
         if (c == '"')
             out.push_back('"');
         out.push_back(c);
     }
     out.push_back('"');
+}
+
+QString AuditExporter::csvCellValue(const QString& cell) {
+    return cell.startsWith(QLatin1Char('\'')) ? cell.mid(1) : cell;
 }
 
 void AuditExporter::appendCsvRow(std::string& out, const audit::AuditRecord& r,

@@ -36,7 +36,15 @@ public:
     static Format formatForPath(const QString& path);
     // RFC 4180: CRLF line ends; fields with a comma, quote, CR or LF quoted, quotes doubled.
     static QByteArray csvHeader();
+    // A text cell. Besides RFC 4180 quoting, one that begins with = + - @ tab or CR (which a
+    // spreadsheet would run as a formula: OWASP "CSV injection") or with ' gets a ' in
+    // front, so that it shows as text. Every text column is written so, not only those a
+    // caller controls (user agent, key name, target, details): one rule to undo, and a
+    // hostile server's ids are no safer. Reading back: drop one leading ' from any text
+    // cell that has one. Time, outcome and status code never begin with those.
     static void appendCsvField(std::string& out, std::string_view field);
+    // The cell's value from what appendCsvField wrote (once unquoted): the inverse.
+    static QString csvCellValue(const QString& cell);
     static void appendCsvRow(std::string& out, const audit::AuditRecord& record,
                              const audit::RecordStrings& strings);
 

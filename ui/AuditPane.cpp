@@ -42,6 +42,14 @@ enum Page { TablePage, StatePage };
 // The live tail's first page each time: usually holds every new event and the boundary.
 constexpr int kTailFirstPage = 100;
 
+QString exportToolTip() {
+    return AuditPane::tr(
+        "Write every event matching the filters and the search (all pages, not only those "
+        "loaded) to CSV or JSON Lines (Ctrl+N).\nIn CSV, a text cell that begins with = + - @ ', "
+        "a tab or a carriage return gets a ' in front, so that spreadsheets show it rather "
+        "than run it as a formula: drop one leading ' to read the exact value.");
+}
+
 QString parseErrorText(const json::ParseError& error) {
     return error.field().isEmpty()
                ? error.problem()
@@ -229,8 +237,7 @@ AuditPane::~AuditPane() {
 QHBoxLayout* AuditPane::buildToolbar() {
     m_exportButton->setIcon(QIcon::fromTheme(QStringLiteral("document-save-as")));
     m_exportButton->setAccessibleName(tr("Export audit log"));
-    m_exportButton->setToolTip(tr("Write every event matching the filters and the search (all "
-                                  "pages, not only those loaded) to CSV or JSON Lines (Ctrl+N)"));
+    m_exportButton->setToolTip(exportToolTip());
 
     m_rangeBox->addItem(tr("Last hour"), static_cast<int>(Range::LastHour));
     m_rangeBox->addItem(tr("Last 24 hours"), static_cast<int>(Range::Last24Hours));
@@ -933,10 +940,7 @@ void AuditPane::updateState() {
         w->setEnabled(usable);
     m_tailButton->setEnabled(usable && !currentQuery().until.isValid());
     const QString reason = !allowed ? m_session->whyNot(Scope::AuditRead) : QString();
-    m_exportButton->setToolTip(
-        !allowed ? reason
-                 : tr("Write every event matching the filters and the search (all pages, not "
-                      "only those loaded) to CSV or JSON Lines (Ctrl+N)"));
+    m_exportButton->setToolTip(!allowed ? reason : exportToolTip());
 
     m_stateButton->hide();
     if (connected && !allowed) {

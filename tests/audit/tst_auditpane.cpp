@@ -184,11 +184,31 @@ private Q_SLOTS:
 
         // User agents a CSV must quote, recorded by the server like any request's.
         QNetworkAccessManager manager;
-        for (const char* agent : {"Mozilla/5.0 (X11; \"quoted\", comma)", "agent,with,commas"}) {
+        // And some a spreadsheet would run as formulas, were they not defused.
+        for (const char* agent : {"Mozilla/5.0 (X11; \"quoted\", comma)", "agent,with,commas",
+                                  "=HYPERLINK(\"http://evil.example/\",\"click\")",
+                                  "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1,2)", "'already quoted"}) {
             QNetworkRequest request(QUrl(server->baseUrl().toString() + QStringLiteral("/orgs/") +
                                          server->orgUuid() + QStringLiteral("/api/instances")));
             request.setRawHeader("Authorization", "Bearer " + server->ownerKey().reveal());
             request.setHeader(QNetworkRequest::UserAgentHeader, QByteArray(agent));
+            QNetworkReply* reply = manager.get(request);
+            QTRY_VERIFY(reply->isFinished());
+            reply->deleteLater();
+        }
+
+        // A key whose name is a formula, used once: its name is in the actor columns.
+        NewKeyRequest formulaKey;
+        formulaKey.name = QStringLiteral("=cmd|' /C calc'!A0");
+        formulaKey.scopes = {QStringLiteral("instances:read")};
+        auto issuedFormula = test::await<Result<IssuedKey>>(
+            [&](auto done) { session->client()->createKey(formulaKey, this, done); });
+        QVERIFY(issuedFormula && *issuedFormula);
+        {
+            QNetworkRequest request(QUrl(server->baseUrl().toString() + QStringLiteral("/orgs/") +
+                                         server->orgUuid() + QStringLiteral("/api/instances")));
+            request.setRawHeader("Authorization",
+                                 "Bearer " + issuedFormula->value().secret.reveal());
             QNetworkReply* reply = manager.get(request);
             QTRY_VERIFY(reply->isFinished());
             reply->deleteLater();
@@ -361,13 +381,23 @@ private Q_SLOTS:
         QVERIFY(out.open(QIODevice::ReadOnly));
         const QByteArray bytes = out.readAll();
         std::vector<AuditEvent> back;
+        bool defused = false;
         if (file.endsWith(QLatin1String(".csv"))) {
             const QList<QStringList> rows = parseCsv(QString::fromUtf8(bytes));
             QCOMPARE(rows.value(0).join(QLatin1Char(',')).toLatin1() + "\r\n",
                      AuditExporter::csvHeader());
             for (qsizetype r = 1; r < rows.size(); ++r) {
-                const QStringList& f = rows[r];
-                QCOMPARE(f.size(), 14);
+                const QStringList& cells = rows[r];
+                QCOMPARE(cells.size(), 14);
+                // No cell a spreadsheet would run; each text cell read back as documented.
+                QStringList f;
+                for (const QString& cell : cells) {
+                    QVERIFY2(cell.isEmpty() || !QStringLiteral("=+-@\t\r").contains(cell[0]),
+                             qPrintable(cell));
+                    f << AuditExporter::csvCellValue(cell);
+                }
+                defused = defused || cells[11].startsWith(QLatin1Char('\'')) ||
+                          cells[3].startsWith(QLatin1Char('\''));
                 AuditEvent e;
                 e.eventId = f[0];
                 e.occurredAt = *rfc3339::parse(f[1]);
@@ -401,6 +431,67 @@ private Q_SLOTS:
             quotedAgent = quotedAgent || theirs.userAgent.contains(QLatin1Char('"'));
         }
         QVERIFY(quotedAgent); // the round trip went through RFC 4180 quoting
+        // ...and through formulas defused: user agents and a key name like them.
+        QCOMPARE(std::count_if(expected.begin(), expected.end(),
+                               [](const AuditEvent& e) {
+                                   return e.actor &&
+                                          e.actor->name == QStringLiteral("=cmd|' /C calc'!A0");
+                               }),
+                 std::ptrdiff_t(1));
+        QVERIFY(std::any_of(expected.begin(), expected.end(), [](const AuditEvent& e) {
+            return e.userAgent.startsWith(QLatin1String("=HYPERLINK("));
+        }));
+        QCOMPARE(defused, file.endsWith(QLatin1String(".csv")));
+    }
+
+    void csvDefusesFormulas_data() {
+        QTest::addColumn<QString>("value");
+        QTest::addColumn<bool>("prefixed");
+        QTest::newRow("equals") << QStringLiteral("=1+1") << true;
+        QTest::newRow("plus") << QStringLiteral("+1") << true;
+        QTest::newRow("minus") << QStringLiteral("-1+2") << true;
+        QTest::newRow("at") << QStringLiteral("@SUM(A1:A9)") << true;
+        QTest::newRow("tab") << QStringLiteral("\t=1") << true;
+        QTest::newRow("carriage return") << QStringLiteral("\r\n=1") << true;
+        QTest::newRow("quote first") << QStringLiteral("'=1") << true;
+        QTest::newRow("formula with comma and quote")
+            << QStringLiteral("=HYPERLINK(\"http://x\",\"y\")") << true;
+        QTest::newRow("equals later") << QStringLiteral("a=b") << false;
+        QTest::newRow("plain") << QStringLiteral("curl/8.0") << false;
+        QTest::newRow("empty") << QString() << false;
+    }
+    void csvDefusesFormulas() {
+        QFETCH(QString, value);
+        QFETCH(bool, prefixed);
+        const std::string utf8 = value.toStdString();
+        audit::AuditRecord r;
+        r.occurredMs = 1'736'510'400'000;
+        r.statusCode = 200;
+        audit::RecordStrings s;
+        s.eventId = "evt_1";
+        s.action = "api.request";
+        s.hasActor = true;
+        s.actorKeyId = "key_1";
+        s.actorName = utf8;
+        s.actorPrefix = "legba_Ab12Cd";
+        s.userAgent = utf8;
+        s.requestId = utf8;
+        s.details = R"({"route":"/x"})";
+        std::string out;
+        AuditExporter::appendCsvRow(out, r, s);
+        const QList<QStringList> rows = parseCsv(QString::fromStdString(out));
+        QCOMPARE(rows.size(), 1);
+        QCOMPARE(rows[0].size(), 14);
+        for (const int column : {3, 11, 12}) {
+            const QString cell = rows[0][column];
+            QCOMPARE(cell.startsWith(QLatin1Char('\'')), prefixed);
+            QVERIFY(cell.isEmpty() || !QStringLiteral("=+-@\t\r").contains(cell[0]));
+            QCOMPARE(AuditExporter::csvCellValue(cell), value);
+        }
+        // What is not text is written as it is.
+        QCOMPARE(rows[0][1], QStringLiteral("2025-01-10T12:00:00Z"));
+        QCOMPARE(rows[0][9], QStringLiteral("200"));
+        QCOMPARE(rows[0][13], QStringLiteral(R"({"route":"/x"})"));
     }
 
     void csvQuotesCommasQuotesAndLineBreaks() {
