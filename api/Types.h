@@ -50,6 +50,22 @@ struct NewKeyRequest {
     QDateTime expiresAt; // invalid: never
 };
 
+// A key's name is 1 to 100 characters after trimming. Characters are Unicode code points,
+// not UTF-16 units: an emoji counts once, in the app, the server and the command line.
+constexpr qsizetype kMaxKeyNameLength = 100;
+inline qsizetype characterCount(QStringView text) {
+    qsizetype count = 0;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        if (!(text[i].isLowSurrogate() && i > 0 && text[i - 1].isHighSurrogate()))
+            ++count;
+    }
+    return count;
+}
+inline bool isValidKeyName(QStringView trimmedName) {
+    const qsizetype count = characterCount(trimmedName);
+    return count >= 1 && count <= kMaxKeyNameLength;
+}
+
 enum class InstanceStatus { Provisioning, Running, Terminating, Terminated };
 QString wireName(InstanceStatus status);
 std::optional<InstanceStatus> instanceStatusFromWireName(QStringView name);

@@ -61,7 +61,7 @@ CreatedOrganization createOrganization(Store& store, const QString& name, qint64
 IssuedKey createKey(Store& store, const QString& orgUuid, const QString& name,
                     const QStringList& scopes, qint64 expiresAtMs, qint64 now, const QString& via) {
     const QString trimmed = name.trimmed();
-    if (trimmed.isEmpty() || trimmed.size() > 100)
+    if (!isValidKeyName(trimmed))
         throw std::invalid_argument("the name must be 1 to 100 characters");
     if (scopes.isEmpty())
         throw std::invalid_argument("at least one scope is needed");

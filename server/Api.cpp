@@ -655,7 +655,7 @@ HttpResponse Api::createKey(Call& call) {
     const Json body = bodyObject(call.request.body, false);
     NewKeyRequest wanted;
     wanted.name = requireStringField(body, "name").trimmed();
-    if (wanted.name.isEmpty() || wanted.name.size() > 100)
+    if (!isValidKeyName(wanted.name))
         throw ApiFailure::validation(QStringLiteral("name"),
                                      QStringLiteral("must be 1 to 100 characters after trimming"));
     const Json* scopes = member(body, "scopes");

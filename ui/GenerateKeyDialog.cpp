@@ -73,7 +73,7 @@ GenerateKeyDialog::GenerateKeyDialog(Session* session, QWidget* parent)
     m_name->setAccessibleName(tr("Key name"));
     m_name->setToolTip(tr("What the key is for, so that you recognise it later (1 to %1 "
                           "characters)")
-                           .arg(kMaxNameLength));
+                           .arg(kMaxKeyNameLength));
 
     // Scopes: least privilege by default; a key cannot grant what it does not hold.
     auto* scopesBox = new QGroupBox(tr("Scopes"), this);
@@ -245,10 +245,10 @@ void GenerateKeyDialog::validate() {
     QString nameProblem;
     if (name.isEmpty())
         nameProblem = tr("Enter a name for the key.");
-    else if (name.size() > kMaxNameLength)
+    else if (!isValidKeyName(name))
         nameProblem = tr("The name is %1 characters long; at most %2 are allowed.")
-                          .arg(name.size())
-                          .arg(kMaxNameLength);
+                          .arg(characterCount(name))
+                          .arg(kMaxKeyNameLength);
     // An empty name is only an error once the user has typed something.
     showError(m_nameError, name.isEmpty() && m_name->text().isEmpty() ? QString() : nameProblem);
 

@@ -27,7 +27,6 @@ class GenerateKeyDialog : public QDialog {
 
 public:
     enum class Expiry { Days30, Days90, Days365, OnDate, Never };
-    static constexpr int kMaxNameLength = 100;
 
     explicit GenerateKeyDialog(Session* session, QWidget* parent = nullptr);
     ~GenerateKeyDialog() override;

@@ -329,6 +329,20 @@ private Q_SLOTS:
                 QVERIFY(!dialog->scopeBox(scope)->isChecked());
         }
         QVERIFY(!dialog->generateButton()->isEnabled()); // no name yet
+        // Characters, not UTF-16 units: 100 emoji fit, 101 do not, and the count is named.
+        QString emoji;
+        for (int i = 0; i < 101; ++i)
+            emoji += QString::fromUcs4(U"\U0001F511", 1);
+        auto* nameError = dialog->findChild<QLabel*>(QStringLiteral("nameError"));
+        QVERIFY(nameError);
+        dialog->nameField()->setText(emoji);
+        QVERIFY(!dialog->generateButton()->isEnabled());
+        QVERIFY2(nameError->text().contains(QStringLiteral("101 characters")),
+                 qPrintable(nameError->text()));
+        dialog->nameField()->setText(emoji.chopped(2));
+        QVERIFY(dialog->generateButton()->isEnabled());
+        QVERIFY(nameError->text().isEmpty());
+        dialog->nameField()->clear();
         QTest::keyClicks(dialog->nameField(), QStringLiteral("  ci-runner  "));
         QVERIFY(dialog->generateButton()->isEnabled());
         QCOMPARE(dialog->request().name, QStringLiteral("ci-runner"));

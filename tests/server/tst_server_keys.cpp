@@ -20,6 +20,16 @@ QString inSeconds(qint64 seconds) {
 }
 } // namespace
 
+namespace {
+// n times U+1F511 KEY, two UTF-16 units each.
+QString keyEmoji(int n) {
+    QString out;
+    for (int i = 0; i < n; ++i)
+        out += QString::fromUcs4(U"\U0001F511", 1);
+    return out;
+}
+} // namespace
+
 class ServerKeysTest : public QObject {
     Q_OBJECT
 
@@ -66,6 +76,9 @@ private Q_SLOTS:
         QTest::newRow("name too long") << (QByteArray("{\"name\":\"") + QByteArray(101, 'n') +
                                            "\",\"scopes\":[\"keys:read\"]}")
                                        << QStringLiteral("name");
+        QTest::newRow("name of 101 emoji") << (QByteArray("{\"name\":\"") + keyEmoji(101).toUtf8() +
+                                               "\",\"scopes\":[\"keys:read\"]}")
+                                           << QStringLiteral("name");
         QTest::newRow("name a number")
             << QByteArray("{\"name\":5,\"scopes\":[\"keys:read\"]}") << QStringLiteral("name");
         QTest::newRow("scopes missing")
@@ -95,6 +108,16 @@ private Q_SLOTS:
         QTest::newRow("expiry a number")
             << QByteArray("{\"name\":\"n\",\"scopes\":[\"keys:read\"],\"expires_at\":123}")
             << QStringLiteral("expires_at");
+    }
+
+    void aNameCountsCharactersNotUtf16Units() {
+        // 100 key emoji are 200 UTF-16 units: still a 100-character name.
+        Harness h;
+        const QString name = keyEmoji(100);
+        const Reply r = h.post(h.api(QStringLiteral("/keys")), h.ownerKey,
+                               Json{{"name", name.toStdString()}, {"scopes", {"keys:read"}}});
+        QCOMPARE(r.status, 201);
+        QCOMPARE(QString::fromStdString(r.json()["name"].get<std::string>()), name);
     }
 
     void createKeyValidationNamesTheField() {
