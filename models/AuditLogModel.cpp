@@ -81,6 +81,7 @@ void AuditLogModel::reset() {
     const bool wasPending = m_pending;
     m_pending = false;
     m_atEnd = false;
+    m_held = false;
     m_started = false;
     m_nextCursor.clear();
     m_pendingCursor.clear();
@@ -92,7 +93,7 @@ void AuditLogModel::reset() {
 }
 
 bool AuditLogModel::canFetchMore(const QModelIndex& parent) const {
-    return !parent.isValid() && m_fetcher && !m_pending && !m_atEnd;
+    return !parent.isValid() && m_fetcher && !m_pending && !m_atEnd && !m_held;
 }
 
 void AuditLogModel::fetchMore(const QModelIndex& parent) {
@@ -136,6 +137,17 @@ void AuditLogModel::pageFailed(quint64 generation, const QString& cursor) {
     m_pending = false;
     m_asked.remove(cursor);
     Q_EMIT fetchingChanged(false);
+}
+
+void AuditLogModel::pageErrored(quint64 generation, const QString& cursor) {
+    if (generation != m_generation || !m_pending || cursor != m_pendingCursor)
+        return;
+    m_held = true;
+    pageFailed(generation, cursor);
+}
+
+void AuditLogModel::retry() {
+    m_held = false;
 }
 
 int AuditLogModel::addNewer(const audit::AuditBatch& batch, const std::vector<char>& keep) {

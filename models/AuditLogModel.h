@@ -75,8 +75,14 @@ public:
     // A page answered for (generation, cursor). Returns false (and changes nothing) for a
     // stale or unasked page.
     bool addPage(quint64 generation, const QString& cursor, const audit::AuditBatch& batch);
-    // The request for (generation, cursor) failed: it may be asked again.
+    // The request for (generation, cursor) was not made: it may be asked again.
     void pageFailed(quint64 generation, const QString& cursor);
+    // The request for (generation, cursor) failed with an error the user is shown: paging
+    // holds (canFetchMore is false, so views and testers do not ask again and again) until
+    // retry().
+    void pageErrored(quint64 generation, const QString& cursor);
+    void retry();
+    bool isHeld() const { return m_held; }
     // Newer events (live tail), where keep[i] is set; placed where the sort puts them.
     // Returns how many were added.
     int addNewer(const audit::AuditBatch& batch, const std::vector<char>& keep);
@@ -153,6 +159,7 @@ private:
     bool m_pending = false;
     bool m_merging = false;
     bool m_atEnd = false;
+    bool m_held = false;
     bool m_started = false;
     QString m_nextCursor;
     QString m_pendingCursor;

@@ -4,7 +4,9 @@
 #include "Json.h"
 #include "Logging.h"
 
+#include <QLocale>
 #include <QtConcurrent/QtConcurrentRun>
+#include <algorithm>
 #include <charconv>
 
 namespace legba {
@@ -150,6 +152,11 @@ void AuditExporter::fail(const QString& message) {
     Q_EMIT finished(false, message);
 }
 
+QString AuditExporter::cannotWrite(const QString& why) const {
+    return tr("Export stopped after %1 events: cannot write %2: %3. No file was written.")
+        .arg(QLocale().toString(m_written), m_path, why);
+}
+
 void AuditExporter::requestPage(const QString& cursor) {
     AuditQuery query = m_query;
     query.cursor = cursor;
@@ -157,7 +164,14 @@ void AuditExporter::requestPage(const QString& cursor) {
         if (!m_running)
             return;
         if (!result) {
-            fail(tr("Export stopped: %1 No file was written.").arg(result.error().summary()));
+            const ApiError& error = result.error();
+            QString why = error.summary();
+            if (why.endsWith(QLatin1Char('.')))
+                why.chop(1);
+            if (!error.requestId.isEmpty())
+                why = tr("%1, request id %2").arg(why, error.requestId);
+            fail(tr("Export stopped after %1 events: %2. No file was written.")
+                     .arg(QLocale().toString(m_written), why));
             return;
         }
         const Format format = m_format;
@@ -216,13 +230,20 @@ void AuditExporter::onChunk() {
         return;
     const Chunk chunk = m_watcher->result();
     if (!chunk.error.isEmpty()) {
-        fail(tr("Export stopped: the server's answer was malformed (%1). No file was written.")
-                 .arg(chunk.error));
+        fail(tr("Export stopped after %1 events: the server's answer was malformed (%2). No "
+                "file was written.")
+                 .arg(QLocale().toString(m_written), chunk.error));
         return;
     }
-    if (m_file->write(chunk.bytes) != chunk.bytes.size()) {
-        fail(tr("Export stopped: cannot write %1: %2. No file was written.")
-                 .arg(m_path, m_file->errorString()));
+    const qint64 wrote = m_file->write(chunk.bytes);
+    if (wrote != chunk.bytes.size()) {
+        // A short write sets no error of its own: say what happened rather than "Unknown".
+        const QString why = m_file->error() != QFileDevice::NoError
+                                ? m_file->errorString()
+                                : tr("only %1 of %2 bytes could be written (is the disk full?)")
+                                      .arg(std::max<qint64>(wrote, 0))
+                                      .arg(chunk.bytes.size());
+        fail(cannotWrite(why));
         return;
     }
     m_written += chunk.events;
@@ -232,7 +253,7 @@ void AuditExporter::onChunk() {
         return;
     }
     if (!m_file->commit()) {
-        fail(tr("Export failed: cannot finish %1: %2").arg(m_path, m_file->errorString()));
+        fail(cannotWrite(m_file->errorString()));
         return;
     }
     m_file.reset();

@@ -64,6 +64,7 @@ private:
     void requestPage(const QString& cursor);
     void onChunk();
     void fail(const QString& message);
+    QString cannotWrite(const QString& why) const;
 
     LegbaClient* m_client; // not owned
     AuditQuery m_query;

@@ -192,6 +192,7 @@ AuditPane::AuditPane(Session* session, QWidget* parent)
     connect(m_chart, &AuditChart::bucketClicked, this, &AuditPane::onChartBucket);
     connect(m_banner, &MessageBanner::retryRequested, this, [this] {
         m_banner->clear();
+        m_model->retry();
         if (m_loadedOnce && m_model->canFetchMore())
             m_model->fetchMore();
         else
@@ -517,6 +518,7 @@ void AuditPane::reload() {
     m_tailHead.clear();
     m_tailPages.clear();
     m_notAvailable = false;
+    m_forbidden = false;
     m_loadedOnce = false;
     m_details->clear();
     m_banner->clear();
@@ -561,7 +563,10 @@ void AuditPane::parseAsync(QByteArray body, const ParsedCallback& done) {
 }
 
 void AuditPane::fetchPage(quint64 generation, const QString& cursor) {
-    if (m_session->state() != Session::State::Connected || !m_session->can(Scope::AuditRead)) {
+    // Offline, asking is how we find out the server is back (Retry, scrolling on).
+    const Session::State state = m_session->state();
+    if ((state != Session::State::Connected && state != Session::State::Offline) ||
+        !m_session->can(Scope::AuditRead)) {
         // Asked before there is anyone to ask: let it be asked again once there is.
         QTimer::singleShot(0, this,
                            [this, generation, cursor] { m_model->pageFailed(generation, cursor); });
@@ -576,7 +581,7 @@ void AuditPane::fetchPage(quint64 generation, const QString& cursor) {
             if (generation != m_model->generation())
                 return;
             if (!result) {
-                m_model->pageFailed(generation, cursor);
+                m_model->pageErrored(generation, cursor);
                 showError(result.error());
                 return;
             }
@@ -584,7 +589,7 @@ void AuditPane::fetchPage(quint64 generation, const QString& cursor) {
                 if (generation != m_model->generation())
                     return;
                 if (!parsed.batch) {
-                    m_model->pageFailed(generation, cursor);
+                    m_model->pageErrored(generation, cursor);
                     ApiError error;
                     error.kind = ApiError::Kind::Parse;
                     error.route = QStringLiteral("GET /audit-log");
@@ -822,6 +827,8 @@ void AuditPane::sessionChanged() {
     switch (m_session->state()) {
     case Session::State::Connected: {
         setStale(false);
+        // Paging held by an error (the server was gone) may go on now.
+        m_model->retry();
         const QString profile = m_session->profile() ? m_session->profile()->id : QString();
         loadKeys();
         if (profile != m_loadedProfile || !m_loadedOnce) {
@@ -913,6 +920,8 @@ void AuditPane::showError(const ApiError& error) {
             MessageBanner::Kind::Error, tr("The server rejected the API key."),
             tr("%1\nEnter a new key from the organization menu.").arg(error.details()), false);
     } else if (error.isForbidden()) {
+        m_forbidden = true;
+        m_tailButton->setChecked(false);
         m_banner->showMessage(MessageBanner::Kind::Error,
                               tr("This key may not read the audit log."), error.details(), false);
     } else {
@@ -938,9 +947,19 @@ void AuditPane::updateState() {
                                                       m_toEdit, m_actorBox, m_actionBox,
                                                       m_outcomeBox, m_refreshButton, m_search})
         w->setEnabled(usable);
-    m_tailButton->setEnabled(usable && !currentQuery().until.isValid());
+    m_tailButton->setEnabled(usable && !m_forbidden && !currentQuery().until.isValid());
+    m_exportButton->setEnabled(usable && !m_forbidden);
     const QString reason = !allowed ? m_session->whyNot(Scope::AuditRead) : QString();
-    m_exportButton->setToolTip(!allowed ? reason : exportToolTip());
+    if (!allowed)
+        m_exportButton->setToolTip(reason);
+    else if (m_notAvailable)
+        m_exportButton->setToolTip(
+            tr("Not available on this server (GET /audit-log answered 404)."));
+    else if (m_forbidden)
+        m_exportButton->setToolTip(
+            tr("The server refused this key the audit log (GET /audit-log answered 403)."));
+    else
+        m_exportButton->setToolTip(exportToolTip());
 
     m_stateButton->hide();
     if (connected && !allowed) {

@@ -167,6 +167,7 @@ private:
     bool m_loadedOnce = false;
     bool m_stale = false;
     bool m_notAvailable = false;
+    bool m_forbidden = false;         // the server answered 403 although the key's scopes allow it
     qint64 m_anchor = -1;             // store index of the event at the top, while merging
     QString m_appliedSpec;            // the filters last loaded, to ignore non-changes
     AuditQuery m_activeQueryForPages; // fixed at reload, so that every page uses the same

@@ -98,16 +98,20 @@ QByteArray HostileServer::response(int status, const QByteArray& body, const Hea
     QByteArray out = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
     bool hasLength = false;
     bool hasType = false;
+    bool hasRequestId = false;
     for (const auto& [name, value] : headers) {
         hasLength = hasLength || name.compare("content-length", Qt::CaseInsensitive) == 0;
         hasType = hasType || name.compare("content-type", Qt::CaseInsensitive) == 0;
+        hasRequestId = hasRequestId || name.compare("x-request-id", Qt::CaseInsensitive) == 0;
         out += name + ": " + value + "\r\n";
     }
     if (!hasLength)
         out += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
     if (!hasType && !body.isEmpty())
         out += "Content-Type: application/json\r\n";
-    out += "X-Request-Id: req_hostile\r\nConnection: close\r\n\r\n";
+    if (!hasRequestId)
+        out += "X-Request-Id: req_hostile\r\n";
+    out += "Connection: close\r\n\r\n";
     return out + body;
 }
 

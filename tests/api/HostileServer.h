@@ -54,7 +54,8 @@ public:
     // How many requests carried an Authorization header (of any value).
     int requestsWithAuthorization() const;
 
-    // A complete response. Content-Length is added unless `headers` sets one.
+    // A complete response. Content-Length and X-Request-Id are added unless `headers` set
+    // them.
     static QByteArray response(int status, const QByteArray& body, const HeaderList& headers = {});
     // Writes the response and closes the connection once it is sent.
     static void answer(QTcpSocket* socket, int status, const QByteArray& body,

@@ -123,6 +123,25 @@ private Q_SLOTS:
         QCOMPARE(asked.last().second, QString());
     }
 
+    void anErrorHoldsPagingUntilRetry() {
+        QVERIFY(load(0, 10, QStringLiteral("c1")));
+        ensureAsked();
+        QCOMPARE(asked.size(), 2);
+        model->pageErrored(asked.last().first, asked.last().second);
+        // Views and testers ask whenever canFetchMore says so: it must not.
+        QVERIFY(!model->canFetchMore());
+        QVERIFY(model->isHeld());
+        model->fetchMore();
+        QCOMPARE(asked.size(), 2);
+        model->retry();
+        QVERIFY(model->canFetchMore());
+        model->fetchMore();
+        QCOMPARE(asked.size(), 3);
+        QCOMPARE(asked.last().second, QStringLiteral("c1"));
+        QVERIFY(answer(10, 10, {}));
+        QCOMPARE(model->rowCount(), 20);
+    }
+
     void aRepeatedCursorStopsPaging() {
         QVERIFY(load(0, 10, QStringLiteral("c1")));
         QVERIFY(load(10, 10, QStringLiteral("c1")));
