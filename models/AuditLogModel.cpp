@@ -307,6 +307,34 @@ void AuditLogModel::integrate(Index first, Index end) {
         return;
     }
 
+    // A few rows amid the others (a live-tail poll under a text sort, or with an event
+    // stamped late): each goes where the sort puts it, found by binary search. That is
+    // O(k log n) keys and a move of the row vectors per row, where merging the whole order
+    // and remapping persistent indexes costs O(n) with a key per row.
+    if (n <= kFewRows) {
+        auto keyBefore = [this](quint64 key, Index i) {
+            return key < sortKey(i);
+        };
+        for (const KeyIndex& k : fresh) {
+            const auto at = std::upper_bound(m_order.begin(), m_order.end(), k.key, keyBefore);
+            if (m_filtered && !m_match[k.index]) {
+                m_order.insert(at, k.index);
+                continue;
+            }
+            auto& rows = m_filtered ? m_visible : m_order;
+            const auto visibleAt =
+                m_filtered ? std::upper_bound(m_visible.begin(), m_visible.end(), k.key, keyBefore)
+                           : at;
+            const auto row = static_cast<int>(visibleAt - rows.begin());
+            beginInsertRows({}, row, row);
+            if (m_filtered)
+                m_visible.insert(visibleAt, k.index);
+            m_order.insert(at, k.index);
+            endInsertRows();
+        }
+        return;
+    }
+
     // Anywhere else: insert at the end, then move everything where the sort puts it.
     if (!freshVisible.empty()) {
         const int at = static_cast<int>(visibleCount());

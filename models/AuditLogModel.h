@@ -119,6 +119,8 @@ Q_SIGNALS:
 
 private:
     static constexpr std::size_t kMaxRuns = 1 << 16;
+    // New events up to this many that land amid the rows are inserted one by one.
+    static constexpr std::size_t kFewRows = 16;
 
     struct KeyIndex {
         quint64 key;

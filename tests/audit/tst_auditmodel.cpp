@@ -301,6 +301,55 @@ private Q_SLOTS:
             }));
     }
 
+    // A few new events that land amid the rows go in one by one where the sort puts them,
+    // through the search, with persistent indexes following.
+    void aFewNewerEventsAmidTheRowsGoWhereTheSortPutsThem() {
+        QVERIFY(load(0, 200, {}));
+        model->sort(AuditLogModel::UserAgentColumn, Qt::AscendingOrder);
+        model->setFilterText(QStringLiteral("curl"));
+        const int before = model->rowCount();
+        const QPersistentModelIndex held = model->index(before / 2, AuditLogModel::IpColumn);
+        const QString heldId = held.data(AuditLogModel::EventIdRole).toString();
+        QSignalSpy inserted(model, &QAbstractItemModel::rowsInserted);
+        QSignalSpy layouts(model, &QAbstractItemModel::layoutChanged);
+        const audit::AuditBatch newer =
+            test::auditBatch(1000, 6, {}, 1'750'000'000'000 + 1'100'000);
+        QCOMPARE(model->addNewer(newer, std::vector<char>(newer.records.size(), 1)), 6);
+        // Agents cycle through three: events 1002 and 1005 are curl's.
+        QCOMPARE(model->rowCount(), before + 2);
+        QCOMPARE(inserted.size(), 2);
+        QCOMPARE(layouts.size(), 0);
+        QCOMPARE(held.data(AuditLogModel::EventIdRole).toString(), heldId);
+        const QStringList agents = column(AuditLogModel::UserAgentColumn);
+        QVERIFY(std::all_of(agents.begin(), agents.end(),
+                            [](const QString& a) { return a == QStringLiteral("curl/8.0"); }));
+        // Within one agent, newest first: the two new ones on top.
+        QCOMPARE(model->index(0, 0).data(AuditLogModel::EventIdRole).toString(),
+                 QStringLiteral("evt_00001002"));
+        QCOMPARE(model->index(1, 0).data(AuditLogModel::EventIdRole).toString(),
+                 QStringLiteral("evt_00001005"));
+        model->setFilterText(QString());
+        QCOMPARE(model->rowCount(), 206);
+        const QStringList all = column(AuditLogModel::UserAgentColumn);
+        QVERIFY(std::is_sorted(all.begin(), all.end(), [](const QString& a, const QString& b) {
+            return a.compare(b, Qt::CaseInsensitive) < 0;
+        }));
+        for (int row = 1; row < model->rowCount(); ++row) {
+            if (all[row] == all[row - 1])
+                QVERIFY(model->index(row, 0).data(AuditLogModel::SortRole).toLongLong() <
+                        model->index(row - 1, 0).data(AuditLogModel::SortRole).toLongLong());
+        }
+
+        // Under the time sort, one stamped late goes among the others, not on top: after
+        // the six new ones and events 0 to 50.
+        model->sort(AuditLogModel::TimeColumn, Qt::DescendingOrder);
+        const audit::AuditBatch late =
+            test::auditBatch(2000, 1, {}, 1'750'000'000'000 - 50'500 + 2000 * 1000);
+        QCOMPARE(model->addNewer(late, {1}), 1);
+        QCOMPARE(model->index(57, 0).data(AuditLogModel::EventIdRole).toString(),
+                 QStringLiteral("evt_00002000"));
+    }
+
     void searchNarrowsAndBroadensLikeABruteForceScan_data() {
         QTest::addColumn<QString>("needle");
         QTest::newRow("ip") << QStringLiteral("198.51.100.1");
