@@ -119,6 +119,8 @@ AuditPane::AuditPane(Session* session, QWidget* parent)
     m_view->horizontalHeader()->setHighlightSections(false);
     m_view->setSortingEnabled(true);
     m_view->sortByColumn(AuditLogModel::TimeColumn, Qt::DescendingOrder);
+    // Rows arrive page by page and each page repaints the view: shaped text is kept.
+    m_view->setItemDelegate(new CachedTextDelegate(m_view));
     auto* badges = new StatusBadgeDelegate(AuditLogModel::BadgeToneRole, m_view);
     m_view->setItemDelegateForColumn(AuditLogModel::OutcomeColumn, badges);
     m_view->setItemDelegateForColumn(AuditLogModel::ActionColumn, badges);

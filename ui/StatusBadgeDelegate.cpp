@@ -10,7 +10,7 @@
 namespace legba {
 
 StatusBadgeDelegate::StatusBadgeDelegate(int badgeToneRole, QObject* parent)
-    : QStyledItemDelegate(parent)
+    : CachedTextDelegate(parent)
     , m_toneRole(badgeToneRole) {}
 
 QColor StatusBadgeDelegate::colorFor(int tone, const QPalette& palette) {
@@ -38,15 +38,13 @@ void StatusBadgeDelegate::paint(QPainter* painter, const QStyleOptionViewItem& o
                                 const QModelIndex& index) const {
     const QVariant toneValue = index.data(m_toneRole);
     if (!toneValue.isValid()) {
-        QStyledItemDelegate::paint(painter, option, index);
+        CachedTextDelegate::paint(painter, option, index);
         return;
     }
     QStyleOptionViewItem opt = option;
     initStyleOption(&opt, index);
     const QString text = opt.text;
-    opt.text.clear();
-    QStyle* style = opt.widget ? opt.widget->style() : QApplication::style();
-    style->drawControl(QStyle::CE_ItemViewItem, &opt, painter, opt.widget);
+    drawBackground(painter, opt);
 
     const QColor color = colorFor(static_cast<int>(toneValue.value<BadgeTone>()), opt.palette);
     const QFontMetrics metrics(opt.font);
@@ -82,11 +80,9 @@ void StatusBadgeDelegate::paint(QPainter* painter, const QStyleOptionViewItem& o
     } else {
         painter->drawEllipse(centre, dot / 2 + 1, dot / 2 + 1);
     }
-    painter->setPen(opt.state.testFlag(QStyle::State_Selected)
-                        ? opt.palette.color(QPalette::HighlightedText)
-                        : opt.palette.color(QPalette::Text));
-    painter->drawText(badge.adjusted(padding / 2 + 2 * dot + 2, 0, 0, 0),
-                      Qt::AlignVCenter | Qt::AlignLeft, text);
+    painter->setPen(textColor(opt));
+    drawText(painter, badge.adjusted(padding / 2 + 2 * dot + 2, 0, 0, 0), text, opt.font,
+             Qt::AlignVCenter | Qt::AlignLeft);
     painter->restore();
 }
 

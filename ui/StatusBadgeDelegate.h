@@ -1,12 +1,12 @@
 #pragma once
 
-#include <QStyledItemDelegate>
+#include "CachedTextDelegate.h"
 
 namespace legba {
 
 // Paints a cell's text as a small rounded badge coloured by the model's BadgeToneRole,
 // from the palette so that dark themes work. The word is always there: never colour alone.
-class StatusBadgeDelegate : public QStyledItemDelegate {
+class StatusBadgeDelegate : public CachedTextDelegate {
     Q_OBJECT
 
 public:
