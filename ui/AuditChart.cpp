@@ -5,6 +5,7 @@
 #include "StatusBadgeDelegate.h"
 
 #include <QDateTime>
+#include <QLabel>
 #include <QLegendMarker>
 #include <QTimeZone>
 #include <QVBoxLayout>
@@ -39,6 +40,7 @@ AuditChart::AuditChart(QWidget* parent)
     : QWidget(parent)
     , m_view(new QChartView(this))
     , m_chart(new QChart)
+    , m_title(new QLabel(this))
     , m_series(new QStackedBarSeries(this))
     , m_successSet(new QBarSet(tr("success"), this))
     , m_failureSet(new QBarSet(tr("failure"), this))
@@ -59,7 +61,9 @@ AuditChart::AuditChart(QWidget* parent)
     m_chart->setAnimationOptions(QChart::NoAnimation);
     QFont titleFont = font();
     titleFont.setBold(true);
-    m_chart->setTitleFont(titleFont);
+    m_title->setFont(titleFont);
+    m_title->setAlignment(Qt::AlignCenter);
+    m_title->setObjectName(QStringLiteral("auditChartTitle"));
 
     m_successSet->setColor(StatusBadgeDelegate::colorFor(static_cast<int>(BadgeTone::Good), pal));
     m_successSet->setBorderColor(m_successSet->color());
@@ -95,6 +99,8 @@ AuditChart::AuditChart(QWidget* parent)
     m_view->setObjectName(QStringLiteral("auditChartView"));
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addWidget(m_title);
     layout->addWidget(m_view);
 
     connect(m_series, &QStackedBarSeries::clicked, this,
@@ -132,40 +138,77 @@ void AuditChart::rebuild(const AuditStore& store, bool complete) {
         ++(r.success() ? m_success : m_failure)[static_cast<std::size_t>(b)];
     }
 
-    QList<qreal> good;
-    QList<qreal> bad;
-    QStringList categories;
+    // Only what changed is handed to Qt Charts: each setter lays out axes and bars again.
     int highest = 0;
-    for (std::size_t b = 0; b < count; ++b) {
-        good << m_success[b];
-        bad << m_failure[b];
-        categories << QString::number(b);
+    for (std::size_t b = 0; b < count; ++b)
         highest = std::max(highest, m_success[b] + m_failure[b]);
+    const auto buckets = static_cast<int>(count); // at most kMaxBuckets
+    if (m_successSet->count() != buckets) {
+        QList<qreal> good;
+        QList<qreal> bad;
+        QStringList categories;
+        for (std::size_t b = 0; b < count; ++b) {
+            good << m_success[b];
+            bad << m_failure[b];
+            categories << QString::number(b);
+        }
+        m_successSet->remove(0, m_successSet->count());
+        m_successSet->append(good);
+        m_failureSet->remove(0, m_failureSet->count());
+        m_failureSet->append(bad);
+        m_categories->setCategories(categories);
+    } else {
+        for (int b = 0; b < buckets; ++b) {
+            const auto i = static_cast<std::size_t>(b);
+            if (m_successSet->at(b) != m_success[i])
+                m_successSet->replace(b, m_success[i]);
+            if (m_failureSet->at(b) != m_failure[i])
+                m_failureSet->replace(b, m_failure[i]);
+        }
     }
-    m_successSet->remove(0, m_successSet->count());
-    m_successSet->append(good);
-    m_failureSet->remove(0, m_failureSet->count());
-    m_failureSet->append(bad);
-    m_categories->setCategories(categories);
-    m_counts->setRange(0, std::max(1, highest + highest / 10 + 1));
+    // The count axis ends on a round number (1, 2 or 5 times a power of ten) at least 10 %
+    // above the highest bar, so that it moves only now and then while bars grow.
+    const qreal top = niceCeiling(highest + highest / 10 + 1);
+    if (m_counts->max() != top || m_counts->min() != 0)
+        m_counts->setRange(0, top);
 
     const qint64 end = m_startMs + static_cast<qint64>(count) * m_bucketMs;
-    m_dateCarrier->clear();
-    m_dateCarrier->append(static_cast<qreal>(m_startMs), 0);
-    m_dateCarrier->append(static_cast<qreal>(end), 0);
-    m_dates->setRange(QDateTime::fromMSecsSinceEpoch(m_startMs),
-                      QDateTime::fromMSecsSinceEpoch(end));
+    const QDateTime first = QDateTime::fromMSecsSinceEpoch(m_startMs);
+    const QDateTime last = QDateTime::fromMSecsSinceEpoch(end);
+    if (m_dates->min() != first || m_dates->max() != last) {
+        m_dateCarrier->clear();
+        m_dateCarrier->append(static_cast<qreal>(m_startMs), 0);
+        m_dateCarrier->append(static_cast<qreal>(end), 0);
+        m_dates->setRange(first, last);
+    }
     const bool spansDays = end - m_startMs > kDay;
-    m_dates->setFormat(m_bucketMs == kDay ? QStringLiteral("MMM d")
-                       : spansDays        ? QStringLiteral("MMM d HH:mm")
-                                          : QStringLiteral("HH:mm"));
+    const QString format = m_bucketMs == kDay ? QStringLiteral("MMM d")
+                           : spansDays        ? QStringLiteral("MMM d HH:mm")
+                                              : QStringLiteral("HH:mm");
+    if (m_dates->format() != format)
+        m_dates->setFormat(format);
 
     const QString unit = m_bucketMs == kMinute ? tr("minute")
                          : m_bucketMs == kHour ? tr("hour")
                                                : tr("day");
     const QString loaded = QLocale().toString(static_cast<qulonglong>(store.size()));
-    m_chart->setTitle(complete ? tr("Events per %1 (all %2 loaded)").arg(unit, loaded)
-                               : tr("Events per %1 (the %2 loaded so far)").arg(unit, loaded));
+    m_title->setText(complete ? tr("Events per %1 (all %2 loaded)").arg(unit, loaded)
+                              : tr("Events per %1 (the %2 loaded so far)").arg(unit, loaded));
+}
+
+QString AuditChart::title() const {
+    return m_title->text();
+}
+
+qreal AuditChart::niceCeiling(int value) {
+    qreal power = 1;
+    while (true) {
+        for (const int step : {1, 2, 5}) {
+            if (step * power >= value)
+                return step * power;
+        }
+        power *= 10;
+    }
 }
 
 void AuditChart::onBarClicked(int index) {

@@ -12,6 +12,8 @@ class QLineSeries;
 class QStackedBarSeries;
 class QValueAxis;
 
+class QLabel;
+
 namespace legba {
 
 class AuditStore;
@@ -39,8 +41,11 @@ public:
     int successAt(int bucket) const { return m_success.at(static_cast<std::size_t>(bucket)); }
     int failureAt(int bucket) const { return m_failure.at(static_cast<std::size_t>(bucket)); }
     QChartView* view() const { return m_view; }
+    QString title() const;
 
     static qint64 bucketFor(qint64 spanMs);
+    // The smallest of 1, 2, 5, 10, 20, 50... that is at least `value`.
+    static qreal niceCeiling(int value);
 
 Q_SIGNALS:
     // [startMs, endMs) of the bar clicked.
@@ -51,6 +56,10 @@ private:
 
     QChartView* m_view;
     QChart* m_chart;
+    // The title is a label over the chart, not QChart's title: the chart lays itself out
+    // again (text documents and all) whenever its title changes, and this one changes with
+    // every page while events stream in.
+    QLabel* m_title;
     QStackedBarSeries* m_series;
     QBarSet* m_successSet;
     QBarSet* m_failureSet;
