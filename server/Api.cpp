@@ -22,9 +22,9 @@ namespace wire = legba::json;
 
 namespace {
 
-constexpr qint64 kMaxBodyBytes = 64 * 1024;
+constexpr qint64 kMaxBodyBytes = qint64{64} * 1024;
 constexpr qint64 kMaxGraceSeconds = 604800;
-constexpr qint64 kWindowMs = 60 * 1000;
+constexpr qint64 kWindowMs = 60'000;
 constexpr int kMaxAuditLimit = 1000;
 
 const QStringList kImages = {QStringLiteral("ubuntu-20.04"), QStringLiteral("windows-10"),

@@ -103,7 +103,7 @@ const QStaticText& CachedTextDelegate::layout(const QString& text, const QFont& 
     shaped.setTextFormat(Qt::PlainText);
     shaped.setPerformanceHint(QStaticText::AggressiveCaching);
     shaped.prepare(QTransform(), font);
-    return *m_layouts.insert(std::move(key), std::move(shaped));
+    return *m_layouts.insert(key, shaped);
 }
 
 } // namespace legba

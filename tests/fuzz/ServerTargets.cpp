@@ -488,8 +488,8 @@ Violation checkCreatedKey(QByteArrayView input, const IssuedKey& issued) {
     if (!name || !name->is_string() ||
         json::qstr(name->get_ref<const std::string&>()).trimmed() != r.name)
         return "the key's name is not the trimmed name asked for: " + text(r.name);
-    if (r.name.isEmpty() || r.name.size() > 100)
-        return "a created key's name of " + std::to_string(r.name.size()) + " characters";
+    if (!isValidKeyName(r.name))
+        return "a created key's name of " + std::to_string(characterCount(r.name)) + " characters";
     const Json* scopes = given(*object, "scopes");
     QStringList asked;
     if (scopes && scopes->is_array()) {
