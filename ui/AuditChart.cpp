@@ -9,7 +9,6 @@
 #include <QLegendMarker>
 #include <QTimeZone>
 #include <QVBoxLayout>
-#include <QtCharts/QBarCategoryAxis>
 #include <QtCharts/QBarSet>
 #include <QtCharts/QChart>
 #include <QtCharts/QChartView>
@@ -44,7 +43,7 @@ AuditChart::AuditChart(QWidget* parent)
     , m_series(new QStackedBarSeries(this))
     , m_successSet(new QBarSet(tr("success"), this))
     , m_failureSet(new QBarSet(tr("failure"), this))
-    , m_categories(new QBarCategoryAxis(this))
+    , m_slots(new QValueAxis(this))
     , m_counts(new QValueAxis(this))
     , m_dates(new QDateTimeAxis(this))
     , m_dateCarrier(new QLineSeries(this)) {
@@ -77,11 +76,15 @@ AuditChart::AuditChart(QWidget* parent)
     m_dateCarrier->setPen(QPen(Qt::transparent));
     m_chart->addSeries(m_dateCarrier);
 
-    m_categories->setLabelsVisible(false);
-    m_categories->setGridLineVisible(false);
-    m_categories->setLineVisible(false);
-    m_chart->addAxis(m_categories, Qt::AlignTop);
-    m_series->attachAxis(m_categories);
+    // Bars sit at x = 0, 1, 2...: a value axis without labels places them. A category axis
+    // would make a (hidden) label item per bar and measure each one whenever the number of
+    // bars changes, which it does while older events stream in.
+    m_slots->setLabelsVisible(false);
+    m_slots->setGridLineVisible(false);
+    m_slots->setLineVisible(false);
+    m_slots->setTickCount(2);
+    m_chart->addAxis(m_slots, Qt::AlignTop);
+    m_series->attachAxis(m_slots);
     m_counts->setLabelFormat(QStringLiteral("%d"));
     m_counts->setTickCount(3);
     m_chart->addAxis(m_counts, Qt::AlignLeft);
@@ -146,17 +149,15 @@ void AuditChart::rebuild(const AuditStore& store, bool complete) {
     if (m_successSet->count() != buckets) {
         QList<qreal> good;
         QList<qreal> bad;
-        QStringList categories;
         for (std::size_t b = 0; b < count; ++b) {
             good << m_success[b];
             bad << m_failure[b];
-            categories << QString::number(b);
         }
         m_successSet->remove(0, m_successSet->count());
         m_successSet->append(good);
         m_failureSet->remove(0, m_failureSet->count());
         m_failureSet->append(bad);
-        m_categories->setCategories(categories);
+        m_slots->setRange(-0.5, buckets - 0.5);
     } else {
         for (int b = 0; b < buckets; ++b) {
             const auto i = static_cast<std::size_t>(b);

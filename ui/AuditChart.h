@@ -4,7 +4,6 @@
 #include <vector>
 
 class QBarSet;
-class QBarCategoryAxis;
 class QChart;
 class QChartView;
 class QDateTimeAxis;
@@ -63,7 +62,7 @@ private:
     QStackedBarSeries* m_series;
     QBarSet* m_successSet;
     QBarSet* m_failureSet;
-    QBarCategoryAxis* m_categories;
+    QValueAxis* m_slots; // x of the bars: bucket 0, 1, 2...
     QValueAxis* m_counts;
     QDateTimeAxis* m_dates;
     QLineSeries* m_dateCarrier;
