@@ -139,16 +139,8 @@ void AuditWriter::flush() {
 
 void AuditWriter::writePendingLocked() {
     Batch batch = take();
-    if (batch.empty())
-        return;
-    try {
-        Transaction tx(m_db);
-        write(m_store, batch);
-        tx.commit();
-    } catch (...) {
-        putBack(std::move(batch));
-        throw;
-    }
+    if (!batch.empty())
+        writeInTransaction(m_db, m_store, std::move(batch), [] {});
 }
 
 void AuditWriter::flushFromTimer() {
@@ -186,17 +178,12 @@ void AuditWriter::run(QString path, std::promise<QString> opened) {
         {
             std::lock_guard writing(m_writeLock);
             Batch batch = take();
-            if (!batch.empty()) {
-                try {
-                    Transaction tx(db);
-                    write(*store, batch);
-                    tx.commit();
-                } catch (const DbError& error) {
-                    qCCritical(lcServer, "cannot write the audit events of reads: %s",
-                               error.what());
-                    putBack(std::move(batch));
-                    failed = true;
-                }
+            try {
+                if (!batch.empty())
+                    writeInTransaction(db, *store, std::move(batch), [] {});
+            } catch (const DbError& error) {
+                qCCritical(lcServer, "cannot write the audit events of reads: %s", error.what());
+                failed = true;
             }
             if (!failed && std::chrono::steady_clock::now() - lastCheckpoint >= kCheckpointEvery) {
                 // Under the write lock, so that no commit lands between the checkpoint and

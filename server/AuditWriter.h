@@ -47,16 +47,7 @@ public:
     // change throws.
     template <typename Change> void commit(Change&& change) {
         std::lock_guard writing(m_writeLock);
-        Transaction tx(m_db);
-        Batch batch = take();
-        try {
-            write(m_store, batch);
-            change();
-            tx.commit();
-        } catch (...) {
-            putBack(std::move(batch));
-            throw;
-        }
+        writeInTransaction(m_db, m_store, take(), std::forward<Change>(change));
     }
 
     // Runs `fn`, which makes transactions of its own on the caller's connection, after
@@ -77,6 +68,20 @@ private:
     Batch take();
     void putBack(Batch batch);
     static void write(Store& store, const Batch& batch);
+    // Writes `batch`, then runs `change`, in one transaction of `db` (the caller holds the
+    // write lock); the batch goes back to the queue when anything throws.
+    template <typename Change>
+    void writeInTransaction(Database& db, Store& store, Batch batch, Change&& change) {
+        try {
+            Transaction tx(db);
+            write(store, batch);
+            change();
+            tx.commit();
+        } catch (...) {
+            putBack(std::move(batch));
+            throw;
+        }
+    }
     void writePendingLocked();
     void run(QString path, std::promise<QString> opened);
     void stop();

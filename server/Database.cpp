@@ -134,8 +134,7 @@ bool Database::isOpen() const {
 }
 
 namespace {
-template <typename Args>
-QSqlQuery& runWith(Database& db, QSqlQuery& query, const char* sql, const Args& args) {
+template <typename Args> QSqlQuery& runWith(QSqlQuery& query, const char* sql, const Args& args) {
     int index = 0;
     for (const QVariant& arg : args)
         query.bindValue(index++, arg);
@@ -144,7 +143,6 @@ QSqlQuery& runWith(Database& db, QSqlQuery& query, const char* sql, const Args& 
         query.finish();
         throw DbError(QStringLiteral("[%1]: %2").arg(QString::fromUtf8(sql), error));
     }
-    Q_UNUSED(db);
     return query;
 }
 } // namespace
@@ -163,11 +161,11 @@ QSqlQuery& Database::prepared(const char* sql) {
 }
 
 QSqlQuery& Database::run(const char* sql, std::initializer_list<QVariant> args) {
-    return runWith(*this, prepared(sql), sql, args);
+    return runWith(prepared(sql), sql, args);
 }
 
 QSqlQuery& Database::run(const char* sql, const QVariantList& args) {
-    return runWith(*this, prepared(sql), sql, args);
+    return runWith(prepared(sql), sql, args);
 }
 
 void Database::execute(const QString& sql) {

@@ -182,7 +182,7 @@ AuditPane::AuditPane(Session* session, QWidget* parent)
 
     m_model->setFetcher(
         [this](quint64 generation, const QString& cursor) { fetchPage(generation, cursor); });
-    connect(m_model, &AuditLogModel::eventsStored, this, &AuditPane::onEventsStored);
+    connect(m_model, &AuditLogModel::eventsStored, this, &AuditPane::scheduleChart);
     connect(m_model, &AuditLogModel::fetchingChanged, this,
             [this] { m_busy->setVisible(isLoading()); });
     connect(m_model, &QAbstractItemModel::rowsAboutToBeInserted, this, &AuditPane::rememberAnchor);
@@ -592,11 +592,7 @@ void AuditPane::fetchPage(quint64 generation, const QString& cursor) {
                     return;
                 if (!parsed.batch) {
                     m_model->pageErrored(generation, cursor);
-                    ApiError error;
-                    error.kind = ApiError::Kind::Parse;
-                    error.route = QStringLiteral("GET /audit-log");
-                    error.message = parsed.error;
-                    showError(error);
+                    showParseError(parsed.error);
                     return;
                 }
                 if (m_model->addPage(generation, cursor, *parsed.batch) && cursor.isEmpty() &&
@@ -627,10 +623,6 @@ void AuditPane::afterPage() {
             m_view->visualRect(m_model->index(rows - 1, 0)).intersects(m_view->viewport()->rect()))
             m_model->fetchMore();
     });
-}
-
-void AuditPane::onEventsStored(quint32 /*first*/, quint32 /*end*/) {
-    scheduleChart();
 }
 
 void AuditPane::scheduleChart() {
@@ -706,11 +698,7 @@ void AuditPane::fetchTail(const AuditQuery& query) {
                     return;
                 if (!parsed.batch) {
                     endTail();
-                    ApiError error;
-                    error.kind = ApiError::Kind::Parse;
-                    error.route = QStringLiteral("GET /audit-log");
-                    error.message = parsed.error;
-                    showError(error);
+                    showParseError(parsed.error);
                     return;
                 }
                 onTailBatch(std::move(parsed.batch), query);
@@ -900,6 +888,14 @@ void AuditPane::loadKeys() {
             m_actorBox->addItem(tr("%1 (%2…)").arg(key.name, key.prefix), key.keyId);
         m_actorBox->setEditText(typed);
     });
+}
+
+void AuditPane::showParseError(const QString& message) {
+    ApiError error;
+    error.kind = ApiError::Kind::Parse;
+    error.route = QStringLiteral("GET /audit-log");
+    error.message = message;
+    showError(error);
 }
 
 void AuditPane::showError(const ApiError& error) {

@@ -113,13 +113,14 @@ private:
     void fetchTail(const AuditQuery& query);
     void onTailBatch(std::shared_ptr<audit::AuditBatch> batch, const AuditQuery& query);
     void endTail();
-    void onEventsStored(quint32 first, quint32 end);
     void onCurrentRowChanged();
     void rememberAnchor();
     void restoreAnchor();
     void onChartBucket(qint64 startMs, qint64 endMs);
     void loadKeys();
     void showError(const ApiError& error);
+    // A page the server sent that is not the contract's audit page.
+    void showParseError(const QString& message);
     void setStale(bool stale);
     void updateState();
     void updateSummary();
