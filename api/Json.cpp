@@ -1,5 +1,6 @@
 #include "Json.h"
 
+#include "JsonWriter.h"
 #include "Rfc3339.h"
 
 namespace legba::json {
@@ -37,10 +38,6 @@ QDateTime timeFrom(const json& value, const QString& where) {
     if (!parsed)
         throw ParseError(where, QStringLiteral("is not an RFC 3339 UTC time"));
     return *parsed;
-}
-
-json timeOrNull(const QDateTime& time) {
-    return time.isValid() ? json(str(rfc3339::format(time))) : json(nullptr);
 }
 
 qint64 requiredInteger(const json& object, const char* field, const QString& path) {
@@ -290,107 +287,195 @@ ErrorBody errorBodyFromJson(QByteArrayView body) {
     return error;
 }
 
-json toJson(const ApiKey& key) {
-    json scopes = json::array();
-    for (const QString& scope : key.scopes)
-        scopes.push_back(str(scope));
-    return json{{"key_id", str(key.keyId)},
-                {"name", str(key.name)},
-                {"prefix", str(key.prefix)},
-                {"scopes", std::move(scopes)},
-                {"created_at", timeOrNull(key.createdAt)},
-                {"expires_at", timeOrNull(key.expiresAt)},
-                {"last_used_at", timeOrNull(key.lastUsedAt)},
-                {"revoked_at", timeOrNull(key.revokedAt)},
-                {"status", str(wireName(key.status))}};
+namespace {
+
+// The stored text of an event's details when it is one well-formed JSON object; otherwise
+// empty, and the event goes out with {}.
+QByteArrayView objectText(QByteArrayView text) {
+    const QByteArrayView trimmed = text.trimmed();
+    if (!trimmed.startsWith('{') || lexicalProblem(trimmed) ||
+        !json::accept(trimmed.begin(), trimmed.end()))
+        return {};
+    return trimmed;
 }
 
-json toJson(const IssuedKey& key) {
-    json object = toJson(key.record);
-    object["key"] = key.secret.reveal().toStdString();
-    if (!key.rotatedFrom.isEmpty())
-        object["rotated_from"] = str(key.rotatedFrom);
-    return object;
+void write(Writer& w, const QStringList& strings) {
+    w.beginArray();
+    for (const QString& s : strings)
+        w.string(s);
+    w.endArray();
 }
 
-json toJson(const KeyList& list) {
-    json keys = json::array();
-    for (const ApiKey& key : list.keys)
-        keys.push_back(toJson(key));
-    return json{{"keys", std::move(keys)}, {"total", list.total}};
+void writeMembers(Writer& w, const ApiKey& key) {
+    w.key("key_id").string(key.keyId);
+    w.key("name").string(key.name);
+    w.key("prefix").string(key.prefix);
+    w.key("scopes");
+    write(w, key.scopes);
+    w.key("created_at").time(key.createdAt);
+    w.key("expires_at").time(key.expiresAt);
+    w.key("last_used_at").time(key.lastUsedAt);
+    w.key("revoked_at").time(key.revokedAt);
+    w.key("status").string(wireName(key.status));
 }
 
-json toJson(const Instance& instance) {
-    return json{{"instance_uuid", str(instance.instanceUuid)},
-                {"status", str(wireName(instance.status))},
-                {"image", str(instance.image)},
-                {"size", str(wireName(instance.size))},
-                {"created_at", timeOrNull(instance.createdAt)},
-                {"access_url", str(instance.accessUrl)}};
+void write(Writer& w, const ApiKey& key) {
+    w.beginObject();
+    writeMembers(w, key);
+    w.endObject();
 }
 
-json toJson(const InstanceList& list) {
-    json instances = json::array();
-    for (const Instance& instance : list.instances)
-        instances.push_back(toJson(instance));
-    return json{{"instances", std::move(instances)}, {"total", list.total}};
+void write(Writer& w, const Instance& instance) {
+    w.beginObject();
+    w.key("instance_uuid").string(instance.instanceUuid);
+    w.key("status").string(wireName(instance.status));
+    w.key("image").string(instance.image);
+    w.key("size").string(wireName(instance.size));
+    w.key("created_at").time(instance.createdAt);
+    w.key("access_url").string(instance.accessUrl);
+    w.endObject();
 }
 
-json toJson(const AuditEvent& event) {
-    json object{{"event_id", str(event.eventId)},
-                {"occurred_at", timeOrNull(event.occurredAt)},
-                {"actor", nullptr},
-                {"action", str(event.action)},
-                {"target", nullptr},
-                {"outcome", event.success ? "success" : "failure"},
-                {"status_code", event.statusCode},
-                {"ip", str(event.ip)},
-                {"user_agent", str(event.userAgent)},
-                {"request_id", str(event.requestId)},
-                {"details", json::object()}};
-    if (event.actor)
-        object["actor"] = json{{"key_id", str(event.actor->keyId)},
-                               {"name", str(event.actor->name)},
-                               {"prefix", str(event.actor->prefix)}};
-    if (event.target)
-        object["target"] = json{{"type", str(event.target->type)}, {"id", str(event.target->id)}};
-    if (!event.detailsJson.isEmpty()) {
-        json details =
-            json::parse(event.detailsJson.begin(), event.detailsJson.end(), nullptr, false);
-        if (details.is_object())
-            object["details"] = std::move(details);
+void write(Writer& w, const AuditEvent& event) {
+    w.beginObject();
+    w.key("event_id").string(event.eventId);
+    w.key("occurred_at").time(event.occurredAt);
+    w.key("actor");
+    if (event.actor) {
+        w.beginObject();
+        w.key("key_id").string(event.actor->keyId);
+        w.key("name").string(event.actor->name);
+        w.key("prefix").string(event.actor->prefix);
+        w.endObject();
+    } else {
+        w.null();
     }
-    return object;
+    w.key("action").string(event.action);
+    w.key("target");
+    if (event.target) {
+        w.beginObject();
+        w.key("type").string(event.target->type);
+        w.key("id").string(event.target->id);
+        w.endObject();
+    } else {
+        w.null();
+    }
+    w.key("outcome").string(std::string_view(event.success ? "success" : "failure"));
+    w.key("status_code").number(event.statusCode);
+    w.key("ip").string(event.ip);
+    w.key("user_agent").string(event.userAgent);
+    w.key("request_id").string(event.requestId);
+    // Details are stored as text; only a well-formed object goes out as it is.
+    const QByteArrayView details = objectText(event.detailsJson);
+    w.key("details").raw(details.isEmpty() ? QByteArrayView("{}") : details);
+    w.endObject();
 }
 
-json toJson(const AuditPage& page) {
-    json events = json::array();
+template <typename Value> QByteArray written(const Value& value) {
+    Writer w;
+    write(w, value);
+    return w.take();
+}
+
+} // namespace
+
+QByteArray serialize(const ApiKey& key) {
+    return written(key);
+}
+
+QByteArray serialize(const IssuedKey& key) {
+    Writer w;
+    w.beginObject();
+    writeMembers(w, key.record);
+    const QByteArray& secret = key.secret.reveal();
+    w.key("key").string(
+        std::string_view(secret.constData(), static_cast<std::size_t>(secret.size())));
+    if (!key.rotatedFrom.isEmpty())
+        w.key("rotated_from").string(key.rotatedFrom);
+    w.endObject();
+    return w.take();
+}
+
+QByteArray serialize(const KeyList& list) {
+    Writer w;
+    w.beginObject().key("keys").beginArray();
+    for (const ApiKey& key : list.keys)
+        write(w, key);
+    w.endArray().key("total").number(list.total).endObject();
+    return w.take();
+}
+
+QByteArray serialize(const Instance& instance) {
+    return written(instance);
+}
+
+QByteArray serialize(const InstanceList& list) {
+    Writer w;
+    w.beginObject().key("instances").beginArray();
+    for (const Instance& instance : list.instances)
+        write(w, instance);
+    w.endArray().key("total").number(list.total).endObject();
+    return w.take();
+}
+
+QByteArray serialize(const AuditEvent& event) {
+    return written(event);
+}
+
+QByteArray serialize(const AuditPage& page) {
+    Writer w;
+    w.beginObject().key("events").beginArray();
     for (const AuditEvent& event : page.events)
-        events.push_back(toJson(event));
-    return json{
-        {"events", std::move(events)},
-        {"next_cursor", page.nextCursor.isEmpty() ? json(nullptr) : json(str(page.nextCursor))}};
+        write(w, event);
+    w.endArray().key("next_cursor");
+    if (page.nextCursor.isEmpty())
+        w.null();
+    else
+        w.string(page.nextCursor);
+    w.endObject();
+    return w.take();
 }
 
-json toJson(const Health& health) {
-    return json{{"status", str(health.status)}, {"version", str(health.version)}};
+QByteArray serialize(const Health& health) {
+    Writer w;
+    w.beginObject();
+    w.key("status").string(health.status);
+    w.key("version").string(health.version);
+    w.endObject();
+    return w.take();
 }
 
-json toJson(const NewKeyRequest& request) {
-    json scopes = json::array();
-    for (const QString& scope : request.scopes)
-        scopes.push_back(str(scope));
-    return json{{"name", str(request.name)},
-                {"scopes", std::move(scopes)},
-                {"expires_at", timeOrNull(request.expiresAt)}};
+QByteArray serialize(const NewKeyRequest& request) {
+    Writer w;
+    w.beginObject();
+    w.key("name").string(request.name);
+    w.key("scopes");
+    write(w, request.scopes);
+    w.key("expires_at").time(request.expiresAt);
+    w.endObject();
+    return w.take();
 }
 
-json toJson(const NewInstanceRequest& request) {
-    return json{{"image", str(request.image)}, {"size", str(wireName(request.size))}};
+QByteArray serialize(const NewInstanceRequest& request) {
+    Writer w;
+    w.beginObject();
+    w.key("image").string(request.image);
+    w.key("size").string(wireName(request.size));
+    w.endObject();
+    return w.take();
+}
+
+QByteArray serializeError(ErrorCode code, const QString& message) {
+    Writer w;
+    w.beginObject().key("error").beginObject();
+    w.key("code").string(wireName(code));
+    w.key("message").string(message);
+    w.endObject().endObject();
+    return w.take();
 }
 
 json errorJson(ErrorCode code, const QString& message) {
-    return json{{"error", {{"code", str(wireName(code))}, {"message", str(message)}}}};
+    return parse(serializeError(code, message));
 }
 
 } // namespace legba::json

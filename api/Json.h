@@ -45,16 +45,24 @@ Health healthFromJson(const nlohmann::json& object);
 // Lenient by design: any body that is not the error shape gives an empty ErrorBody.
 ErrorBody errorBodyFromJson(QByteArrayView body);
 
-nlohmann::json toJson(const ApiKey& key);
-nlohmann::json toJson(const IssuedKey& key);
-nlohmann::json toJson(const KeyList& list);
-nlohmann::json toJson(const Instance& instance);
-nlohmann::json toJson(const InstanceList& list);
-nlohmann::json toJson(const AuditEvent& event);
-nlohmann::json toJson(const AuditPage& page);
-nlohmann::json toJson(const Health& health);
-nlohmann::json toJson(const NewKeyRequest& request);
-nlohmann::json toJson(const NewInstanceRequest& request);
+// Every shape as compact JSON text: the one definition of how each is written, used by the
+// server for its answers and by the client for its requests.
+QByteArray serialize(const ApiKey& key);
+QByteArray serialize(const IssuedKey& key);
+QByteArray serialize(const KeyList& list);
+QByteArray serialize(const Instance& instance);
+QByteArray serialize(const InstanceList& list);
+QByteArray serialize(const AuditEvent& event);
+QByteArray serialize(const AuditPage& page);
+QByteArray serialize(const Health& health);
+QByteArray serialize(const NewKeyRequest& request);
+QByteArray serialize(const NewInstanceRequest& request);
+QByteArray serializeError(ErrorCode code, const QString& message);
+
+// The same as a DOM, for callers that edit or inspect it (tests, fuzz invariants).
+template <typename Value> nlohmann::json toJson(const Value& value) {
+    return parse(serialize(value));
+}
 nlohmann::json errorJson(ErrorCode code, const QString& message);
 
 inline std::string str(const QString& s) {

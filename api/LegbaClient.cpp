@@ -467,8 +467,8 @@ RequestHandle LegbaClient::listKeys(bool includeRevoked, QObject* context, Callb
 
 RequestHandle LegbaClient::createKey(const NewKeyRequest& request, QObject* context,
                                      Callback<IssuedKey> done) {
-    return call<IssuedKey>("POST", QStringLiteral("/keys"), {}, body(json::toJson(request)),
-                           context, std::move(done), viaJson(&json::issuedKeyFromJson));
+    return call<IssuedKey>("POST", QStringLiteral("/keys"), {}, json::serialize(request), context,
+                           std::move(done), viaJson(&json::issuedKeyFromJson));
 }
 
 RequestHandle LegbaClient::getKeyById(const QString& keyId, QObject* context,
@@ -495,7 +495,7 @@ RequestHandle LegbaClient::listInstances(QObject* context, Callback<InstanceList
 
 RequestHandle LegbaClient::createInstance(const NewInstanceRequest& request, QObject* context,
                                           Callback<Instance> done) {
-    return call<Instance>("POST", QStringLiteral("/instances"), {}, body(json::toJson(request)),
+    return call<Instance>("POST", QStringLiteral("/instances"), {}, json::serialize(request),
                           context, std::move(done), viaJson(&instanceFromBody));
 }
 
@@ -561,8 +561,7 @@ RequestDescription LegbaClient::describeGetInstance(const QString& instanceUuid)
     return describe(m_endpoint, "GET", instancePath(instanceUuid));
 }
 RequestDescription LegbaClient::describeCreateInstance(const NewInstanceRequest& request) const {
-    return describe(m_endpoint, "POST", QStringLiteral("/instances"), {},
-                    body(json::toJson(request)));
+    return describe(m_endpoint, "POST", QStringLiteral("/instances"), {}, json::serialize(request));
 }
 RequestDescription LegbaClient::describeGetKey() const {
     return describe(m_endpoint, "GET", QStringLiteral("/key"));

@@ -3,6 +3,7 @@
 #include "ApiFailure.h"
 #include "Database.h"
 #include "Json.h"
+#include "JsonWriter.h"
 #include "KeyFormat.h"
 #include "Logging.h"
 #include "Rfc3339.h"
@@ -48,10 +49,10 @@ QDateTime fromMs(qint64 ms) {
     return QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc());
 }
 
-HttpResponse jsonResponse(int status, const Json& body) {
+HttpResponse jsonResponse(int status, QByteArray body) {
     HttpResponse response;
     response.status = status;
-    response.body = wire::dump(body);
+    response.body = std::move(body);
     response.addHeader("Content-Type", "application/json");
     return response;
 }
@@ -128,10 +129,18 @@ QString missingScope(const QStringList& held, const QStringList& wanted) {
     return {};
 }
 
-Json withMethodAndRoute(Json details, const QByteArray& method, const QString& route) {
-    details["method"] = method.toStdString();
-    details["route"] = wire::str(route);
-    return details;
+// An audit event's details: what the handler noted, then the request's method and route.
+QByteArray detailsText(const Json& noted, const QByteArray& method, const QString& route) {
+    wire::Writer w;
+    w.beginObject();
+    for (const auto& item : noted.items()) {
+        if (item.key() != "method" && item.key() != "route")
+            w.key(item.key()).raw(wire::dump(item.value()));
+    }
+    w.key("method").string(std::string_view(method.constData(), std::size_t(method.size())));
+    w.key("route").string(route);
+    w.endObject();
+    return w.take();
 }
 
 } // namespace
@@ -222,9 +231,11 @@ HttpResponse Api::refusal(int status) {
     const QString requestId = newRequestId();
     HttpResponse response =
         status == 413
-            ? jsonResponse(413, wire::errorJson(ErrorCode::PayloadTooLarge,
+            ? jsonResponse(413,
+                           wire::serializeError(ErrorCode::PayloadTooLarge,
                                                 QStringLiteral("The request body exceeds 64 KiB")))
-            : jsonResponse(400, wire::errorJson(ErrorCode::ValidationError,
+            : jsonResponse(400,
+                           wire::serializeError(ErrorCode::ValidationError,
                                                 QStringLiteral("The HTTP request is malformed")));
     response.addHeader("X-Request-Id", requestId.toLatin1());
     return response;
@@ -266,7 +277,7 @@ HttpResponse Api::errorResponse(Call& call, const ApiFailure& failure) {
     if (failure.code() == ErrorCode::Unauthorized)
         message = QString::fromLatin1(kUnauthorizedMessage);
     HttpResponse response =
-        jsonResponse(httpStatusFor(failure.code()), wire::errorJson(failure.code(), message));
+        jsonResponse(httpStatusFor(failure.code()), wire::serializeError(failure.code(), message));
     if (failure.code() == ErrorCode::Unauthorized)
         response.addHeader("WWW-Authenticate", "Bearer realm=\"legba\"");
     if (failure.code() == ErrorCode::RateLimited)
@@ -439,12 +450,11 @@ void Api::authenticate(Call& call, const QString& orgUuid) {
         r.ip = req.clientAddress;
         r.userAgent = sanitized(req.header("user-agent"), 256);
         r.requestId = call.requestId;
-        Json details = withMethodAndRoute(Json{{"reason", wire::str(reason)}}, req.method,
-                                          sanitized(req.path, 256));
+        Json noted{{"reason", wire::str(reason)}};
         const QString prefix = presentedPrefix(token);
         if (!prefix.isEmpty())
-            details["key_prefix"] = wire::str(prefix);
-        r.detailsJson = wire::dump(details);
+            noted["key_prefix"] = wire::str(prefix);
+        r.detailsJson = detailsText(noted, req.method, sanitized(req.path, 256));
         m_writer.enqueue(std::move(r));
     }
     if (status == 429)
@@ -485,7 +495,7 @@ AuditRecord Api::record(const Call& call, int status) const {
     r.ip = call.request.clientAddress;
     r.userAgent = sanitized(call.request.header("user-agent"), 256);
     r.requestId = call.requestId;
-    r.detailsJson = wire::dump(withMethodAndRoute(call.details, call.request.method, call.route));
+    r.detailsJson = detailsText(call.details, call.request.method, call.route);
     return r;
 }
 
@@ -588,8 +598,8 @@ ApiKey Api::withPendingUse(const KeyRow& row, qint64 now) const {
 // ---- unauthenticated routes ----
 
 HttpResponse Api::healthz(Call&) {
-    return jsonResponse(200,
-                        wire::toJson(Health{QStringLiteral("ok"), QStringLiteral(LEGBA_VERSION)}));
+    return jsonResponse(
+        200, wire::serialize(Health{QStringLiteral("ok"), QStringLiteral(LEGBA_VERSION)}));
 }
 
 HttpResponse Api::instancePage(Call& call, const QByteArray& uuid) {
@@ -621,7 +631,7 @@ HttpResponse Api::instancePage(Call& call, const QByteArray& uuid) {
 HttpResponse Api::getOwnKey(Call& call) {
     ApiKey key = call.key->toApiKey(call.now);
     key.lastUsedAt = fromMs(call.now);
-    return jsonResponse(200, wire::toJson(key));
+    return jsonResponse(200, wire::serialize(key));
 }
 
 HttpResponse Api::rotateOwnKey(Call& call) {
@@ -648,7 +658,7 @@ HttpResponse Api::listKeys(Call& call) {
         list.keys.push_back(std::move(key));
     }
     list.total = static_cast<qint64>(list.keys.size());
-    return jsonResponse(200, wire::toJson(list));
+    return jsonResponse(200, wire::serialize(list));
 }
 
 HttpResponse Api::createKey(Call& call) {
@@ -708,7 +718,7 @@ HttpResponse Api::createKey(Call& call) {
         call.details["scopes"].push_back(wire::str(s));
     commitChange(call, 201, [&] { m_store.insertKey(row, keyformat::digest(secret.reveal())); });
     IssuedKey issued{row.toApiKey(call.now), secret, QString()};
-    return jsonResponse(201, wire::toJson(issued));
+    return jsonResponse(201, wire::serialize(issued));
 }
 
 KeyRow Api::requireKey(Call& call) {
@@ -723,7 +733,7 @@ KeyRow Api::requireKey(Call& call) {
 
 HttpResponse Api::getKey(Call& call) {
     const KeyRow row = requireKey(call);
-    return jsonResponse(200, wire::toJson(withPendingUse(row, call.now)));
+    return jsonResponse(200, wire::serialize(withPendingUse(row, call.now)));
 }
 
 HttpResponse Api::rotateKey(Call& call) {
@@ -771,7 +781,7 @@ HttpResponse Api::issueRotation(Call& call, const KeyRow& old, qint64 graceSecon
     });
     m_keyCache.clear();
     IssuedKey issued{row.toApiKey(call.now), secret, old.keyId};
-    return jsonResponse(200, wire::toJson(issued));
+    return jsonResponse(200, wire::serialize(issued));
 }
 
 HttpResponse Api::revokeKey(Call& call) {
@@ -796,7 +806,7 @@ HttpResponse Api::listInstances(Call& call) {
             list.instances.push_back(row.toInstance(call.now, base));
     }
     list.total = static_cast<qint64>(list.instances.size());
-    return jsonResponse(200, wire::toJson(list));
+    return jsonResponse(200, wire::serialize(list));
 }
 
 HttpResponse Api::createInstance(Call& call) {
@@ -828,7 +838,7 @@ HttpResponse Api::createInstance(Call& call) {
     commitChange(call, 201, [&] { m_store.insertInstance(row); });
     m_instanceCache.remove(row.orgUuid);
     m_notDeletedCount.insert(row.orgUuid, notDeleted + 1);
-    return jsonResponse(201, wire::toJson(row.toInstance(call.now, accessUrlBase(call))));
+    return jsonResponse(201, wire::serialize(row.toInstance(call.now, accessUrlBase(call))));
 }
 
 InstanceRow Api::requireInstance(Call& call) {
@@ -843,7 +853,7 @@ InstanceRow Api::requireInstance(Call& call) {
 
 HttpResponse Api::getInstance(Call& call) {
     const InstanceRow row = requireInstance(call);
-    return jsonResponse(200, wire::toJson(row.toInstance(call.now, accessUrlBase(call))));
+    return jsonResponse(200, wire::serialize(row.toInstance(call.now, accessUrlBase(call))));
 }
 
 HttpResponse Api::deleteInstance(Call& call) {
@@ -917,7 +927,7 @@ HttpResponse Api::auditLog(Call& call) {
     // The caller sees every request answered before this one.
     flush();
     const AuditPage page = m_store.audit().page(call.key->orgUuid, query);
-    return jsonResponse(200, wire::toJson(page));
+    return jsonResponse(200, wire::serialize(page));
 }
 
 } // namespace legba::server

@@ -7,6 +7,7 @@
 #include <QDateTime>
 #include <QRandomGenerator>
 #include <QTimeZone>
+#include <limits>
 
 namespace legba::server {
 
@@ -14,58 +15,85 @@ namespace {
 
 const QByteArray kGenesis(64, '0');
 
-// Length-prefixed fields, so that no two different events serialize alike.
-void field(QCryptographicHash& hash, const QByteArray& value) {
-    hash.addData(QByteArray::number(value.size()));
-    hash.addData(QByteArrayView(":"));
-    hash.addData(value);
-    hash.addData(QByteArrayView(";"));
-}
-
-void field(QCryptographicHash& hash, const QString& value) {
-    field(hash, value.toUtf8());
-}
-
 struct StoredEvent {
     qint64 seq = 0;
     QString eventId;
     AuditRecord record;
 };
 
+// An event's fields as UTF-8, in the hash chain's order: what is hashed and what is stored
+// are the same bytes, converted once.
+struct EventText {
+    EventText(qint64 s, QByteArray id, const AuditRecord& r)
+        : seq(QByteArray::number(s))
+        , eventId(std::move(id))
+        , orgUuid(r.orgUuid.toUtf8())
+        , occurredAt(QByteArray::number(r.occurredAtMs))
+        , actorKeyId(r.actor ? r.actor->keyId.toUtf8() : QByteArray())
+        , actorName(r.actor ? r.actor->name.toUtf8() : QByteArray())
+        , actorPrefix(r.actor ? r.actor->prefix.toUtf8() : QByteArray())
+        , action(r.action.toUtf8())
+        , targetType(r.target ? r.target->type.toUtf8() : QByteArray())
+        , targetId(r.target ? r.target->id.toUtf8() : QByteArray())
+        , statusCode(QByteArray::number(r.statusCode))
+        , ip(r.ip.toUtf8())
+        , userAgent(r.userAgent.toUtf8())
+        , requestId(r.requestId.toUtf8())
+        , details(r.detailsJson.isEmpty() ? QByteArray("{}") : r.detailsJson) {}
+
+    QByteArray seq, eventId, orgUuid, occurredAt, actorKeyId, actorName, actorPrefix, action,
+        targetType, targetId, statusCode, ip, userAgent, requestId, details;
+};
+
+// SHA-256 over the previous hash and every field, each length-prefixed ("5:hello;") so that
+// no two different events serialize alike; lowercase hex.
+QByteArray chainHash(const QByteArray& previous, const EventText& e) {
+    QByteArray input;
+    input.reserve(256 + e.userAgent.size() + e.details.size());
+    const auto field = [&input](const QByteArray& value) {
+        input += QByteArray::number(value.size());
+        input += ':';
+        input += value;
+        input += ';';
+    };
+    for (const QByteArray* value :
+         {&previous, &e.seq, &e.eventId, &e.orgUuid, &e.occurredAt, &e.actorKeyId, &e.actorName,
+          &e.actorPrefix, &e.action, &e.targetType, &e.targetId, &e.statusCode, &e.ip,
+          &e.userAgent, &e.requestId, &e.details})
+        field(*value);
+    return QCryptographicHash::hash(input, QCryptographicHash::Sha256).toHex();
+}
+
 QByteArray chainHash(const QByteArray& previous, const StoredEvent& e) {
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    field(hash, previous);
-    field(hash, QByteArray::number(e.seq));
-    field(hash, e.eventId);
-    const AuditRecord& r = e.record;
-    field(hash, r.orgUuid);
-    field(hash, QByteArray::number(r.occurredAtMs));
-    field(hash, r.actor ? r.actor->keyId : QString());
-    field(hash, r.actor ? r.actor->name : QString());
-    field(hash, r.actor ? r.actor->prefix : QString());
-    field(hash, r.action);
-    field(hash, r.target ? r.target->type : QString());
-    field(hash, r.target ? r.target->id : QString());
-    field(hash, QByteArray::number(r.statusCode));
-    field(hash, r.ip);
-    field(hash, r.userAgent);
-    field(hash, r.requestId);
-    field(hash, r.detailsJson.isEmpty() ? QByteArray("{}") : r.detailsJson);
-    return hash.result().toHex();
+    return chainHash(previous, EventText(e.seq, e.eventId.toUtf8(), e.record));
 }
 
-QString newEventId() {
+// "evt_", the event's time in milliseconds as 9 digits of [0-9a-z], then 11 random ones
+// (56 bits). Ids sort by time, so the unique index on them grows at one end: random ids
+// dirtied one page of that index per event, which every batch wrote to the WAL and again
+// to the database file.
+QByteArray newEventId(qint64 occurredAtMs) {
     static constexpr char alphabet[] = "0123456789abcdefghijklmnopqrstuvwxyz";
-    QString id = QStringLiteral("evt_");
-    id.reserve(24);
+    char id[24] = {'e', 'v', 't', '_'};
+    constexpr quint64 kTimeRange = 101559956668416ULL; // 36^9 ms: over 3,000 years
+    quint64 time = static_cast<quint64>(std::max<qint64>(occurredAtMs, 0)) % kTimeRange;
+    for (int i = 12; i >= 4; --i) {
+        id[i] = alphabet[time % 36];
+        time /= 36;
+    }
+    // 36^11 < 2^57: unbiased digits from a 64-bit draw below the largest multiple of it.
+    constexpr quint64 kRandomRange = 131621703842267136ULL; // 36^11
+    constexpr quint64 kLimit = std::numeric_limits<quint64>::max() / kRandomRange * kRandomRange;
     QRandomGenerator* rng = QRandomGenerator::global();
-    for (int i = 0; i < 20; ++i)
-        id.append(QLatin1Char(alphabet[rng->bounded(36U)]));
-    return id;
-}
-
-QVariant textOrNull(const QString& s, bool present) {
-    return present ? QVariant(s) : QVariant();
+    quint64 random = rng->generate64();
+    while (random >= kLimit)
+        random = rng->generate64();
+    random %= kRandomRange;
+    for (int i = 23; i >= 13; --i) {
+        id[i] = alphabet[random % 36];
+        random /= 36;
+    }
+    return QByteArray(id, sizeof id);
 }
 
 // Columns in the order every SELECT below lists them.
@@ -111,11 +139,10 @@ AuditEvent toEvent(const StoredEvent& e) {
 
 } // namespace
 
-constexpr const char* kInsertHead =
+constexpr const char* kInsertEvent =
     "INSERT INTO audit_events (seq, event_id, org_uuid, occurred_at, actor_key_id, actor_name, "
     "actor_prefix, action, target_type, target_id, status_code, ip, user_agent, request_id, "
-    "details, prev_hash, hash) VALUES ";
-constexpr const char* kInsertRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 void AuditLog::append(const std::vector<AuditRecord>& records) {
     if (records.empty())
@@ -129,45 +156,36 @@ void AuditLog::append(const std::vector<AuditRecord>& records) {
             previous = head.value(1).toByteArray();
         }
     }
-    // Many rows per statement: one statement's overhead in Qt's driver costs more than
-    // binding its values, and reads make an event each.
-    constexpr int kBatch = 32;
-    static const std::string batchSql = [] {
-        std::string sql = kInsertHead;
-        for (int i = 0; i < kBatch; ++i)
-            sql += i == 0 ? kInsertRow : std::string(",") + kInsertRow;
-        return sql;
-    }();
-    static const std::string oneSql = std::string(kInsertHead) + kInsertRow;
-    QVariantList values;
-    values.reserve(kBatch * 17);
-    int inBatch = 0;
-    std::size_t left = records.size();
+    Statement& insert = m_db.statement(kInsertEvent);
     for (const AuditRecord& r : records) {
-        StoredEvent e{++seq, newEventId(), r};
-        const QByteArray hash = chainHash(previous, e);
-        values << e.seq << e.eventId << r.orgUuid << r.occurredAtMs
-               << textOrNull(r.actor ? r.actor->keyId : QString(), r.actor.has_value())
-               << textOrNull(r.actor ? r.actor->name : QString(), r.actor.has_value())
-               << textOrNull(r.actor ? r.actor->prefix : QString(), r.actor.has_value())
-               << text(r.action)
-               << textOrNull(r.target ? r.target->type : QString(), r.target.has_value())
-               << textOrNull(r.target ? r.target->id : QString(), r.target.has_value())
-               << r.statusCode << text(r.ip) << text(r.userAgent) << text(r.requestId)
-               << (r.detailsJson.isEmpty() ? QByteArray("{}") : r.detailsJson) << previous << hash;
-        previous = hash;
-        ++inBatch;
-        --left;
-        // Full batches go in one statement; the rest one by one.
-        if (inBatch == kBatch) {
-            m_db.run(batchSql.c_str(), values).finish();
-            values.clear();
-            inBatch = 0;
-        } else if (inBatch + static_cast<int>(left) < kBatch) {
-            m_db.run(oneSql.c_str(), values).finish();
-            values.clear();
-            inBatch = 0;
-        }
+        const EventText e(++seq, newEventId(r.occurredAtMs), r);
+        QByteArray hash = chainHash(previous, e);
+        insert.bind(1, seq);
+        insert.bindText(2, e.eventId);
+        insert.bindText(3, e.orgUuid);
+        insert.bind(4, r.occurredAtMs);
+        const auto optional = [&insert](int index, bool present, const QByteArray& value) {
+            if (present)
+                insert.bindText(index, value);
+            else
+                insert.bindNull(index);
+        };
+        optional(5, r.actor.has_value(), e.actorKeyId);
+        optional(6, r.actor.has_value(), e.actorName);
+        optional(7, r.actor.has_value(), e.actorPrefix);
+        insert.bindText(8, e.action);
+        optional(9, r.target.has_value(), e.targetType);
+        optional(10, r.target.has_value(), e.targetId);
+        insert.bind(11, r.statusCode);
+        insert.bindText(12, e.ip);
+        insert.bindText(13, e.userAgent);
+        insert.bindText(14, e.requestId);
+        // Blobs, as Qt's driver bound these QByteArrays before: one storage class per column.
+        insert.bindBlob(15, e.details);
+        insert.bindBlob(16, previous);
+        insert.bindBlob(17, hash);
+        insert.execute();
+        previous = std::move(hash);
     }
 }
 

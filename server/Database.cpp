@@ -4,10 +4,15 @@
 
 #include <QAtomicInteger>
 #include <QFile>
+#include <QSqlDriver>
 #include <QSqlError>
+#include <sqlite3.h>
 
 #ifdef Q_OS_UNIX
+#include <cstring>
 #include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #endif
 
@@ -85,6 +90,58 @@ QString describe(const QSqlError& error) {
 
 } // namespace
 
+Statement::Statement(sqlite3* db, const char* sql)
+    : m_db(db) {
+    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &m_statement, nullptr) !=
+        SQLITE_OK)
+        throw DbError(QStringLiteral("cannot prepare [%1]: %2")
+                          .arg(QString::fromUtf8(sql), QString::fromUtf8(sqlite3_errmsg(db))));
+}
+
+Statement::~Statement() {
+    sqlite3_finalize(m_statement);
+}
+
+void Statement::check(int result, const char* what) {
+    if (result != SQLITE_OK)
+        throw DbError(QStringLiteral("%1 [%2]: %3")
+                          .arg(QLatin1String(what), QString::fromUtf8(sqlite3_sql(m_statement)),
+                               QString::fromUtf8(sqlite3_errmsg(m_db))));
+}
+
+void Statement::bind(int index, qint64 value) {
+    check(sqlite3_bind_int64(m_statement, index, value), "cannot bind");
+}
+
+void Statement::bindText(int index, QByteArrayView utf8) {
+    // A null pointer would bind SQL NULL; empty text is still text.
+    check(sqlite3_bind_text64(m_statement, index, utf8.data() ? utf8.data() : "",
+                              static_cast<sqlite3_uint64>(utf8.size()), SQLITE_STATIC, SQLITE_UTF8),
+          "cannot bind");
+}
+
+void Statement::bindBlob(int index, QByteArrayView bytes) {
+    check(sqlite3_bind_blob64(m_statement, index, bytes.data() ? bytes.data() : "",
+                              static_cast<sqlite3_uint64>(bytes.size()), SQLITE_STATIC),
+          "cannot bind");
+}
+
+void Statement::bindNull(int index) {
+    check(sqlite3_bind_null(m_statement, index), "cannot bind");
+}
+
+void Statement::execute() {
+    int result = sqlite3_step(m_statement);
+    while (result == SQLITE_ROW)
+        result = sqlite3_step(m_statement);
+    sqlite3_reset(m_statement);
+    sqlite3_clear_bindings(m_statement);
+    if (result != SQLITE_DONE)
+        throw DbError(QStringLiteral("[%1]: %2")
+                          .arg(QString::fromUtf8(sqlite3_sql(m_statement)),
+                               QString::fromUtf8(sqlite3_errmsg(m_db))));
+}
+
 Database::Database()
     : m_connectionName(QStringLiteral("legba-server-%1").arg(++connectionCounter)) {}
 
@@ -112,8 +169,14 @@ void Database::open(const QString& path) {
 }
 
 void Database::close() {
+    // Before the connection: SQLite refuses to close one with statements left.
+    m_rawStatements.clear();
     m_statements.clear();
 #ifdef Q_OS_UNIX
+    if (m_shmHeader) {
+        ::munmap(m_shmHeader, kShmMapBytes);
+        m_shmHeader = nullptr;
+    }
     if (m_shmFd >= 0) {
         ::close(m_shmFd);
         m_shmFd = -1;
@@ -168,6 +231,20 @@ QSqlQuery& Database::run(const char* sql, const QVariantList& args) {
     return runWith(prepared(sql), sql, args);
 }
 
+Statement& Database::statement(const char* sql) {
+    auto it = m_rawStatements.find(sql);
+    if (it == m_rawStatements.end()) {
+        const QVariant handle = QSqlDatabase::database(m_connectionName, false).driver()->handle();
+        if (!handle.isValid() || qstrcmp(handle.typeName(), "sqlite3*") != 0)
+            throw DbError(QStringLiteral("the database driver gives no SQLite handle"));
+        auto* db = *static_cast<sqlite3* const*>(handle.constData());
+        if (!db)
+            throw DbError(QStringLiteral("the database is not open"));
+        it = m_rawStatements.emplace(sql, std::make_unique<Statement>(db, sql)).first;
+    }
+    return *it->second;
+}
+
 void Database::execute(const QString& sql) {
     QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
     if (!query.exec(sql))
@@ -182,9 +259,25 @@ Database::WalStamp Database::walStamp() {
         if (m_shmFd < 0)
             return {};
     }
-    // SQLite keeps the file while any connection (ours included) is open, so the
-    // descriptor stays on the live file. A torn read only costs a needless version query.
     WalStamp stamp;
+    if (!m_shmHeader) {
+        // Mapped once SQLite has sized the file (32 KiB and up): reading the header is then a
+        // copy from memory, no system call per request. The file cannot shrink under the
+        // mapping while our own connection is open: SQLite truncates it only for a
+        // connection that has the database to itself, and close() unmaps first.
+        struct stat info {};
+        if (::fstat(m_shmFd, &info) == 0 && info.st_size >= kShmMapBytes) {
+            void* mapped = ::mmap(nullptr, kShmMapBytes, PROT_READ, MAP_SHARED, m_shmFd, 0);
+            if (mapped != MAP_FAILED)
+                m_shmHeader = mapped;
+        }
+    }
+    if (m_shmHeader) {
+        // A torn read (a commit racing the copy) only costs a needless version query.
+        std::memcpy(stamp.header.data(), m_shmHeader, stamp.header.size());
+        stamp.valid = true;
+        return stamp;
+    }
     stamp.valid = ::pread(m_shmFd, stamp.header.data(), stamp.header.size(), 0) ==
                   static_cast<ssize_t>(stamp.header.size());
     return stamp;

@@ -10,6 +10,9 @@
 #include <stdexcept>
 #include <unordered_map>
 
+struct sqlite3;
+struct sqlite3_stmt;
+
 namespace legba::server {
 
 // A database failure. Its text is for the server's log only, never for a response.
@@ -17,6 +20,32 @@ class DbError : public std::runtime_error {
 public:
     explicit DbError(const QString& what)
         : std::runtime_error(what.toStdString()) {}
+};
+
+// A statement prepared once on a connection's own SQLite handle, for the audit log's
+// inserts: there, Qt's driver (a QVariant per value, a placeholder name built with
+// QString::arg per bind) cost as much as SQLite's own work. Text is bound without a copy,
+// so the bytes must stay alive until execute().
+class Statement {
+public:
+    Statement(sqlite3* db, const char* sql); // throws DbError
+    ~Statement();
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+
+    // Parameters count from 1, as in SQLite.
+    void bind(int index, qint64 value);
+    void bindText(int index, QByteArrayView utf8);
+    void bindBlob(int index, QByteArrayView bytes);
+    void bindNull(int index);
+    // Runs to completion, then clears the bindings for the next use. Throws DbError.
+    void execute();
+
+private:
+    void check(int result, const char* what);
+
+    sqlite3* m_db = nullptr;
+    sqlite3_stmt* m_statement = nullptr;
 };
 
 // One SQLite connection in WAL mode, on the thread that opened it, with the schema
@@ -39,6 +68,9 @@ public:
     QSqlQuery& run(const char* sql, std::initializer_list<QVariant> args = {});
     // The same with arguments built at run time. `sql` must outlive the Database.
     QSqlQuery& run(const char* sql, const QVariantList& args);
+    // A statement on the connection's SQLite handle, prepared on first use; the same rules
+    // for `sql` as run(). Throws DbError.
+    Statement& statement(const char* sql);
     // Runs text that is not cached (migrations, pragmas). Throws DbError.
     void execute(const QString& sql);
 
@@ -62,8 +94,11 @@ private:
 
     QString m_connectionName;
     QString m_path;
-    int m_shmFd = -1; // kept open: one pread() per check, no path lookup
+    int m_shmFd = -1; // kept open: no path lookup per check
+    static constexpr int kShmMapBytes = 4096;
+    void* m_shmHeader = nullptr; // the file's first page, mapped read-only
     std::unordered_map<const void*, std::unique_ptr<QSqlQuery>> m_statements;
+    std::unordered_map<const void*, std::unique_ptr<Statement>> m_rawStatements;
 };
 
 // Reads the rows of a query run by Database::run and releases the statement when done,

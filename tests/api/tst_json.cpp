@@ -1,4 +1,5 @@
 #include "Json.h"
+#include "JsonWriter.h"
 #include "TestPrinters.h"
 
 #include <QTest>
@@ -138,6 +139,12 @@ private Q_SLOTS:
     void errorBody_isLenient();
     void roundTrip_toJsonThenBackIsIdentity();
     void requests_serialiseAsTheContractSays();
+    void writer_escapesAsNlohmannDoes_data();
+    void writer_escapesAsNlohmannDoes();
+    void writer_replacesLoneSurrogates();
+    void writer_nestsWithCommasInTheRightPlaces();
+    void auditEvent_detailsThatAreNotAnObjectGoOutEmpty_data();
+    void auditEvent_detailsThatAreNotAnObjectGoOutEmpty();
 };
 
 void JsonTest::validBodies_parse_data() {
@@ -510,6 +517,95 @@ void JsonTest::requests_serialiseAsTheContractSays() {
     const NewInstanceRequest instance{QStringLiteral("windows-10"), InstanceSize::Large};
     LEGBA_COMPARE_JSON(legba::json::toJson(instance),
                        Json::parse(R"({"image": "windows-10", "size": "large"})"));
+}
+
+void JsonTest::writer_escapesAsNlohmannDoes_data() {
+    QTest::addColumn<QString>("text");
+    QString controls;
+    for (char16_t c = 0; c < 0x20; ++c)
+        controls += QChar(c);
+    QTest::newRow("empty") << QString();
+    QTest::newRow("plain") << QStringLiteral("CI deploy key");
+    QTest::newRow("quotes and backslashes") << QStringLiteral(R"(say "hi" \ C:\path\)");
+    QTest::newRow("every control character") << controls;
+    QTest::newRow("DEL and slash") << QStringLiteral("\x7f / </script>");
+    QTest::newRow("two-byte") << QStringLiteral("café Größe");
+    QTest::newRow("three-byte") << QStringLiteral("鍵 \u2028 line separator");
+    QTest::newRow("astral") << QStringLiteral("keys 🔑🗝️ and 𝄞");
+}
+
+void JsonTest::writer_escapesAsNlohmannDoes() {
+    QFETCH(QString, text);
+    legba::json::Writer w;
+    w.string(text);
+    const QByteArray written = w.take();
+    // Byte for byte what nlohmann writes for the same UTF-8, and it reads back the same.
+    QCOMPARE(written, QByteArray::fromStdString(Json(text.toStdString()).dump()));
+    QCOMPARE(QString::fromStdString(Json::parse(written.toStdString()).get<std::string>()), text);
+
+    legba::json::Writer fromUtf8;
+    const std::string utf8 = text.toStdString();
+    fromUtf8.string(std::string_view(utf8));
+    QCOMPARE(fromUtf8.take(), written);
+}
+
+void JsonTest::writer_replacesLoneSurrogates() {
+    // A QString can hold half of a surrogate pair; what goes out must still be valid UTF-8.
+    const QChar high(char16_t(0xD83D));
+    const QChar low(char16_t(0xDD11));
+    const QString text = QStringLiteral("a") + high + QStringLiteral("b") + low;
+    legba::json::Writer w;
+    w.string(text);
+    const QByteArray written = w.take();
+    QCOMPARE(written, QByteArray("\"a\xEF\xBF\xBD"
+                                 "b\xEF\xBF\xBD\""));
+    QVERIFY(Json::accept(written.toStdString()));
+}
+
+void JsonTest::writer_nestsWithCommasInTheRightPlaces() {
+    legba::json::Writer w;
+    w.beginObject();
+    w.key("empty_object").beginObject().endObject();
+    w.key("empty_array").beginArray().endArray();
+    w.key("list").beginArray();
+    w.number(0).number(-1).number(std::numeric_limits<qint64>::min());
+    w.beginObject().key("a").null().key("b").boolean(false).endObject();
+    w.beginArray().boolean(true).endArray();
+    w.endArray();
+    w.key("time").time(utc(2025, 1, 11, 8, 30, 0, 250));
+    w.key("no_time").time(QDateTime());
+    w.key("raw").raw(R"({"x":[1,2]})");
+    w.endObject();
+    QCOMPARE(w.take(), QByteArray(R"({"empty_object":{},"empty_array":[],"list":[0,-1,)"
+                                  R"(-9223372036854775808,{"a":null,"b":false},[true]],)"
+                                  R"("time":"2025-01-11T08:30:00.250Z","no_time":null,)"
+                                  R"("raw":{"x":[1,2]}})"));
+}
+
+void JsonTest::auditEvent_detailsThatAreNotAnObjectGoOutEmpty_data() {
+    QTest::addColumn<QByteArray>("stored");
+    QTest::addColumn<QByteArray>("expected");
+    QTest::newRow("object") << QByteArray(R"({"method":"GET"})")
+                            << QByteArray(R"({"method":"GET"})");
+    QTest::newRow("padded object") << QByteArray(" {\"a\": 1}\n") << QByteArray(R"({"a":1})");
+    QTest::newRow("empty") << QByteArray() << QByteArray("{}");
+    QTest::newRow("array") << QByteArray("[1]") << QByteArray("{}");
+    QTest::newRow("truncated") << QByteArray(R"({"a":)") << QByteArray("{}");
+    QTest::newRow("trailing garbage") << QByteArray(R"({"a":1}{)") << QByteArray("{}");
+    QTest::newRow("NUL inside") << QByteArray("{\"a\":\"\0\"}", 9) << QByteArray("{}");
+    QTest::newRow("too deep") << QByteArray(100, '[').prepend("{\"a\":") << QByteArray("{}");
+}
+
+void JsonTest::auditEvent_detailsThatAreNotAnObjectGoOutEmpty() {
+    QFETCH(QByteArray, stored);
+    QFETCH(QByteArray, expected);
+    AuditEvent event;
+    event.eventId = QStringLiteral("evt_1");
+    event.occurredAt = utc(2025, 1, 11, 8, 30, 0);
+    event.action = QStringLiteral("api.request");
+    event.detailsJson = stored;
+    const Json written = Json::parse(legba::json::serialize(event).toStdString());
+    LEGBA_COMPARE_JSON(written["details"], Json::parse(expected.toStdString()));
 }
 
 QTEST_GUILESS_MAIN(JsonTest)
