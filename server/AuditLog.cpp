@@ -58,8 +58,8 @@ QByteArray chainHash(const QByteArray& previous, const EventText& e) {
     };
     for (const QByteArray* value :
          {&previous, &e.seq, &e.eventId, &e.orgUuid, &e.occurredAt, &e.actorKeyId, &e.actorName,
-          &e.actorPrefix, &e.action, &e.targetType, &e.targetId, &e.statusCode, &e.ip,
-          &e.userAgent, &e.requestId, &e.details})
+          &e.actorPrefix, &e.action, &e.targetType, &e.targetId, &e.statusCode, &e.ip, &e.userAgent,
+          &e.requestId, &e.details})
         field(*value);
     return QCryptographicHash::hash(input, QCryptographicHash::Sha256).toHex();
 }

@@ -340,6 +340,32 @@ private Q_SLOTS:
         QVERIFY2(error.contains(QStringLiteral("append-only")), qPrintable(error));
     }
 
+    void eventIdsAreUniqueAndSortByTime() {
+        // Ids start with the event's time (9 base-36 digits of milliseconds), so the unique
+        // index on them grows at one end; the 11 characters after it are random.
+        Harness h;
+        for (int i = 0; i < 40; ++i)
+            h.get(h.api(i % 2 ? QStringLiteral("/instances") : QStringLiteral("/nope")),
+                  h.ownerKey);
+        h.server().close();
+        RawDb db(h.dataDir());
+        const QStringList ids =
+            db.column(QStringLiteral("SELECT event_id FROM audit_events ORDER BY seq"));
+        const QStringList times =
+            db.column(QStringLiteral("SELECT occurred_at FROM audit_events ORDER BY seq"));
+        QCOMPARE(ids.size(), 41);
+        QCOMPARE(QSet<QString>(ids.cbegin(), ids.cend()).size(), ids.size());
+        const QRegularExpression shape(QStringLiteral("^evt_[0-9a-z]{20}$"));
+        for (qsizetype i = 0; i < ids.size(); ++i) {
+            QVERIFY2(shape.match(ids[i]).hasMatch(), qPrintable(ids[i]));
+            bool ok = false;
+            QCOMPARE(ids[i].mid(4, 9).toLongLong(&ok, 36), times[i].toLongLong());
+            QVERIFY(ok);
+            if (i > 0)
+                QVERIFY2(ids[i - 1].left(13) <= ids[i].left(13), qPrintable(ids[i]));
+        }
+    }
+
     void verifyAcceptsAnIntactChain() {
         Harness h;
         for (int i = 0; i < 5; ++i)
