@@ -3,6 +3,7 @@
 #include "AuditChart.h"
 #include "AuditDetails.h"
 #include "AuditLogModel.h"
+#include "BusyLine.h"
 #include "Json.h"
 #include "Logging.h"
 #include "MessageBanner.h"
@@ -20,7 +21,6 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
-#include <QProgressBar>
 #include <QProgressDialog>
 #include <QPushButton>
 #include <QScrollBar>
@@ -81,7 +81,7 @@ AuditPane::AuditPane(Session* session, QWidget* parent)
     , m_refreshButton(new QPushButton(tr("Refresh"), this))
     , m_search(new QLineEdit(this))
     , m_summary(new QLabel(this))
-    , m_busy(new QProgressBar(this))
+    , m_busy(new BusyLine(this))
     , m_banner(new MessageBanner(this))
     , m_tailTimer(new QTimer(this))
     , m_chartTimer(new QTimer(this))
@@ -90,10 +90,6 @@ AuditPane::AuditPane(Session* session, QWidget* parent)
     setAccessibleName(title());
     QHBoxLayout* toolbar = buildToolbar();
 
-    m_busy->setRange(0, 0);
-    m_busy->setTextVisible(false);
-    m_busy->setFixedHeight(3);
-    m_busy->setAccessibleName(tr("Loading"));
     m_busy->setVisible(false);
     // Showing and hiding it must not move the table and the chart by 3 pixels each page:
     // that would lay both out (and redraw the chart) every time.

@@ -19,7 +19,6 @@ class QHBoxLayout;
 class QDateTimeEdit;
 class QLabel;
 class QLineEdit;
-class QProgressBar;
 
 class QPushButton;
 class QSplitter;
@@ -29,6 +28,8 @@ class QTimer;
 class QToolButton;
 
 namespace legba {
+
+class BusyLine;
 
 class AuditChart;
 class AuditDetails;
@@ -151,7 +152,7 @@ private:
     QPushButton* m_refreshButton;
     QLineEdit* m_search;
     QLabel* m_summary;
-    QProgressBar* m_busy;
+    BusyLine* m_busy;
     MessageBanner* m_banner;
     QTimer* m_tailTimer;
     QTimer* m_chartTimer;

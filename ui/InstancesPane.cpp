@@ -1,5 +1,6 @@
 #include "InstancesPane.h"
 
+#include "BusyLine.h"
 #include "InstancesFilterModel.h"
 #include "InstancesModel.h"
 #include "Logging.h"
@@ -18,7 +19,6 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QMessageBox>
-#include <QProgressBar>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSettings>
@@ -62,7 +62,7 @@ InstancesPane::InstancesPane(Session* session, QWidget* parent)
     , m_sizeFilter(new QComboBox(this))
     , m_filter(new QLineEdit(this))
     , m_summary(new QLabel(this))
-    , m_busy(new QProgressBar(this))
+    , m_busy(new BusyLine(this))
     , m_banner(new MessageBanner(this))
     , m_poll(new QTimer(this))
     , m_animation(new QTimer(this))
@@ -129,10 +129,6 @@ InstancesPane::InstancesPane(Session* session, QWidget* parent)
     toolbar->addWidget(m_filter);
 
     // A thin indeterminate bar: loading never hides the rows we have.
-    m_busy->setRange(0, 0);
-    m_busy->setTextVisible(false);
-    m_busy->setFixedHeight(3);
-    m_busy->setAccessibleName(tr("Loading"));
     m_busy->setVisible(false);
 
     m_proxy->setSourceModel(m_model);

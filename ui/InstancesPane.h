@@ -10,7 +10,6 @@ class QComboBox;
 class QLabel;
 class QLineEdit;
 class QMenu;
-class QProgressBar;
 class QPushButton;
 class QStackedWidget;
 class QTableView;
@@ -18,6 +17,8 @@ class QTimer;
 class QToolButton;
 
 namespace legba {
+
+class BusyLine;
 
 class InstancesFilterModel;
 class InstancesModel;
@@ -98,7 +99,7 @@ private:
     QComboBox* m_sizeFilter;
     QLineEdit* m_filter;
     QLabel* m_summary;
-    QProgressBar* m_busy;
+    BusyLine* m_busy;
     MessageBanner* m_banner;
     QTimer* m_poll;
     QTimer* m_animation;

@@ -1,5 +1,6 @@
 #include "KeysPane.h"
 
+#include "BusyLine.h"
 #include "ConnectionManager.h"
 #include "CredentialStore.h"
 #include "GenerateKeyDialog.h"
@@ -23,7 +24,6 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QMessageBox>
-#include <QProgressBar>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QStackedWidget>
@@ -71,7 +71,7 @@ KeysPane::KeysPane(ConnectionManager* connections, QWidget* parent)
     , m_filter(new QLineEdit(this))
     , m_health(new QLabel(this))
     , m_clipboardStatus(new QLabel(this))
-    , m_busy(new QProgressBar(this))
+    , m_busy(new BusyLine(this))
     , m_banner(new MessageBanner(this))
     , m_clock(new QTimer(this))
     , m_clipboard(new SecretClipboard(this))
@@ -116,10 +116,6 @@ KeysPane::KeysPane(ConnectionManager* connections, QWidget* parent)
     m_health->setWordWrap(true);
     m_health->hide();
 
-    m_busy->setRange(0, 0);
-    m_busy->setTextVisible(false);
-    m_busy->setFixedHeight(3);
-    m_busy->setAccessibleName(tr("Loading"));
     m_busy->setVisible(false);
 
     m_proxy->setSourceModel(m_model);

@@ -14,7 +14,6 @@ class QCheckBox;
 class QLabel;
 class QLineEdit;
 class QMenu;
-class QProgressBar;
 class QPushButton;
 class QSortFilterProxyModel;
 class QStackedWidget;
@@ -22,6 +21,8 @@ class QTableView;
 class QTimer;
 
 namespace legba {
+
+class BusyLine;
 
 class ConnectionManager;
 class KeyRotation;
@@ -130,7 +131,7 @@ private:
     QLineEdit* m_filter;
     QLabel* m_health;
     QLabel* m_clipboardStatus;
-    QProgressBar* m_busy;
+    BusyLine* m_busy;
     MessageBanner* m_banner;
     QTimer* m_clock;
     SecretClipboard* m_clipboard;
