@@ -49,26 +49,45 @@ void StatusBadgeDelegate::paint(QPainter* painter, const QStyleOptionViewItem& o
     const QColor color = colorFor(static_cast<int>(toneValue.value<BadgeTone>()), opt.palette);
     const QFontMetrics metrics(opt.font);
     const int padding = metrics.height() / 2;
+    const int dot = metrics.height() / 3;
     const int width = metrics.horizontalAdvance(text) + 2 * padding + metrics.height() / 2;
     const int height = metrics.height() + 4;
     QRect badge(opt.rect.left() + 4, opt.rect.center().y() - height / 2, width, height);
     badge = badge.intersected(opt.rect.adjusted(2, 1, -2, -1));
 
+    const bool busy = m_busyRole >= 0 && index.data(m_busyRole).toBool();
+    painter->save();
+    const qreal radius = height / 2.0;
+    if (busy || !m_cachesShapes || painter->transform().type() > QTransform::TxTranslate) {
+        drawShape(painter, badge, radius, color, dot, padding, busy);
+    } else {
+        // The pen's antialiased edge reaches half a pixel beyond the badge: a 1-pixel margin.
+        const ShapeKey key{color.rgba(), badge.size(), radius,
+                           dot,          padding,      painter->device()->devicePixelRatioF()};
+        painter->drawPixmap(badge.topLeft() - QPoint(1, 1), cachedShape(key));
+    }
+    painter->setPen(textColor(opt));
+    drawText(painter, badge.adjusted(padding / 2 + 2 * dot + 2, 0, 0, 0), text, opt.font,
+             Qt::AlignVCenter | Qt::AlignLeft);
+    painter->restore();
+}
+
+void StatusBadgeDelegate::drawShape(QPainter* painter, const QRect& badge, qreal radius,
+                                    const QColor& color, int dot, int padding, bool busy) {
     painter->save();
     painter->setRenderHint(QPainter::Antialiasing);
     QColor fill = color;
     fill.setAlpha(48);
     QPainterPath path;
-    path.addRoundedRect(QRectF(badge), height / 2.0, height / 2.0);
+    path.addRoundedRect(QRectF(badge), radius, radius);
     painter->fillPath(path, fill);
     painter->setPen(QPen(color, 1));
     painter->drawPath(path);
     // A dot before the word, for those who read shapes faster than colours.
-    const int dot = metrics.height() / 3;
     painter->setBrush(color);
     painter->setPen(Qt::NoPen);
     const QPoint centre(badge.left() + padding / 2 + dot, badge.center().y() + 1);
-    if (m_busyRole >= 0 && index.data(m_busyRole).toBool()) {
+    if (busy) {
         // A turning arc says "still changing"; the pane repaints while any row is busy.
         const int angle = (QTime::currentTime().msecsSinceStartOfDay() % 1000) * 360 / 1000;
         painter->setPen(QPen(color, 2));
@@ -76,14 +95,27 @@ void StatusBadgeDelegate::paint(QPainter* painter, const QStyleOptionViewItem& o
         const int r = dot / 2 + 2;
         painter->drawArc(QRect(centre.x() - r, centre.y() - r, 2 * r, 2 * r), -angle * 16,
                          270 * 16);
-        painter->setPen(Qt::NoPen);
     } else {
         painter->drawEllipse(centre, dot / 2 + 1, dot / 2 + 1);
     }
-    painter->setPen(textColor(opt));
-    drawText(painter, badge.adjusted(padding / 2 + 2 * dot + 2, 0, 0, 0), text, opt.font,
-             Qt::AlignVCenter | Qt::AlignLeft);
     painter->restore();
+}
+
+const QPixmap& StatusBadgeDelegate::cachedShape(const ShapeKey& key) const {
+    auto it = m_shapes.find(key);
+    if (it == m_shapes.end()) {
+        if (m_shapes.size() >= 256)
+            m_shapes.clear(); // a few dozen in practice: tones times words times themes
+        QPixmap pixmap((QSizeF(key.size + QSize(2, 2)) * key.pixelRatio).toSize());
+        pixmap.setDevicePixelRatio(key.pixelRatio);
+        pixmap.fill(Qt::transparent);
+        QPainter painter(&pixmap);
+        drawShape(&painter, QRect(QPoint(1, 1), key.size), key.radius, QColor::fromRgba(key.color),
+                  key.dot, key.padding, false);
+        painter.end();
+        it = m_shapes.insert(key, pixmap);
+    }
+    return *it;
 }
 
 QSize StatusBadgeDelegate::sizeHint(const QStyleOptionViewItem& option,
