@@ -86,9 +86,23 @@ void CachedTextDelegate::drawText(QPainter* painter, const QRect& rect, const QS
     painter->drawStaticText(QPointF(x, y), shaped);
 }
 
+int CachedTextDelegate::fontId(const QFont& font) const {
+    for (std::size_t i = 0; i < m_fonts.size(); ++i) {
+        if (m_fonts[i] == font)
+            return static_cast<int>(i);
+    }
+    if (m_fonts.size() >= 32) {
+        // Fonts come and go (a zoom, a theme): start over rather than grow.
+        m_fonts.clear();
+        m_layouts.clear();
+    }
+    m_fonts.push_back(font);
+    return static_cast<int>(m_fonts.size() - 1);
+}
+
 const QStaticText& CachedTextDelegate::layout(const QString& text, const QFont& font,
                                               int width) const {
-    Key key{text, font.key(), width};
+    Key key{text, fontId(font), width};
     if (const auto it = m_layouts.constFind(key); it != m_layouts.cend())
         return *it;
     if (m_layouts.size() >= kMaxLayouts)

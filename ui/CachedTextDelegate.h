@@ -3,6 +3,7 @@
 #include <QHash>
 #include <QStaticText>
 #include <QStyledItemDelegate>
+#include <vector>
 
 namespace legba {
 
@@ -36,7 +37,7 @@ protected:
 private:
     struct Key {
         QString text;
-        QString font; // QFont::key()
+        int font = 0; // index in m_fonts
         int width = 0;
         friend bool operator==(const Key&, const Key&) = default;
     };
@@ -44,8 +45,12 @@ private:
         return qHashMulti(seed, key.text, key.font, key.width);
     }
     const QStaticText& layout(const QString& text, const QFont& font, int width) const;
+    // A small number for each distinct font drawn: comparing a cell's font with the one or
+    // two a table uses is cheaper than building its QFont::key() string for every cell.
+    int fontId(const QFont& font) const;
 
     mutable QHash<Key, QStaticText> m_layouts;
+    mutable std::vector<QFont> m_fonts;
 };
 
 } // namespace legba
