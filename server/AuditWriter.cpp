@@ -155,6 +155,22 @@ void AuditWriter::flushFromTimer() {
     }
 }
 
+void AuditWriter::checkpoint(Database& db) {
+    try {
+        // First beside the commits: copying the WAL's pages and the fsync that follows are
+        // the slow part, and a passive checkpoint does not stop writers.
+        db.execute(QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)"));
+        // Then under the write lock, for what was committed meanwhile (a few pages): so that
+        // no commit lands between the checkpoint and the next transaction, which can then
+        // start the WAL over from its beginning instead of growing it without end. Holding
+        // the lock for the whole copy made changes wait 35-55 ms behind it (their p99).
+        std::lock_guard writing(m_writeLock);
+        db.execute(QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)"));
+    } catch (const DbError& error) {
+        qCWarning(lcServer, "checkpoint failed: %s", error.what());
+    }
+}
+
 void AuditWriter::run(QString path, std::promise<QString> opened) {
     Database db;
     std::unique_ptr<Store> store;
@@ -187,17 +203,10 @@ void AuditWriter::run(QString path, std::promise<QString> opened) {
                 qCCritical(lcServer, "cannot write the audit events of reads: %s", error.what());
                 failed = true;
             }
-            if (!failed && std::chrono::steady_clock::now() - lastCheckpoint >= kCheckpointEvery) {
-                // Under the write lock, so that no commit lands between the checkpoint and
-                // the next transaction, which can then start the WAL over from its
-                // beginning instead of growing it without end.
-                try {
-                    db.execute(QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)"));
-                } catch (const DbError& error) {
-                    qCWarning(lcServer, "checkpoint failed: %s", error.what());
-                }
-                lastCheckpoint = std::chrono::steady_clock::now();
-            }
+        }
+        if (!failed && std::chrono::steady_clock::now() - lastCheckpoint >= kCheckpointEvery) {
+            checkpoint(db);
+            lastCheckpoint = std::chrono::steady_clock::now();
         }
         queue.lock();
         if (failed)

@@ -84,6 +84,7 @@ private:
     }
     void writePendingLocked();
     void run(QString path, std::promise<QString> opened);
+    void checkpoint(Database& db);
     void stop();
     void flushFromTimer();
 
