@@ -51,49 +51,70 @@ Writer& Writer::key(std::string_view name) {
     return *this;
 }
 
-void Writer::escapeAscii(char c) {
+namespace {
+
+// Writes one ASCII character as JSON string content; returns the end of what it wrote.
+char* putAscii(char* out, char c) {
     switch (c) {
     case '"':
-        m_out += "\\\"";
-        return;
+        *out++ = '\\';
+        *out++ = '"';
+        return out;
     case '\\':
-        m_out += "\\\\";
-        return;
+        *out++ = '\\';
+        *out++ = '\\';
+        return out;
     case '\b':
-        m_out += "\\b";
-        return;
+        *out++ = '\\';
+        *out++ = 'b';
+        return out;
     case '\f':
-        m_out += "\\f";
-        return;
+        *out++ = '\\';
+        *out++ = 'f';
+        return out;
     case '\n':
-        m_out += "\\n";
-        return;
+        *out++ = '\\';
+        *out++ = 'n';
+        return out;
     case '\r':
-        m_out += "\\r";
-        return;
+        *out++ = '\\';
+        *out++ = 'r';
+        return out;
     case '\t':
-        m_out += "\\t";
-        return;
+        *out++ = '\\';
+        *out++ = 't';
+        return out;
     default:
         break;
     }
     if (static_cast<unsigned char>(c) < 0x20) {
         static constexpr char hex[] = "0123456789abcdef";
-        const char escaped[] = {'\\', 'u', '0', '0', hex[(c >> 4) & 0xF], hex[c & 0xF]};
-        m_out.append(escaped, 6);
-        return;
+        for (const char e : {'\\', 'u', '0', '0', hex[(c >> 4) & 0xF], hex[c & 0xF]})
+            *out++ = e;
+        return out;
     }
-    m_out += c;
+    *out++ = c;
+    return out;
 }
+
+// The longest a UTF-16 unit can become: "\u00XX" for a control character (a surrogate pair's
+// two units become four bytes; any other unit at most three).
+constexpr std::size_t kMaxBytesPerUnit = 6;
+
+} // namespace
 
 Writer& Writer::string(QStringView text) {
     beforeValue();
-    m_out += '"';
+    // Written through a pointer into room made up front: no capacity check per byte.
+    const std::size_t start = m_out.size();
+    m_out.resize(start + 2 + kMaxBytesPerUnit * static_cast<std::size_t>(text.size()));
+    char* out = m_out.data() + start;
+    *out++ = '"';
     const qsizetype n = text.size();
     for (qsizetype i = 0; i < n; ++i) {
         char32_t c = text[i].unicode();
         if (c < 0x80) {
-            escapeAscii(static_cast<char>(c));
+            out = putAscii(out, static_cast<char>(c));
             continue;
         }
         if (QChar::isHighSurrogate(c) && i + 1 < n && text[i + 1].isLowSurrogate()) {
@@ -102,35 +123,37 @@ Writer& Writer::string(QStringView text) {
         } else if (QChar::isSurrogate(c)) {
             c = QChar::ReplacementCharacter; // a lone half of a pair
         }
-        char utf8[4];
-        int length = 0;
         if (c < 0x800) {
-            utf8[length++] = static_cast<char>(0xC0 | (c >> 6));
+            *out++ = static_cast<char>(0xC0 | (c >> 6));
         } else if (c < 0x10000) {
-            utf8[length++] = static_cast<char>(0xE0 | (c >> 12));
-            utf8[length++] = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+            *out++ = static_cast<char>(0xE0 | (c >> 12));
+            *out++ = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
         } else {
-            utf8[length++] = static_cast<char>(0xF0 | (c >> 18));
-            utf8[length++] = static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-            utf8[length++] = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+            *out++ = static_cast<char>(0xF0 | (c >> 18));
+            *out++ = static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+            *out++ = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
         }
-        utf8[length++] = static_cast<char>(0x80 | (c & 0x3F));
-        m_out.append(utf8, static_cast<std::size_t>(length));
+        *out++ = static_cast<char>(0x80 | (c & 0x3F));
     }
-    m_out += '"';
+    *out++ = '"';
+    m_out.resize(static_cast<std::size_t>(out - m_out.data()));
     return *this;
 }
 
 Writer& Writer::string(std::string_view utf8) {
     beforeValue();
     m_out += '"';
+    const std::size_t start = m_out.size();
+    m_out.resize(start + 1 + kMaxBytesPerUnit * utf8.size());
+    char* out = m_out.data() + start;
     for (const char c : utf8) {
         if (static_cast<unsigned char>(c) < 0x80)
-            escapeAscii(c);
+            out = putAscii(out, c);
         else
-            m_out += c;
+            *out++ = c; // part of a multi-byte character: valid UTF-8 by contract
     }
-    m_out += '"';
+    *out++ = '"';
+    m_out.resize(static_cast<std::size_t>(out - m_out.data()));
     return *this;
 }
 

@@ -43,7 +43,6 @@ public:
 
 private:
     void beforeValue();
-    void escapeAscii(char c);
 
     std::string m_out; // appends of single characters inline here, unlike QByteArray's
     // Per open container: whether a value was written in it yet (a comma is due).

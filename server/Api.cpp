@@ -11,7 +11,6 @@
 
 #include <QDateTime>
 #include <QRandomGenerator>
-#include <QTimeZone>
 #include <QUuid>
 #include <array>
 #include <optional>
@@ -46,7 +45,7 @@ QString newRequestId() {
 }
 
 QDateTime fromMs(qint64 ms) {
-    return QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc());
+    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC); // as Store's: no zone object
 }
 
 HttpResponse jsonResponse(int status, QByteArray body) {
@@ -324,9 +323,11 @@ HttpResponse Api::dispatchOrg(Call& call, const QList<QByteArray>& segments) {
     authenticate(call, call.orgUuid);
     checkKeyRate(call);
 
-    call.route = sanitized(call.request.path, 256);
-    if (segments.size() < 5 || segments[3] != "api")
+    // The route in the audit event: the matched template, else the path as sent.
+    if (segments.size() < 5 || segments[3] != "api") {
+        call.route = sanitized(call.request.path, 256);
         throw ApiFailure::notFound(QStringLiteral("No such route"));
+    }
     const QList<QByteArray> rest = segments.mid(4);
 
     // Each route's path split into segments once, in the order of routeTable().
@@ -362,8 +363,10 @@ HttpResponse Api::dispatchOrg(Call& call, const QList<QByteArray>& segments) {
         }
     }
     if (!matched) {
-        if (allowed.isEmpty())
+        if (allowed.isEmpty()) {
+            call.route = sanitized(call.request.path, 256);
             throw ApiFailure::notFound(QStringLiteral("No such route"));
+        }
         call.allow = allowed.join(", ");
         throw ApiFailure(
             ErrorCode::MethodNotAllowed,

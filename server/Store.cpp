@@ -1,14 +1,15 @@
 #include "Store.h"
 
 #include <QDateTime>
-#include <QTimeZone>
 
 namespace legba::server {
 
 namespace {
 
+// Qt::UTC, not QTimeZone::utc(): a QDateTime with a time zone object lives on the heap and
+// looks the zone up, four times for every key the server answers with.
 QDateTime fromMs(qint64 ms) {
-    return ms > 0 ? QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc()) : QDateTime();
+    return ms > 0 ? QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC) : QDateTime();
 }
 
 #define LEGBA_KEY_COLUMNS                                                                          \
