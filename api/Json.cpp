@@ -374,7 +374,7 @@ void write(Writer& w, const AuditEvent& event) {
 template <typename Value> QByteArray written(const Value& value) {
     Writer w;
     write(w, value);
-    return w.take();
+    return w.text();
 }
 
 } // namespace
@@ -393,7 +393,7 @@ QByteArray serialize(const IssuedKey& key) {
     if (!key.rotatedFrom.isEmpty())
         w.key("rotated_from").string(key.rotatedFrom);
     w.endObject();
-    return w.take();
+    return w.text();
 }
 
 QByteArray serialize(const KeyList& list) {
@@ -402,7 +402,7 @@ QByteArray serialize(const KeyList& list) {
     for (const ApiKey& key : list.keys)
         write(w, key);
     w.endArray().key("total").number(list.total).endObject();
-    return w.take();
+    return w.text();
 }
 
 QByteArray serialize(const Instance& instance) {
@@ -415,7 +415,7 @@ QByteArray serialize(const InstanceList& list) {
     for (const Instance& instance : list.instances)
         write(w, instance);
     w.endArray().key("total").number(list.total).endObject();
-    return w.take();
+    return w.text();
 }
 
 QByteArray serialize(const AuditEvent& event) {
@@ -433,7 +433,7 @@ QByteArray serialize(const AuditPage& page) {
     else
         w.string(page.nextCursor);
     w.endObject();
-    return w.take();
+    return w.text();
 }
 
 QByteArray serialize(const Health& health) {
@@ -442,7 +442,7 @@ QByteArray serialize(const Health& health) {
     w.key("status").string(health.status);
     w.key("version").string(health.version);
     w.endObject();
-    return w.take();
+    return w.text();
 }
 
 QByteArray serialize(const NewKeyRequest& request) {
@@ -453,7 +453,7 @@ QByteArray serialize(const NewKeyRequest& request) {
     write(w, request.scopes);
     w.key("expires_at").time(request.expiresAt);
     w.endObject();
-    return w.take();
+    return w.text();
 }
 
 QByteArray serialize(const NewInstanceRequest& request) {
@@ -462,7 +462,7 @@ QByteArray serialize(const NewInstanceRequest& request) {
     w.key("image").string(request.image);
     w.key("size").string(wireName(request.size));
     w.endObject();
-    return w.take();
+    return w.text();
 }
 
 QByteArray serializeError(ErrorCode code, const QString& message) {
@@ -471,7 +471,7 @@ QByteArray serializeError(ErrorCode code, const QString& message) {
     w.key("code").string(wireName(code));
     w.key("message").string(message);
     w.endObject().endObject();
-    return w.take();
+    return w.text();
 }
 
 json errorJson(ErrorCode code, const QString& message) {

@@ -42,15 +42,6 @@ Writer& Writer::endArray() {
     return *this;
 }
 
-Writer& Writer::key(std::string_view name) {
-    beforeValue();
-    m_out += '"';
-    m_out += name;
-    m_out += "\":";
-    m_afterKey = true;
-    return *this;
-}
-
 namespace {
 
 // Writes one ASCII character as JSON string content; returns the end of what it wrote.
@@ -154,6 +145,13 @@ Writer& Writer::string(std::string_view utf8) {
     }
     *out++ = '"';
     m_out.resize(static_cast<std::size_t>(out - m_out.data()));
+    return *this;
+}
+
+Writer& Writer::key(std::string_view name) {
+    string(name);
+    m_out += ':';
+    m_afterKey = true;
     return *this;
 }
 

@@ -16,7 +16,7 @@ namespace legba::json {
 //
 //   Writer w;
 //   w.beginObject().key("name").string(name).key("total").number(3).endObject();
-//   QByteArray text = w.take();
+//   QByteArray text = w.text();
 class Writer {
 public:
     Writer() { m_out.reserve(512); }
@@ -25,7 +25,7 @@ public:
     Writer& endObject();
     Writer& beginArray();
     Writer& endArray();
-    // A member's name: plain ASCII without characters that need escaping.
+    // A member's name, UTF-8, escaped like any string.
     Writer& key(std::string_view name);
     Writer& string(QStringView text);
     Writer& string(std::string_view utf8); // valid UTF-8
@@ -37,7 +37,7 @@ public:
     // One complete JSON value, already valid and compact enough: the caller vouches for it.
     Writer& raw(QByteArrayView json);
 
-    QByteArray take() const {
+    QByteArray text() const {
         return QByteArray(m_out.data(), static_cast<qsizetype>(m_out.size()));
     }
 

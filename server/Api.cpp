@@ -136,10 +136,11 @@ QByteArray detailsText(const Json& noted, const QByteArray& method, const QStrin
         if (item.key() != "method" && item.key() != "route")
             w.key(item.key()).raw(wire::dump(item.value()));
     }
-    w.key("method").string(std::string_view(method.constData(), std::size_t(method.size())));
+    w.key("method").string(
+        std::string_view(method.constData(), static_cast<std::size_t>(method.size())));
     w.key("route").string(route);
     w.endObject();
-    return w.take();
+    return w.text();
 }
 
 } // namespace
@@ -514,7 +515,7 @@ void Api::flush() {
 
 void Api::checkExternalChanges() {
     // PRAGMA data_version costs a query; a commit by anyone changes the WAL-index header,
-    // which one pread() sees. Only when it changed is the version asked.
+    // a copy of 48 bytes from its mapping sees. Only when it changed is the version asked.
     const Database::WalStamp stamp = m_store.db().walStamp();
     if (!stamp.isNull() && stamp == m_walStamp)
         return;

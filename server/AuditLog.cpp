@@ -6,7 +6,6 @@
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QRandomGenerator>
-#include <QTimeZone>
 #include <limits>
 
 namespace legba::server {
@@ -25,7 +24,8 @@ struct StoredEvent {
 // are the same bytes, converted once.
 struct EventText {
     EventText(qint64 s, QByteArray id, const AuditRecord& r)
-        : seq(QByteArray::number(s))
+        : seqValue(s)
+        , seq(QByteArray::number(s))
         , eventId(std::move(id))
         , orgUuid(r.orgUuid.toUtf8())
         , occurredAt(QByteArray::number(r.occurredAtMs))
@@ -41,6 +41,7 @@ struct EventText {
         , requestId(r.requestId.toUtf8())
         , details(r.detailsJson.isEmpty() ? QByteArray("{}") : r.detailsJson) {}
 
+    qint64 seqValue;
     QByteArray seq, eventId, orgUuid, occurredAt, actorKeyId, actorName, actorPrefix, action,
         targetType, targetId, statusCode, ip, userAgent, requestId, details;
 };
@@ -124,7 +125,7 @@ StoredEvent readEvent(const Rows& rows) {
 AuditEvent toEvent(const StoredEvent& e) {
     AuditEvent event;
     event.eventId = e.eventId;
-    event.occurredAt = QDateTime::fromMSecsSinceEpoch(e.record.occurredAtMs, QTimeZone::utc());
+    event.occurredAt = QDateTime::fromMSecsSinceEpoch(e.record.occurredAtMs, Qt::UTC);
     event.actor = e.record.actor;
     event.action = e.record.action;
     event.target = e.record.target;
@@ -137,12 +138,60 @@ AuditEvent toEvent(const StoredEvent& e) {
     return event;
 }
 
-} // namespace
-
 constexpr const char* kInsertEvent =
     "INSERT INTO audit_events (seq, event_id, org_uuid, occurred_at, actor_key_id, actor_name, "
     "actor_prefix, action, target_type, target_id, status_code, ip, user_agent, request_id, "
     "details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+void insertDirect(Statement& insert, const EventText& e, const AuditRecord& r,
+                  const QByteArray& previous, const QByteArray& hash) {
+    insert.bind(1, e.seqValue);
+    insert.bindText(2, e.eventId);
+    insert.bindText(3, e.orgUuid);
+    insert.bind(4, r.occurredAtMs);
+    const auto optional = [&insert](int index, bool present, const QByteArray& value) {
+        if (present)
+            insert.bindText(index, value);
+        else
+            insert.bindNull(index);
+    };
+    optional(5, r.actor.has_value(), e.actorKeyId);
+    optional(6, r.actor.has_value(), e.actorName);
+    optional(7, r.actor.has_value(), e.actorPrefix);
+    insert.bindText(8, e.action);
+    optional(9, r.target.has_value(), e.targetType);
+    optional(10, r.target.has_value(), e.targetId);
+    insert.bind(11, r.statusCode);
+    insert.bindText(12, e.ip);
+    insert.bindText(13, e.userAgent);
+    insert.bindText(14, e.requestId);
+    // Blobs, as Qt's driver binds these QByteArrays: one storage class per column either way.
+    insert.bindBlob(15, e.details);
+    insert.bindBlob(16, previous);
+    insert.bindBlob(17, hash);
+    insert.execute();
+}
+
+void insertThroughQt(Database& db, const EventText& e, const AuditRecord& r,
+                     const QByteArray& previous, const QByteArray& hash) {
+    const auto textOrNull = [](const QString& s, bool present) {
+        return present ? text(s) : QVariant();
+    };
+    const bool actor = r.actor.has_value();
+    const bool target = r.target.has_value();
+    db.run(kInsertEvent,
+           QVariantList{e.seqValue, QString::fromLatin1(e.eventId), text(r.orgUuid), r.occurredAtMs,
+                        textOrNull(actor ? r.actor->keyId : QString(), actor),
+                        textOrNull(actor ? r.actor->name : QString(), actor),
+                        textOrNull(actor ? r.actor->prefix : QString(), actor), text(r.action),
+                        textOrNull(target ? r.target->type : QString(), target),
+                        textOrNull(target ? r.target->id : QString(), target), r.statusCode,
+                        text(r.ip), text(r.userAgent), text(r.requestId), e.details, previous,
+                        hash})
+        .finish();
+}
+
+} // namespace
 
 void AuditLog::append(const std::vector<AuditRecord>& records) {
     if (records.empty())
@@ -156,35 +205,14 @@ void AuditLog::append(const std::vector<AuditRecord>& records) {
             previous = head.value(1).toByteArray();
         }
     }
-    Statement& insert = m_db.statement(kInsertEvent);
+    Statement* insert = m_db.statement(kInsertEvent);
     for (const AuditRecord& r : records) {
         const EventText e(++seq, newEventId(r.occurredAtMs), r);
         QByteArray hash = chainHash(previous, e);
-        insert.bind(1, seq);
-        insert.bindText(2, e.eventId);
-        insert.bindText(3, e.orgUuid);
-        insert.bind(4, r.occurredAtMs);
-        const auto optional = [&insert](int index, bool present, const QByteArray& value) {
-            if (present)
-                insert.bindText(index, value);
-            else
-                insert.bindNull(index);
-        };
-        optional(5, r.actor.has_value(), e.actorKeyId);
-        optional(6, r.actor.has_value(), e.actorName);
-        optional(7, r.actor.has_value(), e.actorPrefix);
-        insert.bindText(8, e.action);
-        optional(9, r.target.has_value(), e.targetType);
-        optional(10, r.target.has_value(), e.targetId);
-        insert.bind(11, r.statusCode);
-        insert.bindText(12, e.ip);
-        insert.bindText(13, e.userAgent);
-        insert.bindText(14, e.requestId);
-        // Blobs, as Qt's driver bound these QByteArrays before: one storage class per column.
-        insert.bindBlob(15, e.details);
-        insert.bindBlob(16, previous);
-        insert.bindBlob(17, hash);
-        insert.execute();
+        if (insert)
+            insertDirect(*insert, e, r, previous, hash);
+        else
+            insertThroughQt(m_db, e, r, previous, hash);
         previous = std::move(hash);
     }
 }

@@ -6,7 +6,10 @@
 #include <QFile>
 #include <QSqlDriver>
 #include <QSqlError>
+
+#if LEGBA_SQLITE_HANDLE
 #include <sqlite3.h>
+#endif
 
 #ifdef Q_OS_UNIX
 #include <cstring>
@@ -90,6 +93,7 @@ QString describe(const QSqlError& error) {
 
 } // namespace
 
+#if LEGBA_SQLITE_HANDLE
 Statement::Statement(sqlite3* db, const char* sql)
     : m_db(db) {
     if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &m_statement, nullptr) !=
@@ -103,10 +107,14 @@ Statement::~Statement() {
 }
 
 void Statement::check(int result, const char* what) {
-    if (result != SQLITE_OK)
-        throw DbError(QStringLiteral("%1 [%2]: %3")
-                          .arg(QLatin1String(what), QString::fromUtf8(sqlite3_sql(m_statement)),
-                               QString::fromUtf8(sqlite3_errmsg(m_db))));
+    if (result == SQLITE_OK)
+        return;
+    // Nothing half-bound may stay behind: the bound bytes are the caller's and go away.
+    sqlite3_reset(m_statement);
+    sqlite3_clear_bindings(m_statement);
+    throw DbError(QStringLiteral("%1 [%2]: %3")
+                      .arg(QLatin1String(what), QString::fromUtf8(sqlite3_sql(m_statement)),
+                           QString::fromUtf8(sqlite3_errmsg(m_db))));
 }
 
 void Statement::bind(int index, qint64 value) {
@@ -141,6 +149,7 @@ void Statement::execute() {
                           .arg(QString::fromUtf8(sqlite3_sql(m_statement)),
                                QString::fromUtf8(sqlite3_errmsg(m_db))));
 }
+#endif
 
 Database::Database()
     : m_connectionName(QStringLiteral("legba-server-%1").arg(++connectionCounter)) {}
@@ -166,13 +175,46 @@ void Database::open(const QString& path) {
     execute(QStringLiteral("PRAGMA foreign_keys=ON"));
     execute(QStringLiteral("PRAGMA temp_store=MEMORY"));
     migrate();
+    m_handle = usableHandle();
+}
+
+sqlite3* Database::usableHandle() {
+#if LEGBA_SQLITE_HANDLE
+    const QVariant handle = QSqlDatabase::database(m_connectionName, false).driver()->handle();
+    if (!handle.isValid() || qstrcmp(handle.typeName(), "sqlite3*") != 0)
+        return nullptr;
+    // The driver's SQLite must be the library linked here: a second copy must never get
+    // this handle. Two copies would almost surely differ in version.
+    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+    if (!query.exec(QStringLiteral("SELECT sqlite_version()")) || !query.next() ||
+        query.value(0).toString() != QLatin1String(sqlite3_libversion())) {
+        qCInfo(lcServer,
+               "Qt's SQLite is not the linked libsqlite3 %s: audit inserts go through "
+               "Qt's driver",
+               sqlite3_libversion());
+        return nullptr;
+    }
+    return *static_cast<sqlite3* const*>(handle.constData());
+#else
+    return nullptr;
+#endif
 }
 
 void Database::close() {
     // Before the connection: SQLite refuses to close one with statements left.
     m_rawStatements.clear();
     m_statements.clear();
+    m_handle = nullptr;
+    if (QSqlDatabase::contains(m_connectionName)) {
+        {
+            QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(m_connectionName);
+    }
 #ifdef Q_OS_UNIX
+    // After the connection: closing any descriptor of a file drops every POSIX lock this
+    // process holds on it, SQLite's locks on the -shm file included.
     if (m_shmHeader) {
         ::munmap(m_shmHeader, kShmMapBytes);
         m_shmHeader = nullptr;
@@ -182,13 +224,6 @@ void Database::close() {
         m_shmFd = -1;
     }
 #endif
-    if (QSqlDatabase::contains(m_connectionName)) {
-        {
-            QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
-            db.close();
-        }
-        QSqlDatabase::removeDatabase(m_connectionName);
-    }
 }
 
 bool Database::isOpen() const {
@@ -231,18 +266,18 @@ QSqlQuery& Database::run(const char* sql, const QVariantList& args) {
     return runWith(prepared(sql), sql, args);
 }
 
-Statement& Database::statement(const char* sql) {
+Statement* Database::statement(const char* sql) {
+#if LEGBA_SQLITE_HANDLE
+    if (!m_handle)
+        return nullptr;
     auto it = m_rawStatements.find(sql);
-    if (it == m_rawStatements.end()) {
-        const QVariant handle = QSqlDatabase::database(m_connectionName, false).driver()->handle();
-        if (!handle.isValid() || qstrcmp(handle.typeName(), "sqlite3*") != 0)
-            throw DbError(QStringLiteral("the database driver gives no SQLite handle"));
-        auto* db = *static_cast<sqlite3* const*>(handle.constData());
-        if (!db)
-            throw DbError(QStringLiteral("the database is not open"));
-        it = m_rawStatements.emplace(sql, std::make_unique<Statement>(db, sql)).first;
-    }
-    return *it->second;
+    if (it == m_rawStatements.end())
+        it = m_rawStatements.emplace(sql, std::make_unique<Statement>(m_handle, sql)).first;
+    return it->second.get();
+#else
+    Q_UNUSED(sql);
+    return nullptr;
+#endif
 }
 
 void Database::execute(const QString& sql) {

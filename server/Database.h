@@ -69,8 +69,9 @@ public:
     // The same with arguments built at run time. `sql` must outlive the Database.
     QSqlQuery& run(const char* sql, const QVariantList& args);
     // A statement on the connection's SQLite handle, prepared on first use; the same rules
-    // for `sql` as run(). Throws DbError.
-    Statement& statement(const char* sql);
+    // for `sql` as run(). Null when this build or this Qt does not allow it (the driver's
+    // SQLite is not the library this server links): then use run(). Throws DbError.
+    Statement* statement(const char* sql);
     // Runs text that is not cached (migrations, pragmas). Throws DbError.
     void execute(const QString& sql);
 
@@ -91,6 +92,7 @@ public:
 private:
     void migrate();
     QSqlQuery& prepared(const char* sql);
+    sqlite3* usableHandle();
 
     QString m_connectionName;
     QString m_path;
@@ -99,6 +101,7 @@ private:
     void* m_shmHeader = nullptr; // the file's first page, mapped read-only
     std::unordered_map<const void*, std::unique_ptr<QSqlQuery>> m_statements;
     std::unordered_map<const void*, std::unique_ptr<Statement>> m_rawStatements;
+    sqlite3* m_handle = nullptr; // set by open() when statement() may use it
 };
 
 // Reads the rows of a query run by Database::run and releases the statement when done,

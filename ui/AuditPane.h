@@ -30,7 +30,6 @@ class QToolButton;
 namespace legba {
 
 class BusyLine;
-
 class AuditChart;
 class AuditDetails;
 class AuditLogModel;

@@ -19,7 +19,6 @@ class QToolButton;
 namespace legba {
 
 class BusyLine;
-
 class InstancesFilterModel;
 class InstancesModel;
 class MessageBanner;

@@ -23,7 +23,6 @@ class QTimer;
 namespace legba {
 
 class BusyLine;
-
 class ConnectionManager;
 class KeyRotation;
 class KeysModel;

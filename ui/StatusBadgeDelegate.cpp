@@ -58,12 +58,15 @@ void StatusBadgeDelegate::paint(QPainter* painter, const QStyleOptionViewItem& o
     const bool busy = m_busyRole >= 0 && index.data(m_busyRole).toBool();
     painter->save();
     const qreal radius = height / 2.0;
-    if (busy || !m_cachesShapes || painter->transform().type() > QTransform::TxTranslate) {
+    const qreal pixelRatio = painter->device()->devicePixelRatioF();
+    // A pixmap lands on whole device pixels only at a whole pixel ratio (not 1.25 or 1.5).
+    const bool wholeRatio = qFuzzyCompare(pixelRatio, std::round(pixelRatio));
+    if (busy || !m_cachesShapes || !wholeRatio ||
+        painter->transform().type() > QTransform::TxTranslate) {
         drawShape(painter, badge, radius, color, dot, padding, busy);
     } else {
         // The pen's antialiased edge reaches half a pixel beyond the badge: a 1-pixel margin.
-        const ShapeKey key{color.rgba(), badge.size(), radius,
-                           dot,          padding,      painter->device()->devicePixelRatioF()};
+        const ShapeKey key{color.rgba(), badge.size(), radius, dot, padding, pixelRatio};
         painter->drawPixmap(badge.topLeft() - QPoint(1, 1), cachedShape(key));
     }
     painter->setPen(textColor(opt));

@@ -2,6 +2,8 @@
 // neither repeats nor skips while events arrive, append-only triggers and the hash chain
 // that `legba-server audit verify` checks.
 
+#include "AuditLog.h"
+#include "Database.h"
 #include "Harness.h"
 
 #include <QProcess>
@@ -9,10 +11,12 @@
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QUrlQuery>
 
 using namespace legba::servertest;
+using namespace legba::server;
 
 namespace {
 
@@ -363,6 +367,68 @@ private Q_SLOTS:
             QVERIFY(ok);
             if (i > 0)
                 QVERIFY2(ids[i - 1].left(13) <= ids[i].left(13), qPrintable(ids[i]));
+        }
+    }
+
+    void chainHashesStayTheSameAcrossVersions() {
+        // Two events as any version of the server hashes them: SHA-256 over "len:value;" of
+        // the previous hash and every field (computed outside this code base, in Python).
+        // A change to the chain's format would make every existing log fail verification.
+        QTemporaryDir dir;
+        Database db;
+        db.open(dir.filePath(QStringLiteral("legba.sqlite3")));
+        db.execute(QStringLiteral(
+            "INSERT INTO audit_events VALUES (1, 'evt_00000000000000000001', "
+            "'11111111-2222-3333-4444-555555555555', 1735689600000, 'key_0123456789abcdef', "
+            "'CI déploy 🔑', 'legba_AbCdEf', 'api_key.created', 'api_key', "
+            "'key_0123456789abcdef', 201, '203.0.113.7', 'curl/8.5.0', "
+            "'req_0123456789abcdef01234567', '{\"name\":\"CI\"}', "
+            "'0000000000000000000000000000000000000000000000000000000000000000', "
+            "'783e7d56e87a44210022f7f27d3faee60804e196de3fa336d268f81169138d5b')"));
+        db.execute(QStringLiteral(
+            "INSERT INTO audit_events VALUES (2, 'evt_00000000000000000002', "
+            "'11111111-2222-3333-4444-555555555555', 1735689601000, NULL, NULL, NULL, "
+            "'auth.failed', NULL, NULL, 401, '::1', '', 'req_76543210fedcba9876543210', '{}', "
+            "'783e7d56e87a44210022f7f27d3faee60804e196de3fa336d268f81169138d5b', "
+            "'5ae1fee30afb0a1fc3d126454b275968984b3efe0be323bba1da073c8c8a4913')"));
+        AuditLog log(db);
+        ChainVerdict verdict = log.verify();
+        QVERIFY2(verdict.intact, qPrintable(verdict.problem));
+        QCOMPARE(verdict.eventsChecked, 2);
+
+        // This version's events continue that chain, stored with the same storage classes.
+        AuditRecord r;
+        r.orgUuid = QStringLiteral("11111111-2222-3333-4444-555555555555");
+        r.occurredAtMs = 1735689602000;
+        r.actor = legba::AuditActor{QStringLiteral("key_0123456789abcdef"),
+                                    QStringLiteral("CI déploy 🔑"), QStringLiteral("legba_AbCdEf")};
+        r.action = QStringLiteral("api.request");
+        r.ip = QStringLiteral("203.0.113.7");
+        r.requestId = QStringLiteral("req_0");
+        r.detailsJson = R"({"method":"GET","route":"/key"})";
+        AuditRecord bare = r;
+        bare.actor.reset();
+        bare.detailsJson.clear();
+        {
+            Transaction tx(db);
+            log.append({r, bare});
+            tx.commit();
+        }
+        verdict = log.verify();
+        QVERIFY2(verdict.intact, qPrintable(verdict.problem));
+        QCOMPARE(verdict.eventsChecked, 4);
+        Rows types(db.run("SELECT typeof(event_id), typeof(org_uuid), typeof(actor_name), "
+                          "typeof(action), typeof(ip), typeof(user_agent), typeof(details), "
+                          "typeof(prev_hash), typeof(hash) FROM audit_events WHERE seq >= 3 "
+                          "ORDER BY seq"));
+        const char* const expected[] = {"text text text text text text blob blob blob",
+                                        "text text null text text text blob blob blob"};
+        for (const char* row : expected) {
+            QVERIFY(types.next());
+            QStringList got;
+            for (int i = 0; i < 9; ++i)
+                got << types.string(i);
+            QCOMPARE(got.join(QLatin1Char(' ')), QString::fromLatin1(row));
         }
     }
 
