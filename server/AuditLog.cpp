@@ -143,6 +143,7 @@ constexpr const char* kInsertEvent =
     "actor_prefix, action, target_type, target_id, status_code, ip, user_agent, request_id, "
     "details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
+#if LEGBA_SQLITE_HANDLE
 void insertDirect(Statement& insert, const EventText& e, const AuditRecord& r,
                   const QByteArray& previous, const QByteArray& hash) {
     insert.bind(1, e.seqValue);
@@ -171,6 +172,7 @@ void insertDirect(Statement& insert, const EventText& e, const AuditRecord& r,
     insert.bindBlob(17, hash);
     insert.execute();
 }
+#endif
 
 void insertThroughQt(Database& db, const EventText& e, const AuditRecord& r,
                      const QByteArray& previous, const QByteArray& hash) {
@@ -205,13 +207,17 @@ void AuditLog::append(const std::vector<AuditRecord>& records) {
             previous = head.value(1).toByteArray();
         }
     }
-    Statement* insert = m_db.statement(kInsertEvent);
+#if LEGBA_SQLITE_HANDLE
+    Statement* insert = m_db.statement(kInsertEvent); // null when Qt's SQLite is another copy
+#endif
     for (const AuditRecord& r : records) {
         const EventText e(++seq, newEventId(r.occurredAtMs), r);
         QByteArray hash = chainHash(previous, e);
+#if LEGBA_SQLITE_HANDLE
         if (insert)
             insertDirect(*insert, e, r, previous, hash);
         else
+#endif
             insertThroughQt(m_db, e, r, previous, hash);
         previous = std::move(hash);
     }

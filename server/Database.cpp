@@ -93,6 +93,14 @@ QString describe(const QSqlError& error) {
 
 } // namespace
 
+// Without LEGBA_SQLITE_HANDLE no Statement is ever made (statement() gives null), but
+// Database's map of them is destroyed all the same.
+Statement::~Statement() {
+#if LEGBA_SQLITE_HANDLE
+    sqlite3_finalize(m_statement);
+#endif
+}
+
 #if LEGBA_SQLITE_HANDLE
 Statement::Statement(sqlite3* db, const char* sql)
     : m_db(db) {
@@ -100,10 +108,6 @@ Statement::Statement(sqlite3* db, const char* sql)
         SQLITE_OK)
         throw DbError(QStringLiteral("cannot prepare [%1]: %2")
                           .arg(QString::fromUtf8(sql), QString::fromUtf8(sqlite3_errmsg(db))));
-}
-
-Statement::~Statement() {
-    sqlite3_finalize(m_statement);
 }
 
 void Statement::check(int result, const char* what) {
