@@ -1,6 +1,7 @@
 #include "AuditPageSax.h"
 
 #include "Json.h"
+#include "JsonWriter.h"
 
 #include <QTimeZone>
 #include <charconv>
@@ -277,74 +278,31 @@ void appendRfc3339(std::string& out, qint64 msecs) {
     out.push_back('Z');
 }
 
-void appendJsonString(std::string& out, std::string_view text) {
-    out.push_back('"');
-    std::size_t run = 0;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        out.append(text.substr(run, i - run));
-        run = i + 1;
-        switch (c) {
-        case '"':
-            out.append("\\\"");
-            break;
-        case '\\':
-            out.append("\\\\");
-            break;
-        case '\b':
-            out.append("\\b");
-            break;
-        case '\f':
-            out.append("\\f");
-            break;
-        case '\n':
-            out.append("\\n");
-            break;
-        case '\r':
-            out.append("\\r");
-            break;
-        case '\t':
-            out.append("\\t");
-            break;
-        default: {
-            static constexpr char hex[] = "0123456789abcdef";
-            const char escaped[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF]};
-            out.append(escaped, sizeof escaped);
-            break;
-        }
-        }
-    }
-    out.append(text.substr(run));
-    out.push_back('"');
-}
-
 void appendEventJson(std::string& out, const AuditRecord& r, const RecordStrings& s) {
     out.append("{\"event_id\":");
-    appendJsonString(out, s.eventId);
+    json::appendString(out, s.eventId);
     out.append(",\"occurred_at\":\"");
     appendRfc3339(out, r.occurredMs);
     out.append("\",\"actor\":");
     if (s.hasActor) {
         out.append("{\"key_id\":");
-        appendJsonString(out, s.actorKeyId);
+        json::appendString(out, s.actorKeyId);
         out.append(",\"name\":");
-        appendJsonString(out, s.actorName);
+        json::appendString(out, s.actorName);
         out.append(",\"prefix\":");
-        appendJsonString(out, s.actorPrefix);
+        json::appendString(out, s.actorPrefix);
         out.push_back('}');
     } else {
         out.append("null");
     }
     out.append(",\"action\":");
-    appendJsonString(out, s.action);
+    json::appendString(out, s.action);
     out.append(",\"target\":");
     if (r.hasTarget()) {
         out.append("{\"type\":");
-        appendJsonString(out, s.targetType);
+        json::appendString(out, s.targetType);
         out.append(",\"id\":");
-        appendJsonString(out, s.targetId);
+        json::appendString(out, s.targetId);
         out.push_back('}');
     } else {
         out.append("null");
@@ -355,11 +313,11 @@ void appendEventJson(std::string& out, const AuditRecord& r, const RecordStrings
     const auto end = std::to_chars(number, number + sizeof number, r.statusCode).ptr;
     out.append(number, static_cast<std::size_t>(end - number));
     out.append(",\"ip\":");
-    appendJsonString(out, s.ip);
+    json::appendString(out, s.ip);
     out.append(",\"user_agent\":");
-    appendJsonString(out, s.userAgent);
+    json::appendString(out, s.userAgent);
     out.append(",\"request_id\":");
-    appendJsonString(out, s.requestId);
+    json::appendString(out, s.requestId);
     out.append(",\"details\":");
     out.append(s.details.empty() ? std::string_view("{}") : s.details);
     out.push_back('}');
@@ -978,7 +936,7 @@ private:
     void detailsValue(std::string_view literal, const std::string* text = nullptr) {
         detailsComma();
         if (text)
-            appendJsonString(m_details, *text);
+            json::appendString(m_details, *text);
         else
             m_details.append(literal);
     }
@@ -986,7 +944,7 @@ private:
         auto& top = m_detailsStack.back();
         if (top.count++)
             m_details.push_back(',');
-        appendJsonString(m_details, k);
+        json::appendString(m_details, k);
         m_details.push_back(':');
         top.afterKey = true;
     }

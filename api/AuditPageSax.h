@@ -124,9 +124,6 @@ std::optional<qint64> parseRfc3339Ms(std::string_view text);
 // The reverse: three fractional digits only when they are not zero, like rfc3339::format.
 void appendRfc3339(std::string& out, qint64 msecs);
 
-// JSON string literal with quotes, escaped as nlohmann_json dumps it.
-void appendJsonString(std::string& out, std::string_view text);
-
 // The event as one compact JSON object, in the contract's field order.
 struct RecordStrings {
     std::string_view eventId, requestId, targetId, action, targetType, ip, userAgent, details;

@@ -371,6 +371,17 @@ void write(Writer& w, const AuditEvent& event) {
     w.endObject();
 }
 
+// {"<name>": [items...], "total": n}: the shape of the key and instance lists.
+template <typename Item>
+QByteArray listText(std::string_view name, const std::vector<Item>& items, qint64 total) {
+    Writer w;
+    w.beginObject().key(name).beginArray();
+    for (const Item& item : items)
+        write(w, item);
+    w.endArray().key("total").number(total).endObject();
+    return w.text();
+}
+
 template <typename Value> QByteArray written(const Value& value) {
     Writer w;
     write(w, value);
@@ -397,12 +408,7 @@ QByteArray serialize(const IssuedKey& key) {
 }
 
 QByteArray serialize(const KeyList& list) {
-    Writer w;
-    w.beginObject().key("keys").beginArray();
-    for (const ApiKey& key : list.keys)
-        write(w, key);
-    w.endArray().key("total").number(list.total).endObject();
-    return w.text();
+    return listText("keys", list.keys, list.total);
 }
 
 QByteArray serialize(const Instance& instance) {
@@ -410,12 +416,7 @@ QByteArray serialize(const Instance& instance) {
 }
 
 QByteArray serialize(const InstanceList& list) {
-    Writer w;
-    w.beginObject().key("instances").beginArray();
-    for (const Instance& instance : list.instances)
-        write(w, instance);
-    w.endArray().key("total").number(list.total).endObject();
-    return w.text();
+    return listText("instances", list.instances, list.total);
 }
 
 QByteArray serialize(const AuditEvent& event) {

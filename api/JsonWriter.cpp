@@ -16,30 +16,33 @@ void Writer::beforeValue() {
     }
 }
 
-Writer& Writer::beginObject() {
+Writer& Writer::open(char bracket) {
     beforeValue();
-    m_out += '{';
+    m_out += bracket;
     m_hasValue.append(false);
     return *this;
+}
+
+Writer& Writer::close(char bracket) {
+    m_hasValue.removeLast();
+    m_out += bracket;
+    return *this;
+}
+
+Writer& Writer::beginObject() {
+    return open('{');
 }
 
 Writer& Writer::endObject() {
-    m_hasValue.removeLast();
-    m_out += '}';
-    return *this;
+    return close('}');
 }
 
 Writer& Writer::beginArray() {
-    beforeValue();
-    m_out += '[';
-    m_hasValue.append(false);
-    return *this;
+    return open('[');
 }
 
 Writer& Writer::endArray() {
-    m_hasValue.removeLast();
-    m_out += ']';
-    return *this;
+    return close(']');
 }
 
 namespace {
@@ -131,20 +134,26 @@ Writer& Writer::string(QStringView text) {
     return *this;
 }
 
+void appendString(std::string& out, std::string_view utf8) {
+    out += '"';
+    // Runs of characters that need no escape go in whole.
+    std::size_t run = 0;
+    for (std::size_t i = 0; i < utf8.size(); ++i) {
+        const auto c = static_cast<unsigned char>(utf8[i]);
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        out.append(utf8.substr(run, i - run));
+        run = i + 1;
+        char escaped[kMaxBytesPerUnit];
+        out.append(escaped, static_cast<std::size_t>(putAscii(escaped, utf8[i]) - escaped));
+    }
+    out.append(utf8.substr(run));
+    out += '"';
+}
+
 Writer& Writer::string(std::string_view utf8) {
     beforeValue();
-    m_out += '"';
-    const std::size_t start = m_out.size();
-    m_out.resize(start + 1 + kMaxBytesPerUnit * utf8.size());
-    char* out = m_out.data() + start;
-    for (const char c : utf8) {
-        if (static_cast<unsigned char>(c) < 0x80)
-            out = putAscii(out, c);
-        else
-            *out++ = c; // part of a multi-byte character: valid UTF-8 by contract
-    }
-    *out++ = '"';
-    m_out.resize(static_cast<std::size_t>(out - m_out.data()));
+    appendString(m_out, utf8);
     return *this;
 }
 

@@ -9,6 +9,10 @@
 
 namespace legba::json {
 
+// `utf8` (valid UTF-8) as a JSON string literal with its quotes, escaped as nlohmann's dump()
+// escapes it, appended to `out`.
+void appendString(std::string& out, std::string_view utf8);
+
 // Compact JSON text written straight into one buffer, in the order the calls come: how the
 // shapes of api/Json.h are serialized, without building a DOM of allocated nodes for every
 // answer the server gives. Strings are escaped as nlohmann's dump() escapes them, and text
@@ -43,6 +47,8 @@ public:
 
 private:
     void beforeValue();
+    Writer& open(char bracket);
+    Writer& close(char bracket);
 
     std::string m_out; // appends of single characters inline here, unlike QByteArray's
     // Per open container: whether a value was written in it yet (a comma is due).

@@ -303,7 +303,8 @@ Database::WalStamp Database::walStamp() {
         // Mapped once SQLite has sized the file (32 KiB and up): reading the header is then a
         // copy from memory, no system call per request. The file cannot shrink under the
         // mapping while our own connection is open: SQLite truncates it only for a
-        // connection that has the database to itself, and close() unmaps first.
+        // connection that has the database to itself, and close() unmaps as soon as the
+        // connection is gone, before anything could read through the mapping again.
         struct stat info {};
         if (::fstat(m_shmFd, &info) == 0 && info.st_size >= kShmMapBytes) {
             void* mapped = ::mmap(nullptr, kShmMapBytes, PROT_READ, MAP_SHARED, m_shmFd, 0);
