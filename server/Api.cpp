@@ -227,16 +227,10 @@ void Api::setBaseUrl(const QString& baseUrl, bool tls) {
     m_tls = tls;
 }
 
-HttpResponse Api::refusal(int status) {
+HttpResponse Api::refusal(int status, const QString& message) {
     const QString requestId = newRequestId();
-    HttpResponse response =
-        status == 413
-            ? jsonResponse(413,
-                           wire::serializeError(ErrorCode::PayloadTooLarge,
-                                                QStringLiteral("The request body exceeds 64 KiB")))
-            : jsonResponse(400,
-                           wire::serializeError(ErrorCode::ValidationError,
-                                                QStringLiteral("The HTTP request is malformed")));
+    const ErrorCode code = status == 413 ? ErrorCode::PayloadTooLarge : ErrorCode::ValidationError;
+    HttpResponse response = jsonResponse(status, wire::serializeError(code, message));
     response.addHeader("X-Request-Id", requestId.toLatin1());
     return response;
 }

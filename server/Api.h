@@ -30,7 +30,7 @@ public:
 
     HttpResponse handle(const HttpRequest& request);
     // An answer for what the transport refuses before parsing (413, 400).
-    HttpResponse refusal(int status);
+    HttpResponse refusal(int status, const QString& message);
 
     void setBaseUrl(const QString& baseUrl, bool tls);
     // From now on the audit events of reads are written by a thread of their own.

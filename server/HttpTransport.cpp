@@ -33,35 +33,16 @@ QByteArray reasonPhrase(int status) {
         return "Payload Too Large";
     case 429:
         return "Too Many Requests";
+    case 431:
+        return "Request Header Fields Too Large";
     case 500:
         return "Internal Server Error";
+    case 501:
+        return "Not Implemented";
+    case 505:
+        return "HTTP Version Not Supported";
     default:
         return "Unknown";
-    }
-}
-
-QByteArray methodName(QHttpServerRequest::Method method) {
-    switch (method) {
-    case QHttpServerRequest::Method::Get:
-        return "GET";
-    case QHttpServerRequest::Method::Put:
-        return "PUT";
-    case QHttpServerRequest::Method::Delete:
-        return "DELETE";
-    case QHttpServerRequest::Method::Post:
-        return "POST";
-    case QHttpServerRequest::Method::Head:
-        return "HEAD";
-    case QHttpServerRequest::Method::Options:
-        return "OPTIONS";
-    case QHttpServerRequest::Method::Patch:
-        return "PATCH";
-    case QHttpServerRequest::Method::Connect:
-        return "CONNECT";
-    case QHttpServerRequest::Method::Trace:
-        return "TRACE";
-    default:
-        return {};
     }
 }
 
@@ -72,6 +53,20 @@ QString clientAddress(const QHostAddress& address) {
 }
 
 } // namespace
+
+QByteArray HttpRequest::header(QByteArrayView lowerCaseName) const {
+    QByteArray value;
+    bool found = false;
+    for (const auto& [name, fieldValue] : headers) {
+        if (name != lowerCaseName)
+            continue;
+        if (found)
+            value += ", ";
+        value += fieldValue;
+        found = true;
+    }
+    return value;
+}
 
 QByteArray serializeResponse(const HttpResponse& response) {
     QByteArray out;
@@ -121,11 +116,10 @@ void Listener::incomingConnection(qintptr descriptor) {
     Q_EMIT socketAccepted(socket);
     if (auto* ssl = qobject_cast<QSslSocket*>(socket))
         ssl->startServerEncryption();
-    addPendingConnection(socket);
 }
 
 HttpTransport::HttpTransport(Handler handler, Refusal refusal, QObject* parent)
-    : QAbstractHttpServer(parent)
+    : QObject(parent)
     , m_handler(std::move(handler))
     , m_refusal(std::move(refusal)) {}
 
@@ -137,8 +131,6 @@ quint16 HttpTransport::listenOn(const QHostAddress& address, quint16 port,
                                 std::optional<QSslConfiguration> tls, QString* error) {
     stop();
     auto* listener = new Listener(std::move(tls), this);
-    // Connected before the HTTP server sees the socket, so that our byte count runs
-    // before its parser on every read.
     connect(listener, &Listener::socketAccepted, this, &HttpTransport::adopt);
     if (!listener->listen(address, port)) {
         if (error)
@@ -146,7 +138,6 @@ quint16 HttpTransport::listenOn(const QHostAddress& address, quint16 port,
         delete listener;
         return 0;
     }
-    bind(listener);
     m_listener = listener;
     return listener->serverPort();
 }
@@ -155,10 +146,15 @@ void HttpTransport::stop() {
     if (m_listener) {
         m_listener->close();
         // Sockets are children of the listener: deleting it closes every connection.
-        const auto sockets = m_connections.keys();
-        for (QTcpSocket* socket : sockets)
-            socket->abort();
+        std::vector<QTcpSocket*> sockets;
+        sockets.reserve(m_connections.size());
+        for (const auto& entry : m_connections)
+            sockets.push_back(entry.first);
         m_connections.clear();
+        for (QTcpSocket* socket : sockets) {
+            disconnect(socket, nullptr, this, nullptr);
+            socket->abort();
+        }
         delete m_listener;
         m_listener = nullptr;
     }
@@ -169,71 +165,124 @@ bool HttpTransport::isListening() const {
 }
 
 void HttpTransport::adopt(QTcpSocket* socket) {
-    m_connections.insert(socket, Connection{0, false, clientAddress(socket->peerAddress())});
-    connect(socket, &QTcpSocket::readyRead, this, [this, socket] { onBytes(socket); });
-    connect(socket, &QObject::destroyed, this, [this, socket] { m_connections.remove(socket); });
+    Connection& connection = m_connections.emplace(socket, Connection{}).first->second;
+    connection.clientAddress = clientAddress(socket->peerAddress());
+    connect(socket, &QTcpSocket::readyRead, this,
+            [this, socket, &connection] { onReadyRead(socket, connection); });
+    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    connect(socket, &QObject::destroyed, this, [this, socket] { m_connections.erase(socket); });
 }
 
-void HttpTransport::onBytes(QTcpSocket* socket) {
-    auto it = m_connections.find(socket);
-    if (it == m_connections.end())
+void HttpTransport::onReadyRead(QTcpSocket* socket, Connection& connection) {
+    if (connection.closing) {
+        socket->skip(socket->bytesAvailable());
         return;
-    // Qt's parser has read everything before this point, so what is available now is new.
-    it->bytesSinceRequest += socket->bytesAvailable();
-    if (it->bytesSinceRequest > kMaxRequestBytes)
-        refuse(socket, 413);
-}
-
-void HttpTransport::refuse(QTcpSocket* socket, int status) {
-    auto it = m_connections.find(socket);
-    if (it == m_connections.end() || it->refused)
-        return;
-    it->refused = true;
-    // Stop Qt's parser from buffering more, answer, and close.
-    disconnect(socket, &QTcpSocket::readyRead, nullptr, nullptr);
-    HttpResponse response = m_refusal(status);
-    response.closeConnection = true;
-    socket->write(serializeResponse(response));
+    }
+    if (connection.buffer.isEmpty())
+        connection.buffer = socket->readAll();
+    else
+        connection.buffer += socket->readAll();
+    while (serveOne(socket, connection)) {
+    }
     socket->flush();
-    socket->disconnectFromHost();
-    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater, Qt::UniqueConnection);
-    if (socket->state() == QAbstractSocket::UnconnectedState)
-        socket->deleteLater();
 }
 
-bool HttpTransport::handleRequest(const QHttpServerRequest& request, QTcpSocket* socket) {
-    auto it = m_connections.find(socket);
-    if (it != m_connections.end())
-        it->bytesSinceRequest = socket->bytesAvailable();
+bool HttpTransport::serveOne(QTcpSocket* socket, Connection& connection) {
+    if (connection.buffer.isEmpty())
+        return false;
+    const QByteArrayView bytes(connection.buffer);
+    if (!connection.head) {
+        http::HeadResult read = http::parseHead(bytes);
+        if (read.progress == http::Progress::NeedMore)
+            return false;
+        if (read.progress == http::Progress::Malformed) {
+            refuse(socket, connection, read.error);
+            return false;
+        }
+        if (read.head.contentLength > kMaxBodyBytes) {
+            refuse(socket, connection, {413, QStringLiteral("The request body exceeds 64 KiB")});
+            return false;
+        }
+        connection.head = std::move(read.head);
+    }
+    const http::RequestHead& head = *connection.head;
+    const QByteArrayView rest = bytes.sliced(head.size);
+    QByteArray body;
+    qsizetype used = head.size;
+    if (head.chunked) {
+        http::BodyResult decoded = http::parseChunked(rest, kMaxBodyBytes);
+        if (decoded.progress == http::Progress::Malformed) {
+            refuse(socket, connection, decoded.error);
+            return false;
+        }
+        if (decoded.progress == http::Progress::NeedMore) {
+            if (head.expectContinue && !connection.continueSent) {
+                socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+                connection.continueSent = true;
+            }
+            return false;
+        }
+        body = std::move(decoded.body);
+        used += decoded.size;
+    } else {
+        if (rest.size() < head.contentLength) {
+            if (head.expectContinue && !connection.continueSent) {
+                socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+                connection.continueSent = true;
+            }
+            return false;
+        }
+        if (head.contentLength > 0)
+            body = rest.first(head.contentLength).toByteArray();
+        used += head.contentLength;
+    }
+    http::RequestHead served = std::move(*connection.head);
+    connection.head.reset();
+    connection.continueSent = false;
+    if (used == connection.buffer.size())
+        connection.buffer.clear();
+    else
+        connection.buffer.remove(0, used);
+    answer(socket, connection, std::move(served), std::move(body));
+    return !connection.closing;
+}
 
-    HttpRequest req;
-    req.raw = &request;
-    req.method = methodName(request.method());
-    const QUrl url = request.url();
-    req.path = url.path(QUrl::FullyEncoded).toUtf8();
-    req.query = QUrlQuery(url);
-    req.body = request.body();
-    req.clientAddress =
-        it != m_connections.end() ? it->clientAddress : clientAddress(request.remoteAddress());
+void HttpTransport::answer(QTcpSocket* socket, Connection& connection, http::RequestHead head,
+                           QByteArray body) {
+    const bool headOnly = head.method == "HEAD";
+    HttpRequest request;
+    request.method = std::move(head.method);
+    request.path = std::move(head.path);
+    if (!head.query.isEmpty())
+        request.query = QUrlQuery(QString::fromUtf8(head.query));
+    request.body = std::move(body);
+    request.clientAddress = connection.clientAddress;
+    request.headers = std::move(head.headers);
 
-    HttpResponse response = m_handler(req);
-    if (request.value("connection").compare("close", Qt::CaseInsensitive) == 0)
+    HttpResponse response = m_handler(request);
+    if (!head.keepAlive)
         response.closeConnection = true;
-    const bool head = req.method == "HEAD";
-    if (head) {
+    if (headOnly) {
         // A HEAD answer has no body; the client cannot tell where it would end: close.
         response.body.clear();
         response.closeConnection = true;
     }
     socket->write(serializeResponse(response));
-    socket->flush();
-    if (response.closeConnection)
+    if (response.closeConnection) {
+        connection.closing = true;
         socket->disconnectFromHost();
-    return true;
+    }
 }
 
-void HttpTransport::missingHandler(const QHttpServerRequest&, QTcpSocket*) {
-    // handleRequest answers everything.
+void HttpTransport::refuse(QTcpSocket* socket, Connection& connection, const http::Malformed& why) {
+    connection.closing = true;
+    connection.buffer.clear();
+    connection.head.reset();
+    HttpResponse response = m_refusal(why.status, why.message);
+    response.closeConnection = true;
+    socket->write(serializeResponse(response));
+    socket->flush();
+    socket->disconnectFromHost();
 }
 
 } // namespace legba::server

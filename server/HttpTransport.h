@@ -1,17 +1,16 @@
 #pragma once
 
-#include <QAbstractHttpServer>
+#include "HttpParser.h"
+
 #include <QByteArray>
-#include <QHash>
 #include <QHostAddress>
-#include <QHttpServerRequest>
-#include <QMetaObject>
+#include <QObject>
 #include <QSslConfiguration>
 #include <QTcpServer>
-#include <QTimer>
 #include <QUrlQuery>
 #include <functional>
 #include <optional>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -21,25 +20,16 @@ namespace legba::server {
 
 // What the API layer sees of a request: no sockets, so that it can be driven by tests.
 struct HttpRequest {
-    QByteArray method; // "GET", "POST", ...; empty for a method Qt does not know
+    QByteArray method; // "GET", "POST", ...: the token as sent
     QByteArray path;   // percent-encoded, without the query
     QUrlQuery query;
     QByteArray body;
     QString clientAddress;
-    const QHttpServerRequest* raw = nullptr;
-    // Without `raw` (a request made in-process, as the fuzz targets do): the headers, with
-    // lower-case names.
-    std::vector<std::pair<QByteArray, QByteArray>> headers;
+    http::HeaderFields headers; // names in lower case
 
-    QByteArray header(const QByteArray& name) const {
-        if (raw)
-            return raw->value(name);
-        for (const auto& [key, value] : headers) {
-            if (key == name)
-                return value;
-        }
-        return {};
-    }
+    // A field sent more than once comes back as one list separated by ", " (RFC 9110 5.3),
+    // so that two Authorization headers read as one malformed value, not as either one.
+    QByteArray header(QByteArrayView lowerCaseName) const;
 };
 
 struct HttpResponse {
@@ -57,7 +47,8 @@ struct HttpResponse {
 QByteArray serializeResponse(const HttpResponse& response);
 
 // Accepts connections itself so that every socket gets TCP_NODELAY (without it, small
-// answers wait ~40 ms for Nagle's algorithm) and, with TLS, its encryption set up.
+// answers wait ~40 ms for Nagle's algorithm) and, with TLS, its encryption set up. Sockets are
+// handed over by the signal, not queued as QTcpServer's pending connections.
 class Listener : public QTcpServer {
     Q_OBJECT
 public:
@@ -73,16 +64,20 @@ private:
     std::optional<QSslConfiguration> m_tls;
 };
 
-// QAbstractHttpServer parses; every request goes to one handler and its answer is written
-// back as raw bytes in one write. Also guards what the parser does not: a body too large to
-// buffer. (A request Qt's parser rejects is closed by Qt without an answer.)
-class HttpTransport : public QAbstractHttpServer {
+// HTTP/1.1 over the listener's sockets: requests read by http::parseHead as their bytes
+// arrive (keep-alive, pipelining, Content-Length or chunked bodies, Expect: 100-continue),
+// each given to one handler, its answer written back in one write. A request that cannot be
+// read gets the refusal's answer and the connection is closed. Qt's own HTTP server module is
+// not used: in Qt 6.4 it reads request lines and headers one byte per QIODevice::read and
+// builds a QUrl per request, which cost an authenticated read more than the API's own work
+// (bench/README.md).
+class HttpTransport : public QObject {
     Q_OBJECT
 public:
     using Handler = std::function<HttpResponse(const HttpRequest&)>;
-    // The answer for what never reaches the handler: 413 for an endless body. Must carry
-    // X-Request-Id like every answer.
-    using Refusal = std::function<HttpResponse(int status)>;
+    // The answer for a request that never reaches the handler (status 400, 413, 431, 501 or
+    // 505, and a message naming what was wrong). Must carry X-Request-Id like every answer.
+    using Refusal = std::function<HttpResponse(int status, const QString& message)>;
 
     HttpTransport(Handler handler, Refusal refusal, QObject* parent = nullptr);
     ~HttpTransport() override;
@@ -93,28 +88,32 @@ public:
     void stop();
     bool isListening() const;
 
-    // Bytes of one request (headers and body) beyond which the connection is answered 413
-    // and closed without buffering more.
-    static constexpr qint64 kMaxRequestBytes = 64 * 1024 + 16 * 1024;
-
-protected:
-    bool handleRequest(const QHttpServerRequest& request, QTcpSocket* socket) override;
-    void missingHandler(const QHttpServerRequest& request, QTcpSocket* socket) override;
+    // Bodies up to this size are read and given to the handler (which answers 413 past
+    // 64 KiB and keeps the connection); one announced or decoded beyond it is answered 413
+    // at once and the connection closed without reading the rest.
+    static constexpr qint64 kMaxBodyBytes = qint64{80} * 1024;
 
 private:
     struct Connection {
-        qint64 bytesSinceRequest = 0;
-        bool refused = false;
+        QByteArray buffer;                     // bytes received and not yet used by a request
+        std::optional<http::RequestHead> head; // read, while its body is still arriving
+        bool continueSent = false;
+        bool closing = false;
         QString clientAddress; // formatted once per connection, not per request
     };
     void adopt(QTcpSocket* socket);
-    void onBytes(QTcpSocket* socket);
-    void refuse(QTcpSocket* socket, int status);
+    void onReadyRead(QTcpSocket* socket, Connection& connection);
+    // False when the connection is done with (closing, or waiting for more bytes).
+    bool serveOne(QTcpSocket* socket, Connection& connection);
+    void answer(QTcpSocket* socket, Connection& connection, http::RequestHead head,
+                QByteArray body);
+    void refuse(QTcpSocket* socket, Connection& connection, const http::Malformed& why);
 
     Handler m_handler;
     Refusal m_refusal;
     Listener* m_listener = nullptr;
-    QHash<QTcpSocket*, Connection> m_connections;
+    // Node-based: a Connection's address stays put while others come and go.
+    std::unordered_map<QTcpSocket*, Connection> m_connections;
 };
 
 } // namespace legba::server

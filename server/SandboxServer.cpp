@@ -11,11 +11,9 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
-#include <QLoggingCategory>
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QSslKey>
-#include <mutex>
 
 namespace legba::server {
 
@@ -36,36 +34,9 @@ public:
     QUrl baseUrl;
 };
 
-namespace {
-
-QLoggingCategory::CategoryFilter g_previousFilter = nullptr;
-
-// Qt's HTTP server logs each request with all its headers, Authorization included, at
-// debug level. Whatever logging rules the user or a test sets (QT_LOGGING_RULES=*=true),
-// that category stays quiet in any process that hosts the sandbox.
-void keepHttpServerQuiet(QLoggingCategory* category) {
-    if (g_previousFilter)
-        g_previousFilter(category);
-    if (qstrncmp(category->categoryName(), "qt.httpserver", 13) == 0) {
-        category->setEnabled(QtDebugMsg, false);
-        category->setEnabled(QtInfoMsg, false);
-        category->setEnabled(QtWarningMsg, false);
-    }
-}
-
-void installLoggingGuard() {
-    static std::once_flag once;
-    std::call_once(once,
-                   [] { g_previousFilter = QLoggingCategory::installFilter(keepHttpServerQuiet); });
-}
-
-} // namespace
-
 SandboxServer::SandboxServer(ServerOptions options, QObject* parent)
     : QObject(parent)
-    , d(std::make_unique<ServerImpl>(std::move(options))) {
-    installLoggingGuard();
-}
+    , d(std::make_unique<ServerImpl>(std::move(options))) {}
 
 SandboxServer::~SandboxServer() {
     close();
@@ -130,7 +101,7 @@ quint16 SandboxServer::listen(const QHostAddress& address, quint16 port) {
     }
     d->http = std::make_unique<HttpTransport>(
         [this](const HttpRequest& request) { return d->api->handle(request); },
-        [this](int status) { return d->api->refusal(status); });
+        [this](int status, const QString& message) { return d->api->refusal(status, message); });
     QString error;
     const quint16 bound = d->http->listenOn(address, port, tls, &error);
     if (bound == 0) {

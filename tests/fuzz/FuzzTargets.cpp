@@ -2,6 +2,7 @@
 
 #include "AuditLog.h"
 #include "AuditPageSax.h"
+#include "HttpParser.h"
 #include "Json.h"
 #include "KeyFormat.h"
 #include "Rfc3339.h"
@@ -282,6 +283,62 @@ Violation auditCursor(QByteArrayView input) {
     return std::nullopt;
 }
 
+// The server's HTTP request reader, on whatever a client's socket delivers: a head is read,
+// refused or waited for, never a crash. What it reads stays within the bytes given, is read
+// the same from exactly its own bytes, and any shorter prefix is never a different request.
+Violation httpRequest(QByteArrayView input) {
+    namespace http = server::http;
+    const http::HeadResult read = http::parseHead(input);
+    if (read.progress == http::Progress::Malformed) {
+        const int status = read.error.status;
+        if (status != 400 && status != 431 && status != 501 && status != 505)
+            return "a malformed head refused with status " + std::to_string(status);
+        if (read.error.message.isEmpty())
+            return "a malformed head refused without saying why";
+        return std::nullopt;
+    }
+    if (read.progress == http::Progress::NeedMore) {
+        if (input.size() > http::kMaxHeadBytes + 64 + 2)
+            return "more than the head limit buffered without a refusal";
+        return std::nullopt;
+    }
+    const http::RequestHead& head = read.head;
+    if (head.size <= 0 || head.size > input.size())
+        return "a head's size outside the bytes given";
+    if (head.method.isEmpty())
+        return "a request without a method";
+    if (!head.path.isEmpty() && !head.path.startsWith('/'))
+        return "a path that does not start with /: " + head.path.toStdString();
+    for (const auto& [name, value] : head.headers) {
+        if (name.isEmpty() || name != name.toLower())
+            return "a header name not in lower case: " + name.toStdString();
+        if (value.contains('\0') || value.contains('\r') || value.contains('\n'))
+            return "a header value with NUL, CR or LF";
+    }
+    if (head.chunked && head.contentLength != 0)
+        return "both chunked and a Content-Length";
+    const http::HeadResult again = http::parseHead(input.first(head.size));
+    if (again.progress != http::Progress::Done || again.head.size != head.size ||
+        again.head.path != head.path || again.head.headers != head.headers)
+        return "a head read differently from exactly its own bytes";
+    if (head.size > 1) {
+        const http::HeadResult shorter = http::parseHead(input.first(head.size - 1));
+        if (shorter.progress == http::Progress::Done)
+            return "a head also complete one byte earlier";
+    }
+    if (head.chunked) {
+        constexpr qsizetype kMax = 1024;
+        const http::BodyResult body = http::parseChunked(input.sliced(head.size), kMax);
+        if (body.progress == http::Progress::Done &&
+            (body.size > input.size() - head.size || body.body.size() > kMax))
+            return "a chunked body outside its bounds";
+        if (body.progress == http::Progress::Malformed && body.error.status != 400 &&
+            body.error.status != 413)
+            return "a chunked body refused with status " + std::to_string(body.error.status);
+    }
+    return std::nullopt;
+}
+
 constexpr std::array kTargets = {
     Target{"key", &key},
     Target{"key_list", &keyList},
@@ -295,6 +352,7 @@ constexpr std::array kTargets = {
     Target{"key_format", &keyFormat},
     Target{"rfc3339", &rfc3339},
     Target{"audit_cursor", &auditCursor},
+    Target{"http_request", &httpRequest},
     Target{"server_create_key", &serverCreateKey},
     Target{"server_create_instance", &serverCreateInstance},
     Target{"server_rotate_key", &serverRotateKey},

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QString>
+#include <utility>
+#include <vector>
+
+// HTTP/1.1 requests (RFC 9112) read from the bytes a connection has buffered so far. No
+// sockets and no state between calls: the transport keeps the bytes, calls again when more
+// arrive, and drops what a finished request used.
+namespace legba::server::http {
+
+// Bytes allowed for the request line and the header fields together.
+inline constexpr qsizetype kMaxHeadBytes = qsizetype{16} * 1024;
+inline constexpr int kMaxHeaderFields = 100;
+
+using HeaderFields = std::vector<std::pair<QByteArray, QByteArray>>;
+
+struct RequestHead {
+    QByteArray method;
+    QByteArray path;      // percent-encoded, without the query
+    QByteArray query;     // percent-encoded, without the '?'
+    HeaderFields headers; // names in lower case, values without surrounding whitespace
+    bool keepAlive = true;
+    bool expectContinue = false;
+    bool chunked = false;
+    qint64 contentLength = 0;
+    qsizetype size = 0; // bytes of the head, up to and including its empty line
+};
+
+// Why a request cannot be read: the status to answer with and what was wrong, for a person.
+struct Malformed {
+    int status = 400;
+    QString message;
+};
+
+enum class Progress { NeedMore, Done, Malformed };
+
+struct HeadResult {
+    Progress progress = Progress::NeedMore;
+    RequestHead head;
+    Malformed error;
+};
+
+// Reads the request line and header fields at the start of `data`. Lines may end in CRLF or
+// a bare LF; empty lines before the request line are skipped.
+HeadResult parseHead(QByteArrayView data);
+
+struct BodyResult {
+    Progress progress = Progress::NeedMore;
+    QByteArray body;
+    qsizetype size = 0; // bytes of the chunked encoding, trailer included
+    Malformed error;
+};
+
+// Decodes a chunked body at the start of `data` (what follows the head). A body that would
+// decode to more than `maxBodyBytes` is Malformed with status 413.
+BodyResult parseChunked(QByteArrayView data, qsizetype maxBodyBytes);
+
+} // namespace legba::server::http

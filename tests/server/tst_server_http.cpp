@@ -1,0 +1,292 @@
+// The sandbox's own HTTP/1.1 reader: http::parseHead and http::parseChunked on bytes, then
+// the transport over real sockets (bodies in pieces, chunked, Expect: 100-continue, limits).
+#include "Harness.h"
+#include "HttpParser.h"
+#include "HttpTransport.h"
+
+#include <QTest>
+
+using namespace legba::servertest;
+namespace http = legba::server::http;
+
+namespace {
+
+// Sends `parts` one by one with a pause between them, then reads until the server closes or
+// `answers` complete answers have arrived.
+QByteArray exchange(Harness& h, const QList<QByteArray>& parts, int answers = 1) {
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, static_cast<quint16>(h.base.port()));
+    if (!socket.waitForConnected(5000))
+        return {};
+    QByteArray got;
+    for (const QByteArray& part : parts) {
+        socket.write(part);
+        socket.flush();
+        QTest::qWait(20);
+        got += socket.readAll();
+    }
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < 5000 && socket.state() == QAbstractSocket::ConnectedState &&
+           got.count("HTTP/1.1 ") - got.count("HTTP/1.1 100 ") < answers) {
+        QTest::qWait(5);
+        got += socket.readAll();
+    }
+    QTest::qWait(20);
+    got += socket.readAll();
+    return got;
+}
+
+} // namespace
+
+class ServerHttpTest : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void readsARequestHead() {
+        const QByteArray bytes = "GET /orgs/a/api/key?x=1&y=%20 HTTP/1.1\r\n"
+                                 "Host: 127.0.0.1\r\n"
+                                 "AUTHORIZATION:  Bearer abc \t\r\n"
+                                 "User-Agent: t\r\n"
+                                 "\r\n"
+                                 "next";
+        const http::HeadResult read = http::parseHead(bytes);
+        QCOMPARE(read.progress, http::Progress::Done);
+        QCOMPARE(read.head.method, QByteArray("GET"));
+        QCOMPARE(read.head.path, QByteArray("/orgs/a/api/key"));
+        QCOMPARE(read.head.query, QByteArray("x=1&y=%20"));
+        QCOMPARE(read.head.size, bytes.size() - 4);
+        QVERIFY(read.head.keepAlive);
+        QCOMPARE(read.head.headers.size(), 3u);
+        QCOMPARE(read.head.headers[1].first, QByteArray("authorization"));
+        QCOMPARE(read.head.headers[1].second, QByteArray("Bearer abc"));
+    }
+
+    void waitsForTheWholeHead() {
+        const QByteArray bytes = "POST /keys HTTP/1.1\r\nContent-Length: 2\r\n\r\n";
+        for (qsizetype n = 0; n < bytes.size(); ++n) {
+            const http::HeadResult read = http::parseHead(QByteArrayView(bytes).first(n));
+            QVERIFY2(read.progress == http::Progress::NeedMore, bytes.first(n).constData());
+        }
+        const http::HeadResult read = http::parseHead(bytes);
+        QCOMPARE(read.progress, http::Progress::Done);
+        QCOMPARE(read.head.contentLength, 2);
+    }
+
+    void acceptsWhatRealClientsSend() {
+        // Bare LF line ends and an empty line before the request line (RFC 9112 2.2).
+        http::HeadResult read = http::parseHead("\r\nGET /healthz HTTP/1.1\nHost: x\n\n");
+        QCOMPARE(read.progress, http::Progress::Done);
+        QCOMPARE(read.head.path, QByteArray("/healthz"));
+        // HTTP/1.0 closes unless asked otherwise; Connection lists are read token by token.
+        read = http::parseHead("GET / HTTP/1.0\r\n\r\n");
+        QCOMPARE(read.progress, http::Progress::Done);
+        QVERIFY(!read.head.keepAlive);
+        read = http::parseHead("GET / HTTP/1.1\r\nConnection: keep-alive, Close\r\n\r\n");
+        QVERIFY(!read.head.keepAlive);
+        read = http::parseHead("GET / HTTP/1.1\r\nConnection: closed\r\n\r\n");
+        QVERIFY(read.head.keepAlive);
+        // The absolute form; a target with percent escapes goes through QUrl as it always
+        // has: reserved characters stay escaped, unreserved ones are decoded.
+        read = http::parseHead("GET http://h:1/a%2Fb/c?q=%41 HTTP/1.1\r\n\r\n");
+        QCOMPARE(read.progress, http::Progress::Done);
+        QCOMPARE(read.head.path, QByteArray("/a%2Fb/c"));
+        QCOMPARE(read.head.query, QByteArray("q=A"));
+        read = http::parseHead("POST /k HTTP/1.1\r\nExpect: 100-Continue\r\n"
+                               "Transfer-Encoding: Chunked\r\n\r\n");
+        QVERIFY(read.head.expectContinue);
+        QVERIFY(read.head.chunked);
+        // A control byte other than NUL or CR passes (the API judges the value).
+        read = http::parseHead("GET / HTTP/1.1\r\nAuthorization: Bearer \x01\x02\xff\r\n\r\n");
+        QCOMPARE(read.progress, http::Progress::Done);
+    }
+
+    void refusesMalformedHeads_data() {
+        QTest::addColumn<QByteArray>("bytes");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("named");
+        const QByteArray get = "GET / HTTP/1.1\r\n";
+        QTest::newRow("no version") << QByteArray("GET /\r\n\r\n") << 400 << "request line";
+        QTest::newRow("one word") << QByteArray("GET\r\n\r\n") << 400 << "request line";
+        QTest::newRow("tls hello")
+            << QByteArray("\x16\x03\x01\x02\x01 x\r\n\r\n") << 400 << "request line";
+        QTest::newRow("http/2 preface")
+            << QByteArray("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n") << 505 << "HTTP/2.0";
+        QTest::newRow("method not a token")
+            << QByteArray("G(T / HTTP/1.1\r\n\r\n") << 400 << "method";
+        QTest::newRow("nul in target")
+            << QByteArray("GET /heal\0thz HTTP/1.1\r\n\r\n", 27) << 400 << "target";
+        QTest::newRow("target not a path")
+            << QByteArray("GET healthz HTTP/1.1\r\n\r\n") << 400 << "healthz";
+        QTest::newRow("no colon") << QByteArray(get + "No colon here\r\n\r\n") << 400
+                                  << "No colon here";
+        QTest::newRow("space before colon")
+            << QByteArray(get + "Host : x\r\n\r\n") << 400 << "Host ";
+        QTest::newRow("folded line")
+            << QByteArray(get + "X-A: 1\r\n  2\r\n\r\n") << 400 << "folding";
+        QTest::newRow("nul in value") << QByteArray(get + QByteArray("X-A: 1\0"
+                                                                     "2\r\n\r\n",
+                                                                     12))
+                                      << 400 << "X-A";
+        QTest::newRow("bare cr in value") << QByteArray(get + "X-A: 1\r2\r\n\r\n") << 400 << "X-A";
+        QTest::newRow("negative length")
+            << QByteArray(get + "Content-Length: -5\r\n\r\n") << 400 << "-5";
+        QTest::newRow("length not a number")
+            << QByteArray(get + "Content-Length: 1e3\r\n\r\n") << 400 << "1e3";
+        QTest::newRow("length too long")
+            << QByteArray(get + "Content-Length: 99999999999999999999\r\n\r\n") << 400
+            << "Content-Length";
+        QTest::newRow("two lengths")
+            << QByteArray(get + "Content-Length: 1\r\nContent-Length: 2\r\n\r\n") << 400
+            << "two different";
+        QTest::newRow("length and chunked")
+            << QByteArray(get + "Content-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n") << 400
+            << "both";
+        QTest::newRow("gzip coding")
+            << QByteArray(get + "Transfer-Encoding: gzip, chunked\r\n\r\n") << 501 << "gzip";
+        QTest::newRow("head over 16 KiB")
+            << QByteArray(get + "X-A: " + QByteArray(qsizetype{17} * 1024, 'a') + "\r\n\r\n") << 431
+            << "16 KiB";
+        QTest::newRow("head over 16 KiB, unfinished")
+            << QByteArray(get + "X-A: " + QByteArray(qsizetype{17} * 1024, 'a')) << 431 << "16 KiB";
+        QByteArray many = get;
+        for (int i = 0; i <= http::kMaxHeaderFields; ++i)
+            many += "X-" + QByteArray::number(i) + ": 1\r\n";
+        QTest::newRow("too many fields") << QByteArray(many + "\r\n") << 431 << "header fields";
+    }
+
+    void refusesMalformedHeads() {
+        QFETCH(QByteArray, bytes);
+        QFETCH(int, status);
+        QFETCH(QString, named);
+        const http::HeadResult read = http::parseHead(bytes);
+        QCOMPARE(read.progress, http::Progress::Malformed);
+        QCOMPARE(read.error.status, status);
+        QVERIFY2(read.error.message.contains(named), qPrintable(read.error.message));
+    }
+
+    void decodesChunkedBodies() {
+        const QByteArray encoded = "4\r\nWiki\r\n5;note=x\r\npedia\r\nE\r\n in\r\n\r\nchunks."
+                                   "\r\n0\r\nX-Trailer: y\r\n\r\nGET";
+        const http::BodyResult body = http::parseChunked(encoded, 1024);
+        QCOMPARE(body.progress, http::Progress::Done);
+        QCOMPARE(body.body, QByteArray("Wikipedia in\r\n\r\nchunks."));
+        QCOMPARE(body.size, encoded.size() - 3);
+        for (qsizetype n = 0; n < body.size; ++n) {
+            const http::BodyResult part =
+                http::parseChunked(QByteArrayView(encoded).first(n), 1024);
+            QVERIFY2(part.progress == http::Progress::NeedMore, encoded.first(n).constData());
+        }
+    }
+
+    void refusesMalformedChunks() {
+        QCOMPARE(http::parseChunked("zz\r\n", 1024).progress, http::Progress::Malformed);
+        QCOMPARE(http::parseChunked("-1\r\n", 1024).progress, http::Progress::Malformed);
+        QCOMPARE(http::parseChunked("123456789\r\n", 1024).progress, http::Progress::Malformed);
+        QCOMPARE(http::parseChunked("2\r\nabc\r\n", 1024).progress, http::Progress::Malformed);
+        const http::BodyResult big = http::parseChunked("401\r\n", 1024);
+        QCOMPARE(big.progress, http::Progress::Malformed);
+        QCOMPARE(big.error.status, 413);
+        QCOMPARE(http::parseChunked(QByteArray(2000, '1'), 1024).progress,
+                 http::Progress::Malformed);
+    }
+
+    void repeatedFieldsReadAsOneList() {
+        legba::server::HttpRequest request;
+        request.headers = {
+            {"authorization", "Bearer a"}, {"x", "1"}, {"authorization", "Bearer b"}};
+        QCOMPARE(request.header("authorization"), QByteArray("Bearer a, Bearer b"));
+        QCOMPARE(request.header("x"), QByteArray("1"));
+        QVERIFY(request.header("missing").isNull());
+    }
+
+    // Over real sockets from here on.
+
+    void aRequestInPiecesIsOneRequest() {
+        Harness h;
+        const QByteArray body = R"({"name":"in pieces","scopes":["keys:read"]})";
+        const QByteArray head = "POST " + h.api(QStringLiteral("/keys")).toUtf8() +
+                                " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + h.ownerKey +
+                                "\r\nContent-Type: application/json\r\nContent-Length: " +
+                                QByteArray::number(body.size()) + "\r\n\r\n";
+        const QByteArray whole = head + body;
+        QList<QByteArray> parts;
+        for (qsizetype at = 0; at < whole.size(); at += 37)
+            parts.append(whole.mid(at, 37));
+        const QByteArray answer = exchange(h, parts);
+        QVERIFY2(answer.startsWith("HTTP/1.1 201 "), answer.constData());
+        QVERIFY(answer.contains("\"in pieces\""));
+    }
+
+    void chunkedBodyIsDecoded() {
+        Harness h;
+        QByteArray request = "POST " + h.api(QStringLiteral("/keys")).toUtf8() +
+                             " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + h.ownerKey +
+                             "\r\nTransfer-Encoding: chunked\r\n\r\n";
+        for (const QByteArray& chunk : {QByteArray("{\"name\":\""), QByteArray("chunked"),
+                                        QByteArray("\",\"scopes\":[\"keys:read\"]}")})
+            request += QByteArray::number(chunk.size(), 16) + "\r\n" + chunk + "\r\n";
+        request += "0\r\n\r\n";
+        const QByteArray answer = exchange(h, {request.first(60), request.sliced(60)});
+        QVERIFY2(answer.startsWith("HTTP/1.1 201 "), answer.constData());
+        QVERIFY(answer.contains("\"chunked\""));
+    }
+
+    void expectContinueGetsTheGoAhead() {
+        Harness h;
+        const QByteArray body = R"({"name":"after 100","scopes":["keys:read"]})";
+        const QByteArray head =
+            "POST " + h.api(QStringLiteral("/keys")).toUtf8() +
+            " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + h.ownerKey +
+            "\r\nExpect: 100-continue\r\nContent-Length: " + QByteArray::number(body.size()) +
+            "\r\n\r\n";
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, static_cast<quint16>(h.base.port()));
+        QVERIFY(socket.waitForConnected(5000));
+        socket.write(head);
+        QByteArray got;
+        QTRY_VERIFY_WITH_TIMEOUT((got += socket.readAll()).contains("\r\n\r\n"), 5000);
+        QCOMPARE(got, QByteArray("HTTP/1.1 100 Continue\r\n\r\n"));
+        socket.write(body);
+        QTRY_VERIFY_WITH_TIMEOUT((got += socket.readAll()).contains("\"after 100\""), 5000);
+        QVERIFY(got.contains("HTTP/1.1 201 Created\r\n"));
+    }
+
+    void pipelinedRequestsWithBodiesAreAnsweredInOrder() {
+        Harness h;
+        const auto post = [&h](const QByteArray& name) -> QByteArray {
+            const QByteArray body = "{\"name\":\"" + name + "\",\"scopes\":[\"keys:read\"]}";
+            return "POST " + h.api(QStringLiteral("/keys")).toUtf8() +
+                   " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + h.ownerKey +
+                   "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+        };
+        const QByteArray answer = exchange(
+            h, {QByteArray(post("first") + "GET /healthz HTTP/1.1\r\n\r\n" + post("third"))}, 3);
+        const qsizetype first = answer.indexOf("\"first\"");
+        const qsizetype health = answer.indexOf("HTTP/1.1 200 ");
+        const qsizetype third = answer.indexOf("\"third\"");
+        QVERIFY2(first > 0 && health > first && third > health, answer.constData());
+        QCOMPARE(answer.count("HTTP/1.1 201 "), 2);
+    }
+
+    void oversizedHeadIs431AndClosed() {
+        Harness h;
+        const QByteArray answer = exchange(h, {"GET /healthz HTTP/1.1\r\nX-Big: " +
+                                               QByteArray(qsizetype{20} * 1024, 'b') + "\r\n\r\n"});
+        QVERIFY2(answer.startsWith("HTTP/1.1 431 "), answer.left(200).constData());
+        QVERIFY(answer.contains("Connection: close\r\n"));
+        QVERIFY(answer.contains("X-Request-Id: "));
+        QVERIFY(answer.contains("16 KiB"));
+        QCOMPARE(h.get(QStringLiteral("/healthz"), {}).status, 200);
+    }
+
+    void http10IsAnsweredAndClosed() {
+        Harness h;
+        const QByteArray answer = exchange(h, {"GET /healthz HTTP/1.0\r\n\r\n"});
+        QVERIFY2(answer.startsWith("HTTP/1.1 200 "), answer.constData());
+        QVERIFY(answer.contains("Connection: close\r\n"));
+    }
+};
+
+QTEST_MAIN(ServerHttpTest)
+#include "tst_server_http.moc"
