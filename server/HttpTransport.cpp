@@ -27,6 +27,8 @@ QByteArray reasonPhrase(int status) {
         return "Not Found";
     case 405:
         return "Method Not Allowed";
+    case 408:
+        return "Request Timeout";
     case 409:
         return "Conflict";
     case 413:
@@ -121,7 +123,30 @@ void Listener::incomingConnection(qintptr descriptor) {
 HttpTransport::HttpTransport(Handler handler, Refusal refusal, QObject* parent)
     : QObject(parent)
     , m_handler(std::move(handler))
-    , m_refusal(std::move(refusal)) {}
+    , m_refusal(std::move(refusal)) {
+    m_clock.start();
+    m_stallCheck.setInterval(m_stallTimeoutMs / 4);
+    connect(&m_stallCheck, &QTimer::timeout, this, &HttpTransport::closeStalled);
+}
+
+void HttpTransport::setStallTimeout(int milliseconds) {
+    m_stallTimeoutMs = milliseconds;
+    m_stallCheck.setInterval(std::max(1, milliseconds / 4));
+}
+
+void HttpTransport::closeStalled() {
+    const qint64 now = m_clock.elapsed();
+    std::vector<std::pair<QTcpSocket*, Connection*>> stalled;
+    for (auto& [socket, connection] : m_connections) {
+        const bool midRequest = !connection.buffer.isEmpty() || connection.head.has_value();
+        if (midRequest && !connection.closing && now - connection.lastBytesAt >= m_stallTimeoutMs)
+            stalled.emplace_back(socket, &connection);
+    }
+    for (const auto& [socket, connection] : stalled)
+        refuse(socket, *connection,
+               {408, QStringLiteral("The request did not arrive in full: nothing came for %1 s")
+                         .arg(m_stallTimeoutMs / 1000.0)});
+}
 
 HttpTransport::~HttpTransport() {
     stop();
@@ -139,10 +164,12 @@ quint16 HttpTransport::listenOn(const QHostAddress& address, quint16 port,
         return 0;
     }
     m_listener = listener;
+    m_stallCheck.start();
     return listener->serverPort();
 }
 
 void HttpTransport::stop() {
+    m_stallCheck.stop();
     if (m_listener) {
         m_listener->close();
         // Sockets are children of the listener: deleting it closes every connection.
@@ -178,6 +205,7 @@ void HttpTransport::onReadyRead(QTcpSocket* socket, Connection& connection) {
         socket->skip(socket->bytesAvailable());
         return;
     }
+    connection.lastBytesAt = m_clock.elapsed();
     if (connection.buffer.isEmpty())
         connection.buffer = socket->readAll();
     else

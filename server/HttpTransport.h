@@ -3,10 +3,12 @@
 #include "HttpParser.h"
 
 #include <QByteArray>
+#include <QElapsedTimer>
 #include <QHostAddress>
 #include <QObject>
 #include <QSslConfiguration>
 #include <QTcpServer>
+#include <QTimer>
 #include <QUrlQuery>
 #include <functional>
 #include <optional>
@@ -75,8 +77,8 @@ class HttpTransport : public QObject {
     Q_OBJECT
 public:
     using Handler = std::function<HttpResponse(const HttpRequest&)>;
-    // The answer for a request that never reaches the handler (status 400, 413, 431, 501 or
-    // 505, and a message naming what was wrong). Must carry X-Request-Id like every answer.
+    // The answer for a request that never reaches the handler (status 400, 408, 413, 431,
+    // 501 or 505, and a message naming what was wrong). Must carry X-Request-Id like every answer.
     using Refusal = std::function<HttpResponse(int status, const QString& message)>;
 
     HttpTransport(Handler handler, Refusal refusal, QObject* parent = nullptr);
@@ -93,13 +95,20 @@ public:
     // at once and the connection closed without reading the rest.
     static constexpr qint64 kMaxBodyBytes = qint64{80} * 1024;
 
+    // A request that stops arriving half way (no byte for this long) is answered 408 and
+    // its connection closed, so that slow or stuck clients cannot hold connections open
+    // forever. Idle keep-alive connections between requests are left alone.
+    void setStallTimeout(int milliseconds);
+    static constexpr int kDefaultStallTimeoutMs = 30'000;
+
 private:
     struct Connection {
         QByteArray buffer;                     // bytes received and not yet used by a request
         std::optional<http::RequestHead> head; // read, while its body is still arriving
         bool continueSent = false;
         bool closing = false;
-        QString clientAddress; // formatted once per connection, not per request
+        qint64 lastBytesAt = 0; // ms since the transport's clock started
+        QString clientAddress;  // formatted once per connection, not per request
     };
     void adopt(QTcpSocket* socket);
     void onReadyRead(QTcpSocket* socket, Connection& connection);
@@ -108,12 +117,16 @@ private:
     void answer(QTcpSocket* socket, Connection& connection, http::RequestHead head,
                 QByteArray body);
     void refuse(QTcpSocket* socket, Connection& connection, const http::Malformed& why);
+    void closeStalled();
 
     Handler m_handler;
     Refusal m_refusal;
     Listener* m_listener = nullptr;
     // Node-based: a Connection's address stays put while others come and go.
     std::unordered_map<QTcpSocket*, Connection> m_connections;
+    QElapsedTimer m_clock;
+    QTimer m_stallCheck;
+    int m_stallTimeoutMs = kDefaultStallTimeoutMs;
 };
 
 } // namespace legba::server

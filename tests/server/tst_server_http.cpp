@@ -280,6 +280,60 @@ private Q_SLOTS:
         QCOMPARE(h.get(QStringLiteral("/healthz"), {}).status, 200);
     }
 
+    void aStalledRequestIs408AndClosed() {
+        using legba::server::HttpRequest;
+        using legba::server::HttpResponse;
+        legba::server::HttpTransport transport(
+            [](const HttpRequest& request) {
+                HttpResponse response;
+                response.body = request.path;
+                return response;
+            },
+            [](int status, const QString& message) {
+                HttpResponse response;
+                response.status = status;
+                response.body = message.toUtf8();
+                return response;
+            });
+        transport.setStallTimeout(1000);
+        QString error;
+        const quint16 port = transport.listenOn(QHostAddress::LocalHost, 0, std::nullopt, &error);
+        QVERIFY2(port != 0, qPrintable(error));
+        const auto open = [port](QTcpSocket& socket) {
+            socket.connectToHost(QHostAddress::LocalHost, port);
+            return socket.waitForConnected(5000);
+        };
+
+        // Slow but moving: a byte every 100 ms, 1.5 s in all, is still served.
+        QTcpSocket slow;
+        QVERIFY(open(slow));
+        const QByteArray request = "GET /slow HTTP/1.1\r\n\r\n";
+        for (qsizetype i = 0; i < 15; ++i) {
+            slow.write(request.mid(i, 1));
+            slow.flush();
+            QTest::qWait(100);
+        }
+        slow.write(request.sliced(15));
+        QByteArray got;
+        QTRY_VERIFY_WITH_TIMEOUT((got += slow.readAll()).endsWith("/slow"), 3000);
+        QVERIFY2(got.startsWith("HTTP/1.1 200 "), got.constData());
+
+        // Stopped half way: answered 408 and closed. An idle connection is left alone.
+        QTcpSocket stuck;
+        QTcpSocket idle;
+        QVERIFY(open(stuck));
+        QVERIFY(open(idle));
+        stuck.write("GET /stuck HTTP/1.1\r\nHost: x");
+        QTRY_COMPARE_WITH_TIMEOUT(stuck.state(), QAbstractSocket::UnconnectedState, 5000);
+        const QByteArray answer = stuck.readAll();
+        QVERIFY2(answer.startsWith("HTTP/1.1 408 Request Timeout\r\n"), answer.constData());
+        QVERIFY(answer.contains("nothing came for 1 s"));
+        QCOMPARE(idle.state(), QAbstractSocket::ConnectedState);
+        idle.write(request);
+        got.clear();
+        QTRY_VERIFY_WITH_TIMEOUT((got += idle.readAll()).endsWith("/slow"), 3000);
+    }
+
     void http10IsAnsweredAndClosed() {
         Harness h;
         const QByteArray answer = exchange(h, {"GET /healthz HTTP/1.0\r\n\r\n"});
