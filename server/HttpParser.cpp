@@ -91,25 +91,6 @@ QString shown(QByteArrayView text) {
     return out;
 }
 
-bool splitTarget(QByteArrayView target, RequestHead& head) {
-    bool plain = target.startsWith('/');
-    for (qsizetype i = 0; plain && i < target.size(); ++i)
-        plain = isPlainTargetChar(static_cast<unsigned char>(target[i]));
-    if (plain) {
-        const qsizetype question = target.indexOf('?');
-        head.path = (question < 0 ? target : target.first(question)).toByteArray();
-        if (question >= 0)
-            head.query = target.sliced(question + 1).toByteArray();
-        return true;
-    }
-    const QUrl url = QUrl::fromEncoded(target.toByteArray());
-    if (!url.isValid())
-        return false;
-    head.path = url.path(QUrl::FullyEncoded).toUtf8();
-    head.query = url.query(QUrl::FullyEncoded).toUtf8();
-    return true;
-}
-
 HeadResult readRequestLine(QByteArrayView line, RequestHead& head) {
     const qsizetype firstSpace = line.indexOf(' ');
     const qsizetype lastSpace = line.lastIndexOf(' ');
@@ -123,13 +104,16 @@ HeadResult readRequestLine(QByteArrayView line, RequestHead& head) {
         if (!isTokenChar(static_cast<unsigned char>(c)))
             return malformed(QStringLiteral("The method \"%1\" is not a token").arg(shown(method)));
     }
-    if (version == "HTTP/1.0") {
-        head.keepAlive = false;
-    } else if (version != "HTTP/1.1") {
+    // RFC 9110 2.5: a later HTTP/1.x is answered as HTTP/1.1.
+    if (version.size() != 8 || !version.startsWith("HTTP/1.") || version[7] < '0' ||
+        version[7] > '9')
         return malformed(
             QStringLiteral("The HTTP version \"%1\" is not supported (HTTP/1.1 or HTTP/1.0)")
                 .arg(shown(version)),
             505);
+    if (version[7] == '0') {
+        head.http10 = true;
+        head.keepAlive = false;
     }
     for (const char c : target) {
         const auto byte = static_cast<unsigned char>(c);
@@ -141,7 +125,7 @@ HeadResult readRequestLine(QByteArrayView line, RequestHead& head) {
     if (!target.startsWith('/') && !target.startsWith("http://") && !target.startsWith("https://"))
         return malformed(QStringLiteral("The request target \"%1\" is not a path starting with /")
                              .arg(shown(target)));
-    if (!splitTarget(target, head))
+    if (!splitTarget(target, head.path, head.query))
         return malformed(
             QStringLiteral("The request target \"%1\" is not a valid URL").arg(shown(target)));
     head.method = method.toByteArray();
@@ -151,6 +135,25 @@ HeadResult readRequestLine(QByteArrayView line, RequestHead& head) {
 }
 
 } // namespace
+
+bool splitTarget(QByteArrayView target, QByteArray& path, QByteArray& query) {
+    // "//x/..." would be an authority to QUrl: only single-slash paths take the short way.
+    bool plain = target.startsWith('/') && !target.startsWith("//");
+    for (qsizetype i = 0; plain && i < target.size(); ++i)
+        plain = isPlainTargetChar(static_cast<unsigned char>(target[i]));
+    if (plain) {
+        const qsizetype question = target.indexOf('?');
+        path = (question < 0 ? target : target.first(question)).toByteArray();
+        query = question < 0 ? QByteArray() : target.sliced(question + 1).toByteArray();
+        return true;
+    }
+    const QUrl url = QUrl::fromEncoded(target.toByteArray());
+    if (!url.isValid())
+        return false;
+    path = url.path(QUrl::FullyEncoded).toUtf8();
+    query = url.query(QUrl::FullyEncoded).toUtf8();
+    return true;
+}
 
 HeadResult parseHead(QByteArrayView data) {
     RequestHead head;
@@ -233,7 +236,9 @@ HeadResult parseHead(QByteArrayView data) {
             if (listHas(value, "close"))
                 head.keepAlive = false;
         } else if (lowerName == "expect") {
-            head.expectContinue = value.compare("100-continue", Qt::CaseInsensitive) == 0;
+            // An HTTP/1.0 client must not be sent a 1xx answer (RFC 9110 15.2).
+            head.expectContinue =
+                !head.http10 && value.compare("100-continue", Qt::CaseInsensitive) == 0;
         }
         head.headers.emplace_back(std::move(lowerName), value.toByteArray());
     }
@@ -253,13 +258,24 @@ BodyResult parseChunked(QByteArrayView data, qsizetype maxBodyBytes) {
         result.error = {status, std::move(message)};
         return result;
     };
+    // Bytes on the wire, not only decoded ones, are bounded: size lines, extensions and
+    // trailers may add at most kMaxChunkFramingBytes to the body.
+    const qsizetype maxEncoded = maxBodyBytes + kMaxChunkFramingBytes;
+    const auto needMore = [&]() {
+        if (data.size() > maxEncoded)
+            return fail(QStringLiteral("The chunked body exceeds 64 KiB (with its framing)"), 413);
+        return BodyResult{};
+    };
     qsizetype at = 0;
     QByteArrayView line;
     qsizetype next = 0;
     for (;;) {
         if (!readLine(data, at, line, next))
-            return data.size() - at > 1024 ? fail(QStringLiteral("A chunk size line exceeds 1 KiB"))
-                                           : BodyResult{};
+            return data.size() - at > kMaxChunkLineBytes
+                       ? fail(QStringLiteral("A chunk size line exceeds 1 KiB"))
+                       : needMore();
+        if (line.size() > kMaxChunkLineBytes)
+            return fail(QStringLiteral("A chunk size line exceeds 1 KiB"));
         const qsizetype semicolon = line.indexOf(';'); // chunk extensions are ignored
         const QByteArrayView digits = trimmedOws(semicolon < 0 ? line : line.first(semicolon));
         bool ok = !digits.isEmpty() && digits.size() <= 8;
@@ -274,28 +290,35 @@ BodyResult parseChunked(QByteArrayView data, qsizetype maxBodyBytes) {
             break;
         if (result.body.size() + size > maxBodyBytes)
             return fail(QStringLiteral("The request body exceeds 64 KiB"), 413);
+        if (at > maxEncoded)
+            return fail(QStringLiteral("The chunked body exceeds 64 KiB (with its framing)"), 413);
         if (data.size() - at < size + 1)
-            return BodyResult{};
+            return needMore();
         result.body.append(data.sliced(at, size));
         at += size;
         if (!readLine(data, at, line, next))
-            return data.size() - at > 1 ? fail(QStringLiteral("A chunk does not end where its "
-                                                              "size says"))
-                                        : BodyResult{};
+            return data.size() - at > 1
+                       ? fail(QStringLiteral("A chunk does not end where its size says"))
+                       : needMore();
         if (!line.isEmpty())
             return fail(QStringLiteral("A chunk does not end where its size says"));
         at = next;
     }
     // Trailer fields up to an empty line; their content is not used.
+    const qsizetype trailerStart = at;
     for (;;) {
+        if (at - trailerStart > kMaxHeadBytes)
+            return fail(QStringLiteral("The chunked body's trailer exceeds 16 KiB"));
         if (!readLine(data, at, line, next))
-            return data.size() - at > kMaxHeadBytes
+            return data.size() - trailerStart > kMaxHeadBytes
                        ? fail(QStringLiteral("The chunked body's trailer exceeds 16 KiB"))
-                       : BodyResult{};
+                       : needMore();
         at = next;
         if (line.isEmpty())
             break;
     }
+    if (at > maxEncoded)
+        return fail(QStringLiteral("The chunked body exceeds 64 KiB (with its framing)"), 413);
     result.progress = Progress::Done;
     result.size = at;
     return result;

@@ -14,6 +14,9 @@ namespace legba::server::http {
 // Bytes allowed for the request line and the header fields together.
 inline constexpr qsizetype kMaxHeadBytes = qsizetype{16} * 1024;
 inline constexpr int kMaxHeaderFields = 100;
+// A chunked body's size lines, extensions and trailer together, beyond its decoded bytes.
+inline constexpr qsizetype kMaxChunkFramingBytes = qsizetype{64} * 1024;
+inline constexpr qsizetype kMaxChunkLineBytes = 1024;
 
 using HeaderFields = std::vector<std::pair<QByteArray, QByteArray>>;
 
@@ -22,8 +25,9 @@ struct RequestHead {
     QByteArray path;      // percent-encoded, without the query
     QByteArray query;     // percent-encoded, without the '?'
     HeaderFields headers; // names in lower case, values without surrounding whitespace
+    bool http10 = false;
     bool keepAlive = true;
-    bool expectContinue = false;
+    bool expectContinue = false; // HTTP/1.1 only
     bool chunked = false;
     qint64 contentLength = 0;
     qsizetype size = 0; // bytes of the head, up to and including its empty line
@@ -43,6 +47,12 @@ struct HeadResult {
     Malformed error;
 };
 
+// The path and query of a request target as the API sees them: what
+// `QUrl::fromEncoded(target)` gives as FullyEncoded path and query (reserved characters stay
+// escaped, unreserved ones are decoded), split directly when the target has no escapes and
+// nothing QUrl would change. False for a target QUrl finds invalid.
+bool splitTarget(QByteArrayView target, QByteArray& path, QByteArray& query);
+
 // Reads the request line and header fields at the start of `data`. Lines may end in CRLF or
 // a bare LF; empty lines before the request line are skipped.
 HeadResult parseHead(QByteArrayView data);
@@ -55,7 +65,8 @@ struct BodyResult {
 };
 
 // Decodes a chunked body at the start of `data` (what follows the head). A body that would
-// decode to more than `maxBodyBytes` is Malformed with status 413.
+// decode to more than `maxBodyBytes`, or take more than that plus kMaxChunkFramingBytes on
+// the wire, is Malformed with status 413.
 BodyResult parseChunked(QByteArrayView data, qsizetype maxBodyBytes);
 
 } // namespace legba::server::http

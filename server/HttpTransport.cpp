@@ -4,6 +4,8 @@
 
 #include <QSslSocket>
 #include <QTcpSocket>
+#include <QTimer>
+#include <algorithm>
 
 namespace legba::server {
 
@@ -138,14 +140,24 @@ void HttpTransport::closeStalled() {
     const qint64 now = m_clock.elapsed();
     std::vector<std::pair<QTcpSocket*, Connection*>> stalled;
     for (auto& [socket, connection] : m_connections) {
-        const bool midRequest = !connection.buffer.isEmpty() || connection.head.has_value();
+        // Line ends left after a request (some clients send an extra CRLF) are not a request.
+        const bool midRequest = connection.head.has_value() ||
+                                std::any_of(connection.buffer.cbegin(), connection.buffer.cend(),
+                                            [](char c) { return c != '\r' && c != '\n'; });
         if (midRequest && !connection.closing && now - connection.lastBytesAt >= m_stallTimeoutMs)
             stalled.emplace_back(socket, &connection);
     }
-    for (const auto& [socket, connection] : stalled)
+    for (const auto& [socket, connection] : stalled) {
+        if (connection->waitingForReader) {
+            // It neither sends nor reads: an answer would never be read either.
+            connection->closing = true;
+            socket->abort();
+            continue;
+        }
         refuse(socket, *connection,
                {408, QStringLiteral("The request did not arrive in full: nothing came for %1 s")
                          .arg(m_stallTimeoutMs / 1000.0)});
+    }
 }
 
 HttpTransport::~HttpTransport() {
@@ -194,23 +206,61 @@ bool HttpTransport::isListening() const {
 void HttpTransport::adopt(QTcpSocket* socket) {
     Connection& connection = m_connections.emplace(socket, Connection{}).first->second;
     connection.clientAddress = clientAddress(socket->peerAddress());
+    // Qt stops reading from the network when this much is waiting to be read by us.
+    socket->setReadBufferSize(kMaxBufferedBytes);
     connect(socket, &QTcpSocket::readyRead, this,
             [this, socket, &connection] { onReadyRead(socket, connection); });
+    connect(socket, &QTcpSocket::bytesWritten, this,
+            [this, socket, &connection] { onBytesWritten(socket, connection); });
     connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
     connect(socket, &QObject::destroyed, this, [this, socket] { m_connections.erase(socket); });
 }
 
 void HttpTransport::onReadyRead(QTcpSocket* socket, Connection& connection) {
     if (connection.closing) {
-        socket->skip(socket->bytesAvailable());
+        socket->skip(socket->bytesAvailable()); // lingering after a refusal
         return;
     }
     connection.lastBytesAt = m_clock.elapsed();
-    if (connection.buffer.isEmpty())
-        connection.buffer = socket->readAll();
-    else
-        connection.buffer += socket->readAll();
-    while (serveOne(socket, connection)) {
+    if (!connection.waitingForReader)
+        pump(socket, connection);
+}
+
+void HttpTransport::onBytesWritten(QTcpSocket* socket, Connection& connection) {
+    connection.lastBytesAt = m_clock.elapsed();
+    if (connection.waitingForReader && !connection.closing &&
+        socket->bytesToWrite() <= kMaxUnsentBytes / 2) {
+        connection.waitingForReader = false;
+        // Not from inside the signal: Qt does not emit bytesWritten again while its handler
+        // runs, so what this pump writes would never tell us when it has gone out.
+        QMetaObject::invokeMethod(
+            socket,
+            [this, socket, &connection] {
+                if (!connection.closing)
+                    pump(socket, connection);
+            },
+            Qt::QueuedConnection);
+    }
+}
+
+void HttpTransport::pump(QTcpSocket* socket, Connection& connection) {
+    while (!connection.closing) {
+        const qint64 room = kMaxBufferedBytes - connection.buffer.size();
+        if (room > 0 && socket->bytesAvailable() > 0) {
+            if (connection.buffer.isEmpty())
+                connection.buffer = socket->read(room);
+            else
+                connection.buffer += socket->read(room);
+        }
+        if (socket->bytesToWrite() > kMaxUnsentBytes) {
+            connection.waitingForReader = true;
+            break;
+        }
+        if (!serveOne(socket, connection) && !connection.closing) {
+            // Nothing complete in what was read: wait for more, unless more is there already.
+            if (socket->bytesAvailable() == 0 || connection.buffer.size() >= kMaxBufferedBytes)
+                break;
+        }
     }
     socket->flush();
 }
@@ -310,7 +360,14 @@ void HttpTransport::refuse(QTcpSocket* socket, Connection& connection, const htt
     response.closeConnection = true;
     socket->write(serializeResponse(response));
     socket->flush();
-    socket->disconnectFromHost();
+    // A stalled client is sending nothing: close now. Anyone else may still be sending the
+    // rest of what was refused: keep reading and dropping it for a while, then close.
+    socket->skip(socket->bytesAvailable());
+    if (why.status == 408) {
+        socket->disconnectFromHost();
+        return;
+    }
+    QTimer::singleShot(kLingerMs, socket, [socket] { socket->disconnectFromHost(); });
 }
 
 } // namespace legba::server

@@ -101,17 +101,33 @@ public:
     void setStallTimeout(int milliseconds);
     static constexpr int kDefaultStallTimeoutMs = 30'000;
 
+    // Bytes of requests read ahead of their answers (pipelining): past this nothing more is
+    // read from the socket until they are served, so TCP's flow control holds the client.
+    // Larger than the largest request the transport accepts (head, body and chunk framing).
+    static constexpr qsizetype kMaxBufferedBytes = qsizetype{256} * 1024;
+    // Answers not yet taken by the client: past this no further request is served until
+    // the client reads (a client that pipelines and never reads would otherwise fill memory).
+    static constexpr qint64 kMaxUnsentBytes = qint64{1024} * 1024;
+    // After a refusal the rest of what the client is sending is read and dropped for this
+    // long before the connection closes: closing with unread bytes makes the kernel reset
+    // the connection, and the client would lose the answer (RFC 9112 9.6).
+    static constexpr int kLingerMs = 2000;
+
 private:
     struct Connection {
         QByteArray buffer;                     // bytes received and not yet used by a request
         std::optional<http::RequestHead> head; // read, while its body is still arriving
         bool continueSent = false;
         bool closing = false;
-        qint64 lastBytesAt = 0; // ms since the transport's clock started
-        QString clientAddress;  // formatted once per connection, not per request
+        bool waitingForReader = false; // kMaxUnsentBytes reached
+        qint64 lastBytesAt = 0;        // ms since the transport's clock started
+        QString clientAddress;         // formatted once per connection, not per request
     };
     void adopt(QTcpSocket* socket);
     void onReadyRead(QTcpSocket* socket, Connection& connection);
+    void onBytesWritten(QTcpSocket* socket, Connection& connection);
+    // Reads what fits, serves what is complete, until it must wait for the client.
+    void pump(QTcpSocket* socket, Connection& connection);
     // False when the connection is done with (closing, or waiting for more bytes).
     bool serveOne(QTcpSocket* socket, Connection& connection);
     void answer(QTcpSocket* socket, Connection& connection, http::RequestHead head,

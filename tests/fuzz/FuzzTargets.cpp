@@ -8,6 +8,7 @@
 #include "Rfc3339.h"
 #include "ServerTargets.h"
 
+#include <QUrl>
 #include <array>
 #include <set>
 #include <string>
@@ -335,7 +336,26 @@ Violation httpRequest(QByteArrayView input) {
         if (body.progress == http::Progress::Malformed && body.error.status != 400 &&
             body.error.status != 413)
             return "a chunked body refused with status " + std::to_string(body.error.status);
+        if (body.progress == http::Progress::NeedMore &&
+            input.size() - head.size > kMax + http::kMaxChunkFramingBytes)
+            return "more than a chunked body's limit buffered without a refusal";
     }
+    return std::nullopt;
+}
+
+// A request target's path and query as the API gets them: the same as QUrl's, whether
+// splitTarget takes its short way or not.
+Violation httpTarget(QByteArrayView input) {
+    QByteArray path;
+    QByteArray query;
+    const QUrl url = QUrl::fromEncoded(input.toByteArray());
+    const bool split = server::http::splitTarget(input, path, query);
+    if (split != url.isValid())
+        return "splitTarget and QUrl disagree on whether the target is valid";
+    if (split && (path != url.path(QUrl::FullyEncoded).toUtf8() ||
+                  query != url.query(QUrl::FullyEncoded).toUtf8()))
+        return "a target split unlike QUrl: path " + path.toStdString() + " query " +
+               query.toStdString();
     return std::nullopt;
 }
 
@@ -353,6 +373,7 @@ constexpr std::array kTargets = {
     Target{"rfc3339", &rfc3339},
     Target{"audit_cursor", &auditCursor},
     Target{"http_request", &httpRequest},
+    Target{"http_target", &httpTarget},
     Target{"server_create_key", &serverCreateKey},
     Target{"server_create_instance", &serverCreateInstance},
     Target{"server_rotate_key", &serverRotateKey},

@@ -86,6 +86,13 @@ private Q_SLOTS:
         QVERIFY(!read.head.keepAlive);
         read = http::parseHead("GET / HTTP/1.1\r\nConnection: closed\r\n\r\n");
         QVERIFY(read.head.keepAlive);
+        // A later HTTP/1.x is read as 1.1 (RFC 9110 2.5); no 100 Continue to an HTTP/1.0 client.
+        read = http::parseHead("GET / HTTP/1.2\r\nExpect: 100-continue\r\n\r\n");
+        QCOMPARE(read.progress, http::Progress::Done);
+        QVERIFY(read.head.keepAlive);
+        QVERIFY(read.head.expectContinue);
+        read = http::parseHead("POST / HTTP/1.0\r\nExpect: 100-continue\r\n\r\n");
+        QVERIFY(!read.head.expectContinue);
         // The absolute form; a target with percent escapes goes through QUrl as it always
         // has: reserved characters stay escaped, unreserved ones are decoded.
         read = http::parseHead("GET http://h:1/a%2Fb/c?q=%41 HTTP/1.1\r\n\r\n");
@@ -99,6 +106,43 @@ private Q_SLOTS:
         // A control byte other than NUL or CR passes (the API judges the value).
         read = http::parseHead("GET / HTTP/1.1\r\nAuthorization: Bearer \x01\x02\xff\r\n\r\n");
         QCOMPARE(read.progress, http::Progress::Done);
+    }
+
+    void targetsReachTheApiAsQUrlGivesThem_data() {
+        QTest::addColumn<QByteArray>("target");
+        for (const char* target : {"/orgs/x/api/key",
+                                   "//x/healthz",
+                                   "///a",
+                                   "/a?b?c",
+                                   "/a/../b/./c",
+                                   "/a;b=c",
+                                   "/%41%2f%2F",
+                                   "/a%zz",
+                                   "/\xc3\xa9?\xc3\xa9",
+                                   "/a?x=%20&y=+",
+                                   "/@:!$&'()*+,;=",
+                                   "/?",
+                                   "/a?",
+                                   "/a#frag",
+                                   "/a?b#c",
+                                   "/a|b",
+                                   "/a\"b",
+                                   "/a{b}",
+                                   "/a\\b",
+                                   "/~_.-"})
+            QTest::newRow(target) << QByteArray(target);
+    }
+
+    void targetsReachTheApiAsQUrlGivesThem() {
+        QFETCH(QByteArray, target);
+        QByteArray path;
+        QByteArray query;
+        const QUrl url = QUrl::fromEncoded(target);
+        QCOMPARE(http::splitTarget(target, path, query), url.isValid());
+        if (!url.isValid())
+            return;
+        QCOMPARE(path, url.path(QUrl::FullyEncoded).toUtf8());
+        QCOMPARE(query, url.query(QUrl::FullyEncoded).toUtf8());
     }
 
     void refusesMalformedHeads_data() {
@@ -189,6 +233,27 @@ private Q_SLOTS:
         QCOMPARE(big.error.status, 413);
         QCOMPARE(http::parseChunked(QByteArray(2000, '1'), 1024).progress,
                  http::Progress::Malformed);
+    }
+
+    void boundsWhatAChunkedBodyTakesOnTheWire() {
+        // A size line is bounded even when it is complete.
+        const QByteArray longExtension = "1;" + QByteArray(2000, 'e') + "\r\nx\r\n0\r\n\r\n";
+        QCOMPARE(http::parseChunked(longExtension, 1024).progress, http::Progress::Malformed);
+        // So is the trailer, line by line as a whole.
+        QByteArray trailer = "0\r\n";
+        while (trailer.size() <= http::kMaxHeadBytes + 10)
+            trailer += "a: b\r\n";
+        QCOMPARE(http::parseChunked(trailer, 1024).progress, http::Progress::Malformed);
+        QCOMPARE(http::parseChunked(QByteArray(trailer + "\r\n"), 1024).progress,
+                 http::Progress::Malformed);
+        // And the whole encoding: one-byte chunks with extensions stay far under the decoded
+        // limit while their framing grows past its own.
+        QByteArray tiny;
+        while (tiny.size() <= 1024 + http::kMaxChunkFramingBytes)
+            tiny += "1;" + QByteArray(100, 'e') + "\r\nx\r\n";
+        const http::BodyResult framed = http::parseChunked(tiny, 1024);
+        QCOMPARE(framed.progress, http::Progress::Malformed);
+        QCOMPARE(framed.error.status, 413);
     }
 
     void repeatedFieldsReadAsOneList() {
@@ -321,17 +386,64 @@ private Q_SLOTS:
         // Stopped half way: answered 408 and closed. An idle connection is left alone.
         QTcpSocket stuck;
         QTcpSocket idle;
+        QTcpSocket extraLineEnd; // a whole request and a stray CRLF after it: idle, not stuck
         QVERIFY(open(stuck));
         QVERIFY(open(idle));
+        QVERIFY(open(extraLineEnd));
+        extraLineEnd.write("GET /extra HTTP/1.1\r\n\r\n\r\n");
         stuck.write("GET /stuck HTTP/1.1\r\nHost: x");
         QTRY_COMPARE_WITH_TIMEOUT(stuck.state(), QAbstractSocket::UnconnectedState, 5000);
         const QByteArray answer = stuck.readAll();
         QVERIFY2(answer.startsWith("HTTP/1.1 408 Request Timeout\r\n"), answer.constData());
         QVERIFY(answer.contains("nothing came for 1 s"));
         QCOMPARE(idle.state(), QAbstractSocket::ConnectedState);
+        QTest::qWait(1500);
+        QCOMPARE(extraLineEnd.state(), QAbstractSocket::ConnectedState);
+        QVERIFY(extraLineEnd.readAll().endsWith("/extra"));
         idle.write(request);
         got.clear();
         QTRY_VERIFY_WITH_TIMEOUT((got += idle.readAll()).endsWith("/slow"), 3000);
+    }
+
+    void aClientThatDoesNotReadIsNotServedWithoutBound() {
+        using legba::server::HttpRequest;
+        using legba::server::HttpResponse;
+        int served = 0;
+        legba::server::HttpTransport transport(
+            [&served](const HttpRequest&) {
+                ++served;
+                HttpResponse response;
+                response.body = QByteArray(qsizetype{16} * 1024, 'r');
+                return response;
+            },
+            [](int status, const QString&) {
+                HttpResponse response;
+                response.status = status;
+                return response;
+            });
+        QString error;
+        const quint16 port = transport.listenOn(QHostAddress::LocalHost, 0, std::nullopt, &error);
+        QVERIFY2(port != 0, qPrintable(error));
+        QTcpSocket client;
+        client.setReadBufferSize(1); // reads nothing until asked
+        client.connectToHost(QHostAddress::LocalHost, port);
+        QVERIFY(client.waitForConnected(5000));
+        constexpr int kRequests = 4000; // 64 MB of answers
+        QByteArray pipelined;
+        for (int i = 0; i < kRequests; ++i)
+            pipelined += "GET /r HTTP/1.1\r\n\r\n";
+        client.write(pipelined);
+        QTest::qWait(500);
+        // Bounded by the unsent-answer limit plus what the kernel's socket buffers hold.
+        QVERIFY2(served < kRequests / 2, qPrintable(QString::number(served)));
+        const int servedWhileNotReading = served;
+        client.setReadBufferSize(0);
+        qint64 answerBytes = 0;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (answerBytes += client.readAll().size(), answerBytes >= qint64{kRequests} * 16 * 1024),
+            20000);
+        QCOMPARE(served, kRequests);
+        QVERIFY(served > servedWhileNotReading);
     }
 
     void http10IsAnsweredAndClosed() {
