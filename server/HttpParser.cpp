@@ -261,10 +261,11 @@ BodyResult parseChunked(QByteArrayView data, qsizetype maxBodyBytes) {
     // Bytes on the wire, not only decoded ones, are bounded: size lines, extensions and
     // trailers may add at most kMaxChunkFramingBytes to the body.
     const qsizetype maxEncoded = maxBodyBytes + kMaxChunkFramingBytes;
-    const auto needMore = [&]() {
-        if (data.size() > maxEncoded)
-            return fail(QStringLiteral("The chunked body exceeds 64 KiB (with its framing)"), 413);
-        return BodyResult{};
+    const auto framingTooLarge = [&fail] {
+        return fail(QStringLiteral("The chunked body exceeds 64 KiB (with its framing)"), 413);
+    };
+    const auto needMore = [&] {
+        return data.size() > maxEncoded ? framingTooLarge() : BodyResult{};
     };
     qsizetype at = 0;
     QByteArrayView line;
@@ -291,7 +292,7 @@ BodyResult parseChunked(QByteArrayView data, qsizetype maxBodyBytes) {
         if (result.body.size() + size > maxBodyBytes)
             return fail(QStringLiteral("The request body exceeds 64 KiB"), 413);
         if (at > maxEncoded)
-            return fail(QStringLiteral("The chunked body exceeds 64 KiB (with its framing)"), 413);
+            return framingTooLarge();
         if (data.size() - at < size + 1)
             return needMore();
         result.body.append(data.sliced(at, size));
@@ -318,7 +319,7 @@ BodyResult parseChunked(QByteArrayView data, qsizetype maxBodyBytes) {
             break;
     }
     if (at > maxEncoded)
-        return fail(QStringLiteral("The chunked body exceeds 64 KiB (with its framing)"), 413);
+        return framingTooLarge();
     result.progress = Progress::Done;
     result.size = at;
     return result;

@@ -285,6 +285,14 @@ bool HttpTransport::serveOne(QTcpSocket* socket, Connection& connection) {
     }
     const http::RequestHead& head = *connection.head;
     const QByteArrayView rest = bytes.sliced(head.size);
+    // The body is still on its way: a client that asked to be told to go on is told once.
+    const auto awaitBody = [&] {
+        if (head.expectContinue && !connection.continueSent) {
+            socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+            connection.continueSent = true;
+        }
+        return false;
+    };
     QByteArray body;
     qsizetype used = head.size;
     if (head.chunked) {
@@ -293,23 +301,13 @@ bool HttpTransport::serveOne(QTcpSocket* socket, Connection& connection) {
             refuse(socket, connection, decoded.error);
             return false;
         }
-        if (decoded.progress == http::Progress::NeedMore) {
-            if (head.expectContinue && !connection.continueSent) {
-                socket->write("HTTP/1.1 100 Continue\r\n\r\n");
-                connection.continueSent = true;
-            }
-            return false;
-        }
+        if (decoded.progress == http::Progress::NeedMore)
+            return awaitBody();
         body = std::move(decoded.body);
         used += decoded.size;
     } else {
-        if (rest.size() < head.contentLength) {
-            if (head.expectContinue && !connection.continueSent) {
-                socket->write("HTTP/1.1 100 Continue\r\n\r\n");
-                connection.continueSent = true;
-            }
-            return false;
-        }
+        if (rest.size() < head.contentLength)
+            return awaitBody();
         if (head.contentLength > 0)
             body = rest.first(head.contentLength).toByteArray();
         used += head.contentLength;
