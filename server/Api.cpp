@@ -44,10 +44,6 @@ QString newRequestId() {
     return QString::fromLatin1(text, 28);
 }
 
-QDateTime fromMs(qint64 ms) {
-    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC); // as Store's: no zone object
-}
-
 HttpResponse jsonResponse(int status, QByteArray body) {
     HttpResponse response;
     response.status = status;
@@ -589,7 +585,7 @@ ApiKey Api::withPendingUse(const KeyRow& row, qint64 now) const {
     ApiKey key = row.toApiKey(now);
     const auto it = m_lastUse.constFind(row.keyId);
     if (it != m_lastUse.cend() && it.value() > row.lastUsedAt)
-        key.lastUsedAt = fromMs(it.value());
+        key.lastUsedAt = timeFromStoredMs(it.value());
     return key;
 }
 
@@ -628,7 +624,7 @@ HttpResponse Api::instancePage(Call& call, const QByteArray& uuid) {
 
 HttpResponse Api::getOwnKey(Call& call) {
     ApiKey key = call.key->toApiKey(call.now);
-    key.lastUsedAt = fromMs(call.now);
+    key.lastUsedAt = timeFromStoredMs(call.now);
     return jsonResponse(200, wire::serialize(key));
 }
 

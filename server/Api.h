@@ -29,7 +29,8 @@ public:
     ~Api();
 
     HttpResponse handle(const HttpRequest& request);
-    // An answer for what the transport refuses before parsing (413, 400).
+    // The answer for a request the transport refuses before it reaches a route (400, 408,
+    // 413, 431, 501, 505), with the transport's message naming what was wrong.
     HttpResponse refusal(int status, const QString& message);
 
     void setBaseUrl(const QString& baseUrl, bool tls);

@@ -125,7 +125,7 @@ StoredEvent readEvent(const Rows& rows) {
 AuditEvent toEvent(const StoredEvent& e) {
     AuditEvent event;
     event.eventId = e.eventId;
-    event.occurredAt = QDateTime::fromMSecsSinceEpoch(e.record.occurredAtMs, Qt::UTC);
+    event.occurredAt = timeFromStoredMs(e.record.occurredAtMs);
     event.actor = e.record.actor;
     event.action = e.record.action;
     event.target = e.record.target;

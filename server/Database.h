@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QDateTime>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QString>
@@ -14,6 +15,13 @@ struct sqlite3;
 struct sqlite3_stmt;
 
 namespace legba::server {
+
+// Times are stored as milliseconds since the epoch, 0 (or NULL) for "none". Qt::UTC, not
+// QTimeZone::utc(): a QDateTime with a time zone object lives on the heap and looks the zone
+// up, four times for every key the server answers with.
+inline QDateTime timeFromStoredMs(qint64 ms) {
+    return ms > 0 ? QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC) : QDateTime();
+}
 
 // A database failure. Its text is for the server's log only, never for a response.
 class DbError : public std::runtime_error {

@@ -6,12 +6,6 @@ namespace legba::server {
 
 namespace {
 
-// Qt::UTC, not QTimeZone::utc(): a QDateTime with a time zone object lives on the heap and
-// looks the zone up, four times for every key the server answers with.
-QDateTime fromMs(qint64 ms) {
-    return ms > 0 ? QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC) : QDateTime();
-}
-
 #define LEGBA_KEY_COLUMNS                                                                          \
     "key_id, org_uuid, name, prefix, scopes, created_at, expires_at, last_used_at, revoked_at, "   \
     "rotated_to"
@@ -55,10 +49,10 @@ ApiKey KeyRow::toApiKey(qint64 now) const {
     key.name = name;
     key.prefix = prefix;
     key.scopes = scopes;
-    key.createdAt = fromMs(createdAt);
-    key.expiresAt = fromMs(expiresAt);
-    key.lastUsedAt = fromMs(lastUsedAt);
-    key.revokedAt = fromMs(revokedAt);
+    key.createdAt = timeFromStoredMs(createdAt);
+    key.expiresAt = timeFromStoredMs(expiresAt);
+    key.lastUsedAt = timeFromStoredMs(lastUsedAt);
+    key.revokedAt = timeFromStoredMs(revokedAt);
     if (revokedAt > 0 && revokedAt <= now)
         key.status = KeyStatus::Revoked;
     else if (expiresAt > 0 && expiresAt <= now)
@@ -80,7 +74,7 @@ Instance InstanceRow::toInstance(qint64 now, const QString& accessUrlBase) const
     i.status = statusAt(now);
     i.image = image;
     i.size = instanceSizeFromWireName(size).value_or(InstanceSize::Small);
-    i.createdAt = fromMs(createdAt);
+    i.createdAt = timeFromStoredMs(createdAt);
     i.accessUrl = accessUrlBase + QStringLiteral("/sandbox/instances/") + instanceUuid;
     return i;
 }
