@@ -2,6 +2,7 @@
 
 #include "Json.h"
 #include "JsonWriter.h"
+#include "Rfc3339.h"
 
 #include <QTimeZone>
 #include <charconv>
@@ -228,7 +229,9 @@ UniqueStrings readUnique(const char* packed) {
 
 // ---- times and JSON text -------------------------------------------------------------
 
-std::optional<qint64> parseRfc3339Ms(std::string_view s) {
+namespace {
+// The form our server writes, in nanoseconds: whole seconds or three digits, 'Z'.
+std::optional<qint64> parseContractForm(std::string_view s) {
     if (s.size() != 20 && s.size() != 24)
         return std::nullopt;
     if (s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' ||
@@ -248,6 +251,16 @@ std::optional<qint64> parseRfc3339Ms(std::string_view s) {
         return std::nullopt;
     const qint64 days = daysFromCivil(year, month, day);
     return ((days * 24 + hour) * 60 + minute) * 60'000LL + second * 1000LL + msec;
+}
+} // namespace
+
+std::optional<qint64> parseRfc3339Ms(std::string_view s) {
+    if (const auto ms = parseContractForm(s))
+        return ms;
+    // Any other RFC 3339 form (offsets, other precisions) is rare: the one general parser.
+    const auto time =
+        rfc3339::parseAny(QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size())));
+    return time ? std::optional<qint64>(time->toMSecsSinceEpoch()) : std::nullopt;
 }
 
 void appendRfc3339(std::string& out, qint64 msecs) {
@@ -826,7 +839,7 @@ private:
         case Field::OccurredAt: {
             const auto ms = parseRfc3339Ms(value);
             if (!ms)
-                return fail(path(m_field), QStringLiteral("is not an RFC 3339 UTC time"));
+                return fail(path(m_field), QStringLiteral("is not an RFC 3339 time"));
             m_record.occurredMs = *ms;
             return true;
         }

@@ -118,8 +118,8 @@ struct AuditBatch {
 // a ParseError with an empty field. Status codes must be 0..999.
 AuditBatch parseAuditPage(QByteArrayView body);
 
-// "2025-01-10T12:00:00Z" / "...00.123Z" to milliseconds, accepting exactly what
-// rfc3339::parse accepts, without a QDateTime.
+// An RFC 3339 time to milliseconds, accepting exactly what rfc3339::parseAny accepts; the
+// form the contract writes ("2025-01-10T12:00:00Z" / "...00.123Z") without a QDateTime.
 std::optional<qint64> parseRfc3339Ms(std::string_view text);
 // The reverse: three fractional digits only when they are not zero, like rfc3339::format.
 void appendRfc3339(std::string& out, qint64 msecs);

@@ -1,6 +1,7 @@
 #include "Json.h"
 
 #include "JsonWriter.h"
+#include "KeyFormat.h"
 #include "Rfc3339.h"
 
 namespace legba::json {
@@ -34,9 +35,10 @@ const json& requiredMember(const json& object, const char* field, const QString&
 QDateTime timeFrom(const json& value, const QString& where) {
     if (!value.is_string())
         throw ParseError(where, QStringLiteral("is not an RFC 3339 time string"));
-    const auto parsed = rfc3339::parse(qstr(value.get_ref<const std::string&>()));
+    // Servers promise RFC 3339; ours writes one form of it, a hosted one may write another.
+    const auto parsed = rfc3339::parseAny(qstr(value.get_ref<const std::string&>()));
     if (!parsed)
-        throw ParseError(where, QStringLiteral("is not an RFC 3339 UTC time"));
+        throw ParseError(where, QStringLiteral("is not an RFC 3339 time"));
     return *parsed;
 }
 
@@ -52,6 +54,48 @@ const json& requiredArray(const json& object, const char* field, const QString& 
     if (!value.is_array())
         throw ParseError(join(path, field), QStringLiteral("is not an array"));
     return value;
+}
+
+// The list's elements that read, and what was wrong with those that did not: a live API
+// may send one element this client cannot read, and that must not hide all the others.
+template <typename Item>
+std::vector<Item> tolerantList(const json& array, const char* field,
+                               Item (*read)(const json&, const QString&),
+                               std::vector<UnreadableItem>& unreadable) {
+    std::vector<Item> items;
+    items.reserve(array.size());
+    for (std::size_t i = 0; i < array.size(); ++i) {
+        try {
+            items.push_back(read(array[i], indexed(field, i)));
+        } catch (const ParseError& error) {
+            unreadable.push_back(UnreadableItem{error.field(), error.problem()});
+        }
+    }
+    return items;
+}
+
+// "total" is the server's count; a server that leaves it out is taken at its list's word.
+qint64 totalOr(const json& object, qint64 fallback) {
+    const json* value = member(object, "total");
+    if (!value || value->is_null())
+        return fallback;
+    if (!value->is_number_integer())
+        throw ParseError(QStringLiteral("total"), QStringLiteral("is not an integer"));
+    return value->get<qint64>();
+}
+
+QStringList stringArray(const json& object, const char* field, const QString& path) {
+    const json& array = requiredArray(object, field, path);
+    QStringList strings;
+    strings.reserve(static_cast<qsizetype>(array.size()));
+    for (std::size_t i = 0; i < array.size(); ++i) {
+        if (!array[i].is_string())
+            throw ParseError(join(path, field) + QLatin1Char('[') + QString::number(i) +
+                                 QLatin1Char(']'),
+                             QStringLiteral("is not a string"));
+        strings.append(qstr(array[i].get_ref<const std::string&>()));
+    }
+    return strings;
 }
 
 // Deeper than any shape of the contract, and shallow enough that whatever walks the DOM
@@ -150,44 +194,84 @@ ApiKey apiKeyFromJson(const json& object, const QString& path) {
     key.name = requiredString(object, "name", path);
     // The public GET /key documents only some fields; the dashboard ones may be absent there.
     key.prefix = optionalString(object, "prefix", path).value_or(QString());
-    const json& scopes = requiredArray(object, "scopes", path);
-    for (std::size_t i = 0; i < scopes.size(); ++i) {
-        if (!scopes[i].is_string())
-            throw ParseError(join(path, "scopes") + QLatin1Char('[') + QString::number(i) +
-                                 QLatin1Char(']'),
-                             QStringLiteral("is not a string"));
-        key.scopes.append(qstr(scopes[i].get_ref<const std::string&>()));
-    }
+    key.scopes = stringArray(object, "scopes", path);
     key.createdAt = requiredTime(object, "created_at", path);
     key.expiresAt = nullableTime(object, "expires_at", path);
     key.lastUsedAt = nullableTime(object, "last_used_at", path);
     key.revokedAt = nullableTime(object, "revoked_at", path);
-    if (const auto status = optionalString(object, "status", path)) {
-        const auto parsed = keyStatusFromWireName(*status);
-        if (!parsed)
-            throw ParseError(join(path, "status"), QStringLiteral("is not a known key status"));
-        key.status = *parsed;
-    }
+    if (const auto status = optionalString(object, "status", path))
+        key.status = OpenEnum<KeyStatus>::fromWire(*status);
     return key;
 }
 
 KeyList keyListFromJson(const json& object) {
     requiredObject(object);
     KeyList list;
-    const json& keys = requiredArray(object, "keys", {});
-    list.keys.reserve(keys.size());
-    for (std::size_t i = 0; i < keys.size(); ++i)
-        list.keys.push_back(apiKeyFromJson(keys[i], indexed("keys", i)));
-    list.total = requiredInteger(object, "total", {});
+    list.keys =
+        tolerantList(requiredArray(object, "keys", {}), "keys", &apiKeyFromJson, list.unreadable);
+    list.total = totalOr(object, static_cast<qint64>(list.keys.size()));
     return list;
 }
 
-IssuedKey issuedKeyFromJson(const json& object) {
-    IssuedKey issued;
-    issued.record = apiKeyFromJson(object);
-    const QString secret = requiredString(object, "key");
-    issued.secret = Secret(secret.toLatin1());
+namespace {
+
+// What a person or a server could mean by a key: a token that fits in an Authorization
+// header. Anything else is no key at all, whatever the member is called.
+std::optional<Secret> usableSecret(const json& object) {
+    const json* value = member(object, "key");
+    if (!value || !value->is_string())
+        return std::nullopt;
+    const std::string& text = value->get_ref<const std::string&>();
+    if (!keyformat::checkToken(QString::fromStdString(text)).usable())
+        return std::nullopt;
+    return Secret(QByteArray(text.data(), static_cast<qsizetype>(text.size())));
+}
+
+// Each part of an issued key's record that the answer gives; the first malformed part
+// stops the reading and is reported, what was read before it stays.
+void readIssuedRecord(const json& object, IssuedKey& issued) {
+    ApiKey& key = issued.record;
+    key.prefix = keyformat::displayPrefix(issued.secret.reveal());
+    if (auto keyId = optionalString(object, "key_id"))
+        key.keyId = *keyId;
+    if (auto created = nullableTime(object, "created_at"); created.isValid())
+        key.createdAt = created;
+    if (auto name = optionalString(object, "name"))
+        key.name = *name;
+    if (auto prefix = optionalString(object, "prefix"))
+        key.prefix = *prefix;
+    if (const json* scopes = member(object, "scopes"); scopes && !scopes->is_null())
+        key.scopes = stringArray(object, "scopes", {});
+    key.expiresAt = nullableTime(object, "expires_at");
+    key.lastUsedAt = nullableTime(object, "last_used_at");
+    key.revokedAt = nullableTime(object, "revoked_at");
+    if (const auto status = optionalString(object, "status"))
+        key.status = OpenEnum<KeyStatus>::fromWire(*status);
     issued.rotatedFrom = optionalString(object, "rotated_from").value_or(QString());
+}
+
+} // namespace
+
+IssuedKey issuedKeyFromJson(const json& object) {
+    // The secret first, before anything else in the answer is judged: a server that
+    // rotated a key has already invalidated the old one, so a malformed date beside the
+    // new key must not cost the organization its only working key.
+    requiredObject(object);
+    IssuedKey issued;
+    if (auto secret = usableSecret(object)) {
+        issued.secret = std::move(*secret);
+    } else {
+        const json* value = member(object, "key");
+        throw ParseError(QStringLiteral("key"), !value ? QStringLiteral("is missing")
+                                                : !value->is_string()
+                                                    ? QStringLiteral("is not a string")
+                                                    : QStringLiteral("is not a usable API key"));
+    }
+    try {
+        readIssuedRecord(object, issued);
+    } catch (const ParseError& error) {
+        issued.recordProblem = QStringLiteral("field '%1' %2").arg(error.field(), error.problem());
+    }
     return issued;
 }
 
@@ -195,15 +279,9 @@ Instance instanceFromJson(const json& object, const QString& path) {
     requiredObject(object, path);
     Instance instance;
     instance.instanceUuid = requiredString(object, "instance_uuid", path);
-    const auto status = instanceStatusFromWireName(requiredString(object, "status", path));
-    if (!status)
-        throw ParseError(join(path, "status"), QStringLiteral("is not a known instance status"));
-    instance.status = *status;
+    instance.status = OpenEnum<InstanceStatus>::fromWire(requiredString(object, "status", path));
     instance.image = requiredString(object, "image", path);
-    const auto size = instanceSizeFromWireName(requiredString(object, "size", path));
-    if (!size)
-        throw ParseError(join(path, "size"), QStringLiteral("is not a known instance size"));
-    instance.size = *size;
+    instance.size = OpenEnum<InstanceSize>::fromWire(requiredString(object, "size", path));
     instance.createdAt = requiredTime(object, "created_at", path);
     instance.accessUrl = optionalString(object, "access_url", path).value_or(QString());
     return instance;
@@ -212,11 +290,9 @@ Instance instanceFromJson(const json& object, const QString& path) {
 InstanceList instanceListFromJson(const json& object) {
     requiredObject(object);
     InstanceList list;
-    const json& instances = requiredArray(object, "instances", {});
-    list.instances.reserve(instances.size());
-    for (std::size_t i = 0; i < instances.size(); ++i)
-        list.instances.push_back(instanceFromJson(instances[i], indexed("instances", i)));
-    list.total = requiredInteger(object, "total", {});
+    list.instances = tolerantList(requiredArray(object, "instances", {}), "instances",
+                                  &instanceFromJson, list.unreadable);
+    list.total = totalOr(object, static_cast<qint64>(list.instances.size()));
     return list;
 }
 

@@ -2,6 +2,7 @@
 
 #include <QCryptographicHash>
 #include <QRandomGenerator>
+#include <algorithm>
 #include <array>
 
 namespace legba::keyformat {
@@ -80,6 +81,47 @@ bool isWellFormed(QByteArrayView key) {
     }
     const QByteArrayView random = body.first(kRandomLength);
     return body.sliced(kRandomLength) == base62(crc32(random), kChecksumLength);
+}
+
+bool hasSandboxShape(QByteArrayView key) {
+    if (key.size() != kKeyLength || !key.startsWith(kTag))
+        return false;
+    const QByteArrayView body = key.sliced(6);
+    return std::all_of(body.begin(), body.end(), isBase62);
+}
+
+TokenCheck checkToken(QStringView token) {
+    TokenCheck check;
+    if (token.isEmpty()) {
+        check.problem = TokenCheck::Problem::Empty;
+        return check;
+    }
+    qsizetype position = 0;
+    for (qsizetype i = 0; i < token.size(); ++position) {
+        const bool pair =
+            i + 1 < token.size() && token[i].isHighSurrogate() && token[i + 1].isLowSurrogate();
+        const char32_t c =
+            pair ? QChar::surrogateToUcs4(token[i], token[i + 1]) : char32_t{token[i].unicode()};
+        using P = TokenCheck::Problem;
+        P problem = P::None;
+        if (QChar::isSpace(c))
+            problem = P::Whitespace;
+        else if (c < 0x20 || c == 0x7F || (c >= 0x80 && c < 0xA0))
+            problem = P::ControlCharacter;
+        else if (c > 0x7E)
+            problem = P::NotAscii;
+        if (problem != P::None) {
+            check.problem = problem;
+            check.position = position;
+            check.character = c;
+            return check;
+        }
+        i += pair ? 2 : 1;
+    }
+    const QByteArray ascii = token.toLatin1();
+    check.lacksTag = !ascii.startsWith(kTag);
+    check.checksumMismatch = hasSandboxShape(ascii) && !isWellFormed(ascii);
+    return check;
 }
 
 QString displayPrefix(QByteArrayView key) {

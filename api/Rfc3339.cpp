@@ -42,6 +42,58 @@ std::optional<QDateTime> parse(QStringView s) {
     return QDateTime(date, time, QTimeZone::utc());
 }
 
+std::optional<QDateTime> parseAny(QStringView s) {
+    // 2025-01-10T12:00:00Z, 2025-01-10t12:00:00.123456+02:00, 2025-01-10T12:00:00-05:30
+    if (s.size() < 20)
+        return std::nullopt;
+    const auto is = [&s](qsizetype at, char c) {
+        return s[at] == QLatin1Char(c);
+    };
+    if (!is(4, '-') || !is(7, '-') || !(is(10, 'T') || is(10, 't')) || !is(13, ':') || !is(16, ':'))
+        return std::nullopt;
+    int year, month, day, hour, minute, second, msec = 0;
+    if (!digits(s, 0, 4, year) || !digits(s, 5, 2, month) || !digits(s, 8, 2, day) ||
+        !digits(s, 11, 2, hour) || !digits(s, 14, 2, minute) || !digits(s, 17, 2, second))
+        return std::nullopt;
+    qsizetype at = 19;
+    if (is(at, '.')) {
+        const qsizetype first = ++at;
+        int digit = 0;
+        while (at < s.size() && digits(s, at, 1, digit)) {
+            if (at - first < 3)
+                msec = msec * 10 + digit;
+            ++at;
+        }
+        if (at == first)
+            return std::nullopt;
+        for (qsizetype place = at - first; place < 3; ++place)
+            msec *= 10;
+    }
+    if (at >= s.size())
+        return std::nullopt;
+    int offsetMinutes = 0;
+    if (is(at, 'Z') || is(at, 'z')) {
+        ++at;
+    } else if (is(at, '+') || is(at, '-')) {
+        int offsetHours, offsetMins;
+        if (s.size() - at != 6 || !is(at + 3, ':') || !digits(s, at + 1, 2, offsetHours) ||
+            !digits(s, at + 4, 2, offsetMins) || offsetHours > 23 || offsetMins > 59)
+            return std::nullopt;
+        offsetMinutes = (offsetHours * 60 + offsetMins) * (is(at, '-') ? -1 : 1);
+        at += 6;
+    }
+    if (at != s.size())
+        return std::nullopt;
+    // A leap second (23:59:60) is a real RFC 3339 time that QTime cannot hold.
+    if (second == 60)
+        second = 59;
+    const QDate date(year, month, day);
+    const QTime time(hour, minute, second, msec);
+    if (!date.isValid() || !time.isValid())
+        return std::nullopt;
+    return QDateTime(date, time, QTimeZone::utc()).addSecs(-60LL * offsetMinutes);
+}
+
 QString format(const QDateTime& time) {
     if (!time.isValid())
         return {};

@@ -12,9 +12,46 @@
 
 namespace legba {
 
+// A value the server picks from a list that may grow: one this client knows, or the
+// server's own word for one it does not. A live API adds states and sizes over time; a
+// client that refused them would blank a whole list over one new word, so the word is kept
+// and shown as it is. Built from an Enum implicitly, so that code that sets or compares
+// known values reads as before.
+template <typename Enum> class OpenEnum {
+public:
+    constexpr OpenEnum(Enum value) // NOLINT(google-explicit-constructor): a known value
+        : m_known(value) {}
+    // A name that is not one of ours is kept as it is; an empty one too.
+    static OpenEnum fromWire(const QString& name) {
+        OpenEnum value(Enum{});
+        value.m_known = fromWireName(Enum{}, name);
+        if (!value.m_known)
+            value.m_unknown = name;
+        return value;
+    }
+
+    const std::optional<Enum>& known() const { return m_known; }
+    bool isKnown() const { return m_known.has_value(); }
+    // The name on the wire: ours for a known value, the server's otherwise.
+    QString wire() const { return m_known ? wireName(*m_known) : m_unknown; }
+
+    friend bool operator==(const OpenEnum&, const OpenEnum&) = default;
+    friend bool operator==(const OpenEnum& a, Enum b) { return a.m_known == b; }
+
+private:
+    std::optional<Enum> m_known;
+    QString m_unknown; // the server's word, when m_known is empty
+};
+template <typename Enum> QString wireName(const OpenEnum<Enum>& value) {
+    return value.wire();
+}
+
 enum class KeyStatus { Active, Expired, Revoked };
 QString wireName(KeyStatus status);
 std::optional<KeyStatus> keyStatusFromWireName(QStringView name);
+inline std::optional<KeyStatus> fromWireName(KeyStatus, QStringView name) {
+    return keyStatusFromWireName(name);
+}
 
 // A key record as the API shows it. It never holds the secret.
 struct ApiKey {
@@ -26,22 +63,34 @@ struct ApiKey {
     QDateTime expiresAt;  // invalid: never expires
     QDateTime lastUsedAt; // invalid: never used
     QDateTime revokedAt;  // invalid: not revoked (or, after a graceful rotation, when it ends)
-    KeyStatus status = KeyStatus::Active;
+    OpenEnum<KeyStatus> status = KeyStatus::Active;
 
     bool hasScope(const QString& scope) const { return scopes.contains(scope); }
     friend bool operator==(const ApiKey&, const ApiKey&) = default;
 };
 
+// An element of a list answer that could not be read. One bad element costs only itself:
+// the list shows the rest and says how many it could not read, and why.
+struct UnreadableItem {
+    QString field;   // "instances[3].created_at"
+    QString problem; // "is not an RFC 3339 time"
+    friend bool operator==(const UnreadableItem&, const UnreadableItem&) = default;
+};
+
 struct KeyList {
     std::vector<ApiKey> keys;
     qint64 total = 0;
+    std::vector<UnreadableItem> unreadable;
 };
 
-// The answer to creating or rotating a key: the record plus the secret, shown this once.
+// The answer to creating or rotating a key: the secret, shown this once, and the record.
+// The hosted API's rotation answers only key, key_id and created_at, so every part of the
+// record may be missing; the caller fills it from GET /key once the secret is safe.
 struct IssuedKey {
     ApiKey record;
     Secret secret;
-    QString rotatedFrom; // empty unless this came from a rotation
+    QString rotatedFrom;     // empty unless this came from a rotation
+    QString recordProblem{}; // what was wrong with the rest of the answer; empty when nothing
 };
 
 struct NewKeyRequest {
@@ -69,18 +118,24 @@ inline bool isValidKeyName(QStringView trimmedName) {
 enum class InstanceStatus { Provisioning, Running, Terminating, Terminated };
 QString wireName(InstanceStatus status);
 std::optional<InstanceStatus> instanceStatusFromWireName(QStringView name);
+inline std::optional<InstanceStatus> fromWireName(InstanceStatus, QStringView name) {
+    return instanceStatusFromWireName(name);
+}
 
 enum class InstanceSize { Small, Medium, Large };
 QString wireName(InstanceSize size);
 std::optional<InstanceSize> instanceSizeFromWireName(QStringView name);
+inline std::optional<InstanceSize> fromWireName(InstanceSize, QStringView name) {
+    return instanceSizeFromWireName(name);
+}
 
 struct Instance {
     QString instanceUuid;
-    InstanceStatus status = InstanceStatus::Provisioning;
+    OpenEnum<InstanceStatus> status = InstanceStatus::Provisioning;
     QString image;
-    InstanceSize size = InstanceSize::Small;
+    OpenEnum<InstanceSize> size = InstanceSize::Small;
     QDateTime createdAt;
-    QString accessUrl;
+    QString accessUrl; // empty: none given (the hosted API may leave it out or send null)
 
     friend bool operator==(const Instance&, const Instance&) = default;
 };
@@ -88,6 +143,7 @@ struct Instance {
 struct InstanceList {
     std::vector<Instance> instances;
     qint64 total = 0;
+    std::vector<UnreadableItem> unreadable;
 };
 
 struct NewInstanceRequest {

@@ -1,5 +1,6 @@
 #include "AuditLogModel.h"
 
+#include "Identifiers.h"
 #include "TimeFormat.h"
 
 #include <QFont>
@@ -651,9 +652,7 @@ QVariant AuditLogModel::data(const QModelIndex& index, int role) const {
                 return QStringLiteral("—");
             const QString id = text(m_store.unique(i).targetId);
             return QString(text(pool.view(r.targetType)) + QLatin1Char(' ') +
-                           (role == Qt::DisplayRole && id.size() > 12
-                                ? QString(id.left(8) + QStringLiteral("…"))
-                                : id));
+                           (role == Qt::DisplayRole ? shortId(id) : id));
         }
         case OutcomeColumn:
             return AuditTextMatcher::outcomeText(r.success());

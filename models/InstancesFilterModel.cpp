@@ -49,7 +49,7 @@ bool InstancesFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex&) c
         return true;
     for (const QString& field :
          {instance->instanceUuid, InstancesModel::statusText(instance->status), instance->image,
-          wireName(instance->size), instance->accessUrl}) {
+          instance->size.wire(), instance->accessUrl}) {
         if (field.contains(m_text, Qt::CaseInsensitive))
             return true;
     }

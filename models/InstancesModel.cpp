@@ -1,5 +1,6 @@
 #include "InstancesModel.h"
 
+#include "Identifiers.h"
 #include "TimeFormat.h"
 
 #include <QFontDatabase>
@@ -11,8 +12,10 @@ namespace legba {
 InstancesModel::InstancesModel(QObject* parent)
     : QAbstractTableModel(parent) {}
 
-QString InstancesModel::statusText(InstanceStatus status) {
-    switch (status) {
+QString InstancesModel::statusText(const OpenEnum<InstanceStatus>& status) {
+    if (!status.isKnown())
+        return status.wire(); // a state the docs never named: the server's own word
+    switch (*status.known()) {
     case InstanceStatus::Provisioning:
         return tr("provisioning");
     case InstanceStatus::Running:
@@ -25,8 +28,10 @@ QString InstancesModel::statusText(InstanceStatus status) {
     return {};
 }
 
-BadgeTone InstancesModel::toneFor(InstanceStatus status) {
-    switch (status) {
+BadgeTone InstancesModel::toneFor(const OpenEnum<InstanceStatus>& status) {
+    if (!status.isKnown())
+        return BadgeTone::Neutral;
+    switch (*status.known()) {
     case InstanceStatus::Provisioning:
         return BadgeTone::Info;
     case InstanceStatus::Running:
@@ -151,7 +156,7 @@ QVariant InstancesModel::data(const QModelIndex& index, int role) const {
         return instance.status == InstanceStatus::Provisioning ||
                instance.status == InstanceStatus::Terminating;
     case InstanceStatusRole:
-        return static_cast<int>(instance.status);
+        return instance.status.isKnown() ? static_cast<int>(*instance.status.known()) : -1;
     case AccessUrlRole:
         return instance.accessUrl;
     case BadgeToneRole:
@@ -164,13 +169,13 @@ QVariant InstancesModel::data(const QModelIndex& index, int role) const {
     case Qt::DisplayRole:
         switch (column) {
         case InstanceColumn:
-            return role == Qt::DisplayRole ? instance.instanceUuid.left(8) : instance.instanceUuid;
+            return role == Qt::DisplayRole ? shortId(instance.instanceUuid) : instance.instanceUuid;
         case StatusColumn:
             return statusText(instance.status);
         case ImageColumn:
             return instance.image;
         case SizeColumn:
-            return wireName(instance.size);
+            return instance.size.wire();
         case CreatedColumn:
             return timeformat::relative(instance.createdAt, now());
         case UptimeColumn:
@@ -199,10 +204,15 @@ QVariant InstancesModel::data(const QModelIndex& index, int role) const {
         case CreatedColumn:
         case UptimeColumn:
             return instance.createdAt.toMSecsSinceEpoch();
+        // Known values in their life-cycle order, then the server's own words by name.
         case StatusColumn:
-            return static_cast<int>(instance.status);
+            return instance.status.isKnown()
+                       ? QVariant(QString::number(static_cast<int>(*instance.status.known())))
+                       : QVariant(QLatin1Char('~') + instance.status.wire());
         case SizeColumn:
-            return static_cast<int>(instance.size);
+            return instance.size.isKnown()
+                       ? QVariant(QString::number(static_cast<int>(*instance.size.known())))
+                       : QVariant(QLatin1Char('~') + instance.size.wire());
         default:
             return data(index, Qt::AccessibleTextRole);
         }

@@ -32,7 +32,7 @@ public:
         IdRole,                      // the instance UUID
         BadgeToneRole,               // BadgeTone, on the status column
         BusyRole,                    // bool: provisioning or terminating
-        InstanceStatusRole,          // InstanceStatus as int
+        InstanceStatusRole,          // InstanceStatus as int; -1 for a state we do not know
         AccessUrlRole,
     };
     Q_ENUM(Role)
@@ -61,8 +61,8 @@ public:
                         int role = Qt::DisplayRole) const override;
     QHash<int, QByteArray> roleNames() const override;
 
-    static QString statusText(InstanceStatus status);
-    static BadgeTone toneFor(InstanceStatus status);
+    static QString statusText(const OpenEnum<InstanceStatus>& status);
+    static BadgeTone toneFor(const OpenEnum<InstanceStatus>& status);
 
 private:
     QDateTime now() const { return m_clock ? m_clock() : QDateTime::currentDateTimeUtc(); }

@@ -17,8 +17,10 @@ constexpr qint64 kDay = 86400;
 KeysModel::KeysModel(QObject* parent)
     : QAbstractTableModel(parent) {}
 
-QString KeysModel::statusText(KeyStatus status) {
-    switch (status) {
+QString KeysModel::statusText(const OpenEnum<KeyStatus>& status) {
+    if (!status.isKnown())
+        return status.wire(); // a status the docs never named: the server's own word
+    switch (*status.known()) {
     case KeyStatus::Active:
         return tr("active");
     case KeyStatus::Expired:
@@ -29,8 +31,10 @@ QString KeysModel::statusText(KeyStatus status) {
     return {};
 }
 
-BadgeTone KeysModel::toneFor(KeyStatus status) {
-    switch (status) {
+BadgeTone KeysModel::toneFor(const OpenEnum<KeyStatus>& status) {
+    if (!status.isKnown())
+        return BadgeTone::Neutral;
+    switch (*status.known()) {
     case KeyStatus::Active:
         return BadgeTone::Good;
     case KeyStatus::Expired:
@@ -278,7 +282,7 @@ QVariant KeysModel::data(const QModelIndex& index, int role) const {
     case HealthRole:
         return static_cast<int>(healthOf(key));
     case KeyStatusRole:
-        return static_cast<int>(key.status);
+        return key.status.isKnown() ? static_cast<int>(*key.status.known()) : -1;
     case InGraceRole:
         return inGrace(key);
     case BadgeToneRole:
@@ -377,7 +381,9 @@ QVariant KeysModel::data(const QModelIndex& index, int role) const {
             return key.expiresAt.isValid() ? key.expiresAt.toMSecsSinceEpoch()
                                            : std::numeric_limits<qint64>::max();
         case StatusColumn:
-            return static_cast<int>(key.status) * 2 + (inGrace(key) ? 1 : 0);
+            // A status we do not know sorts after every known one.
+            return (key.status.isKnown() ? static_cast<int>(*key.status.known()) : 3) * 2 +
+                   (inGrace(key) ? 1 : 0);
         case HealthColumn:
             return static_cast<int>(healthOf(key));
         case NameColumn:

@@ -37,7 +37,7 @@ public:
         BadgeToneRole,               // BadgeTone, on the expires, status and health columns
         CurrentKeyRole,              // bool: the key this app is using
         HealthRole,                  // Health flags as int
-        KeyStatusRole,               // KeyStatus as int
+        KeyStatusRole,               // KeyStatus as int; -1 for a status we do not know
         InGraceRole,                 // bool: rotated, still working until revokedAt
     };
     Q_ENUM(Role)
@@ -87,8 +87,8 @@ public:
                         int role = Qt::DisplayRole) const override;
     QHash<int, QByteArray> roleNames() const override;
 
-    static QString statusText(KeyStatus status);
-    static BadgeTone toneFor(KeyStatus status);
+    static QString statusText(const OpenEnum<KeyStatus>& status);
+    static BadgeTone toneFor(const OpenEnum<KeyStatus>& status);
 
 private:
     QDateTime now() const { return m_clock ? m_clock() : QDateTime::currentDateTimeUtc(); }

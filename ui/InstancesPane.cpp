@@ -1,6 +1,7 @@
 #include "InstancesPane.h"
 
 #include "BusyLine.h"
+#include "Identifiers.h"
 #include "InstancesFilterModel.h"
 #include "InstancesModel.h"
 #include "Logging.h"
@@ -17,6 +18,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMap>
 #include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
@@ -37,10 +39,6 @@ enum Page { TablePage, EmptyPage };
 // "1 instance", "3 instances": no translation is loaded to choose tr()'s plural forms.
 QString instances(qsizetype n) {
     return n == 1 ? InstancesPane::tr("1 instance") : InstancesPane::tr("%1 instances").arg(n);
-}
-
-QString shortId(const QString& uuid) {
-    return uuid.left(8);
 }
 } // namespace
 
@@ -150,7 +148,8 @@ InstancesPane::InstancesPane(Session* session, QWidget* parent)
     badges->setBusyRole(InstancesModel::BusyRole);
     m_view->setItemDelegateForColumn(InstancesModel::StatusColumn, badges);
     const int charWidth = m_view->fontMetrics().averageCharWidth();
-    m_view->setColumnWidth(InstancesModel::InstanceColumn, charWidth * 14);
+    // Wide enough for the hosted API's ids (1234-5678-90ab-cdef), not only a UUID's head.
+    m_view->setColumnWidth(InstancesModel::InstanceColumn, charWidth * 22);
     m_view->setColumnWidth(InstancesModel::StatusColumn, charWidth * 20);
     m_view->setColumnWidth(InstancesModel::ImageColumn, charWidth * 16);
     m_view->setColumnWidth(InstancesModel::SizeColumn, charWidth * 10);
@@ -373,7 +372,7 @@ void InstancesPane::destroySelected() {
         const int row = m_model->rowOf(uuid);
         const Instance* instance = m_model->instanceAt(row);
         lines << (instance ? QStringLiteral("• %1  %2, %3, %4")
-                                 .arg(shortId(uuid), instance->image, wireName(instance->size),
+                                 .arg(shortId(uuid), instance->image, instance->size.wire(),
                                       InstancesModel::statusText(instance->status))
                            : uuid);
     }
@@ -543,8 +542,13 @@ void InstancesPane::updateEmptyState() {
 
 void InstancesPane::updateSummary() {
     int counts[4] = {0, 0, 0, 0};
-    for (const Instance& instance : m_model->instances())
-        ++counts[static_cast<int>(instance.status)];
+    QMap<QString, int> otherStates; // states the docs never named, by the server's word
+    for (const Instance& instance : m_model->instances()) {
+        if (const auto& known = instance.status.known())
+            ++counts[static_cast<int>(*known)];
+        else
+            ++otherStates[instance.status.wire()];
+    }
     const int running = counts[static_cast<int>(InstanceStatus::Running)];
     const int provisioning = counts[static_cast<int>(InstanceStatus::Provisioning)];
     const int terminating = counts[static_cast<int>(InstanceStatus::Terminating)];
@@ -555,6 +559,8 @@ void InstancesPane::updateSummary() {
         parts << tr("%1 provisioning").arg(provisioning);
     if (terminating)
         parts << tr("%1 terminating").arg(terminating);
+    for (auto it = otherStates.cbegin(); it != otherStates.cend(); ++it)
+        parts << tr("%1 %2").arg(it.value()).arg(it.key().isEmpty() ? tr("(no status)") : it.key());
     if (m_quota)
         parts << tr("quota %1 of %2").arg(running + provisioning).arg(*m_quota);
     m_summary->setText(parts.join(QStringLiteral(" · ")));

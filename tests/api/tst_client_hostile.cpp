@@ -53,6 +53,7 @@ private Q_SLOTS:
 
     void malformedJson_isParseErrorWithRouteAndRequestId();
     void wrongTypes_parseErrorNamesTheField();
+    void wrongTypeInOneElement_costsOnlyThatElement();
     void emptyBodyOn200_isParseError();
     void deeplyNestedDetails_isParseErrorNotACrash();
     void tenMegabyteBody_overTheCap_isRefused();
@@ -125,7 +126,7 @@ void ClientHostileTest::malformedJson_isParseErrorWithRouteAndRequestId() {
 void ClientHostileTest::wrongTypes_parseErrorNamesTheField() {
     m_server->setHandler([](QTcpSocket* socket, const RawRequest&) {
         nlohmann::json body = nlohmann::json::parse(instanceList(3).toStdString());
-        body["instances"][2]["created_at"] = 1736510400;
+        body["total"] = "3";
         HostileServer::answer(socket, 200, json::dump(body));
     });
     CallRecorder<InstanceList> call;
@@ -133,11 +134,27 @@ void ClientHostileTest::wrongTypes_parseErrorNamesTheField() {
     QTRY_VERIFY_WITH_TIMEOUT(call.done(), kWait);
     QVERIFY(!call.ok());
     LEGBA_COMPARE_KIND(call.error().kind, ApiError::Kind::Parse);
-    QCOMPARE(call.error().field, QStringLiteral("instances[2].created_at"));
+    QCOMPARE(call.error().field, QStringLiteral("total"));
     QCOMPARE(call.error().route, QStringLiteral("GET /instances"));
-    QVERIFY(call.error().message.contains(QLatin1String("instances[2].created_at")));
+    QVERIFY(call.error().message.contains(QLatin1String("total")));
     QVERIFY(call.error().summary().contains(QLatin1String("GET /instances")));
     QCOMPARE(m_server->requests().size(), 1); // a malformed answer is not retried
+}
+
+void ClientHostileTest::wrongTypeInOneElement_costsOnlyThatElement() {
+    m_server->setHandler([](QTcpSocket* socket, const RawRequest&) {
+        nlohmann::json body = nlohmann::json::parse(instanceList(3).toStdString());
+        body["instances"][2]["created_at"] = 1736510400;
+        HostileServer::answer(socket, 200, json::dump(body));
+    });
+    CallRecorder<InstanceList> call;
+    m_client->listInstances(this, call.callback());
+    QTRY_VERIFY_WITH_TIMEOUT(call.done(), kWait);
+    QVERIFY(call.ok());
+    QCOMPARE(call.value().instances.size(), std::size_t{2});
+    QCOMPARE(call.value().unreadable.size(), std::size_t{1});
+    QCOMPARE(call.value().unreadable.front().field, QStringLiteral("instances[2].created_at"));
+    QCOMPARE(m_server->requests().size(), 1);
 }
 
 void ClientHostileTest::emptyBodyOn200_isParseError() {
