@@ -555,4 +555,31 @@ json errorJson(ErrorCode code, const QString& message) {
     return parse(serializeError(code, message));
 }
 
+// ---- The hosted Legba API's public shape ----
+
+QByteArray serializeHostedKey(const ApiKey& key) {
+    Writer w;
+    w.beginObject();
+    w.key("key_id").string(key.keyId);
+    w.key("name").string(key.name);
+    w.key("created_at").time(key.createdAt);
+    w.key("last_used_at").time(key.lastUsedAt);
+    w.key("scopes");
+    write(w, key.scopes);
+    w.endObject();
+    return w.text();
+}
+
+QByteArray serializeHostedRotation(const IssuedKey& key) {
+    Writer w;
+    w.beginObject();
+    const QByteArray& secret = key.secret.reveal();
+    w.key("key").string(
+        std::string_view(secret.constData(), static_cast<std::size_t>(secret.size())));
+    w.key("key_id").string(key.record.keyId);
+    w.key("created_at").time(key.record.createdAt);
+    w.endObject();
+    return w.text();
+}
+
 } // namespace legba::json

@@ -72,4 +72,13 @@ inline QString qstr(const std::string& s) {
     return QString::fromStdString(s);
 }
 
+// ---- The hosted Legba API's public shape (legba-server serve --hosted-shape) ----
+// Exactly the members the public docs show and nothing more, so that a client rehearsed
+// against the sandbox in that shape comes to rely on nothing the hosted API does not promise.
+
+// GET /key: key_id, name, created_at, last_used_at, scopes.
+QByteArray serializeHostedKey(const ApiKey& key);
+// POST /key/rotate: key, key_id, created_at.
+QByteArray serializeHostedRotation(const IssuedKey& key);
+
 } // namespace legba::json

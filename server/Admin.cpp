@@ -40,9 +40,14 @@ KeyRow newKeyRow(const Secret& secret, const QString& orgUuid, const QString& na
 } // namespace
 
 CreatedOrganization createOrganization(Store& store, const QString& name, qint64 now) {
+    return createOrganization(store, name, now, Secret(keyformat::generate()));
+}
+
+CreatedOrganization createOrganization(Store& store, const QString& name, qint64 now,
+                                       Secret ownerKey) {
     CreatedOrganization created;
     created.orgUuid = QUuid::createUuid().toString(QUuid::WithoutBraces);
-    created.key = Secret(keyformat::generate());
+    created.key = std::move(ownerKey);
     QStringList scopes;
     for (Scope scope : allScopes())
         scopes.append(wireName(scope));

@@ -13,7 +13,11 @@ namespace legba::server::admin {
 // Operations of the owner of the data dir, not of an API caller: setup and recovery from
 // the command line. Each runs in one transaction with its audit event (actor null).
 
+// The owner key in the sandbox's format.
 CreatedOrganization createOrganization(Store& store, const QString& name, qint64 now);
+// With this owner key, for a server that issues keys of another shape (ApiShape::newKey).
+CreatedOrganization createOrganization(Store& store, const QString& name, qint64 now,
+                                       Secret ownerKey);
 
 // Throws std::invalid_argument naming what is wrong with the arguments.
 IssuedKey createKey(Store& store, const QString& orgUuid, const QString& name,

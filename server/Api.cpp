@@ -1,6 +1,7 @@
 #include "Api.h"
 
 #include "ApiFailure.h"
+#include "ApiShape.h"
 #include "Database.h"
 #include "Json.h"
 #include "JsonWriter.h"
@@ -72,6 +73,11 @@ QString presentedPrefix(const QByteArray& token) {
 
 bool isUuid(QByteArrayView text) {
     return text.size() == 36 && !QUuid::fromString(QLatin1StringView(text)).isNull();
+}
+
+// Either shape's ids, whichever shape serves: a data dir may be served in both.
+bool isInstanceId(QByteArrayView text) {
+    return isUuid(text) || hostedshape::isInstanceId(text);
 }
 
 QString sanitized(const QByteArray& value, qsizetype max) {
@@ -164,6 +170,7 @@ struct Api::Call {
 
 struct Api::Route {
     QByteArray method;
+    bool isPublic;    // shown by the hosted API's public docs: served in the hosted shape
     const char* path; // after /orgs/{org_uuid}/api; "{}" is a parameter
     const char* pathTemplate;
     std::optional<Scope> scope;
@@ -174,25 +181,28 @@ struct Api::Route {
 
 const std::vector<Api::Route>& Api::routeTable() {
     static const std::vector<Route> table = {
-        {"GET", "/key", "/key", std::nullopt, nullptr, nullptr, &Api::getOwnKey},
-        {"POST", "/key/rotate", "/key/rotate", std::nullopt, "api_key.rotated", "api_key",
+        {"GET", true, "/key", "/key", std::nullopt, nullptr, nullptr, &Api::getOwnKey},
+        {"POST", true, "/key/rotate", "/key/rotate", std::nullopt, "api_key.rotated", "api_key",
          &Api::rotateOwnKey},
-        {"GET", "/keys", "/keys", Scope::KeysRead, nullptr, nullptr, &Api::listKeys},
-        {"POST", "/keys", "/keys", Scope::KeysWrite, "api_key.created", "api_key", &Api::createKey},
-        {"GET", "/keys/{}", "/keys/{key_id}", Scope::KeysRead, nullptr, "api_key", &Api::getKey},
-        {"DELETE", "/keys/{}", "/keys/{key_id}", Scope::KeysWrite, "api_key.revoked", "api_key",
-         &Api::revokeKey},
-        {"POST", "/keys/{}/rotate", "/keys/{key_id}/rotate", Scope::KeysWrite, "api_key.rotated",
-         "api_key", &Api::rotateKey},
-        {"GET", "/instances", "/instances", Scope::InstancesRead, nullptr, nullptr,
+        {"GET", false, "/keys", "/keys", Scope::KeysRead, nullptr, nullptr, &Api::listKeys},
+        {"POST", false, "/keys", "/keys", Scope::KeysWrite, "api_key.created", "api_key",
+         &Api::createKey},
+        {"GET", false, "/keys/{}", "/keys/{key_id}", Scope::KeysRead, nullptr, "api_key",
+         &Api::getKey},
+        {"DELETE", false, "/keys/{}", "/keys/{key_id}", Scope::KeysWrite, "api_key.revoked",
+         "api_key", &Api::revokeKey},
+        {"POST", false, "/keys/{}/rotate", "/keys/{key_id}/rotate", Scope::KeysWrite,
+         "api_key.rotated", "api_key", &Api::rotateKey},
+        {"GET", true, "/instances", "/instances", Scope::InstancesRead, nullptr, nullptr,
          &Api::listInstances},
-        {"POST", "/instances", "/instances", Scope::InstancesWrite, "instance.created", "instance",
-         &Api::createInstance},
-        {"GET", "/instances/{}", "/instances/{instance_uuid}", Scope::InstancesRead, nullptr,
+        {"POST", true, "/instances", "/instances", Scope::InstancesWrite, "instance.created",
+         "instance", &Api::createInstance},
+        {"GET", false, "/instances/{}", "/instances/{instance_uuid}", Scope::InstancesRead, nullptr,
          "instance", &Api::getInstance},
-        {"DELETE", "/instances/{}", "/instances/{instance_uuid}", Scope::InstancesWrite,
+        {"DELETE", true, "/instances/{}", "/instances/{instance_uuid}", Scope::InstancesWrite,
          "instance.destroyed", "instance", &Api::deleteInstance},
-        {"GET", "/audit-log", "/audit-log", Scope::AuditRead, nullptr, nullptr, &Api::auditLog},
+        {"GET", false, "/audit-log", "/audit-log", Scope::AuditRead, nullptr, nullptr,
+         &Api::auditLog},
     };
     return table;
 }
@@ -200,17 +210,19 @@ const std::vector<Api::Route>& Api::routeTable() {
 Api::Api(Store& store, ServerOptions options)
     : m_store(store)
     , m_options(std::move(options))
+    , m_shape(ApiShape::of(m_options))
     , m_writer(store) {}
 
 Api::~Api() = default;
 
 std::vector<RouteInfo> Api::routes() {
     std::vector<RouteInfo> out;
-    out.push_back({"GET", QStringLiteral("/healthz")});
-    out.push_back({"GET", QStringLiteral("/sandbox/instances/{instance_uuid}")});
+    out.push_back({"GET", QStringLiteral("/healthz"), false});
+    out.push_back({"GET", QStringLiteral("/sandbox/instances/{instance_uuid}"), false});
     for (const Route& r : routeTable())
-        out.push_back({r.method, QStringLiteral("/orgs/{org_uuid}/api") +
-                                     QString::fromLatin1(r.pathTemplate)});
+        out.push_back({r.method,
+                       QStringLiteral("/orgs/{org_uuid}/api") + QString::fromLatin1(r.pathTemplate),
+                       r.isPublic});
     return out;
 }
 
@@ -263,6 +275,12 @@ HttpResponse Api::handle(const HttpRequest& request) {
 }
 
 HttpResponse Api::errorResponse(Call& call, const ApiFailure& failure) {
+    if (call.key)
+        call.details["error"] = wire::str(wireName(failure.code()));
+    // The hosted API's docs show no answer for a route they do not document: it is what its
+    // web server answers (a Go server's), so clients learn to read a 404 that is not JSON.
+    if (failure.isRouteMiss() && m_shape.publicRoutesOnly)
+        return hostedshape::notFound();
     QString message = failure.message();
     if (failure.code() == ErrorCode::Unauthorized)
         message = QString::fromLatin1(kUnauthorizedMessage);
@@ -275,8 +293,6 @@ HttpResponse Api::errorResponse(Call& call, const ApiFailure& failure) {
                            QByteArray::number(std::max(1, failure.retryAfterSeconds())));
     if (failure.code() == ErrorCode::MethodNotAllowed && !call.allow.isEmpty())
         response.addHeader("Allow", call.allow);
-    if (call.key)
-        call.details["error"] = wire::str(wireName(failure.code()));
     return response;
 }
 
@@ -285,11 +301,13 @@ HttpResponse Api::dispatch(Call& call) {
     if (req.body.size() > kMaxBodyBytes)
         throw ApiFailure(ErrorCode::PayloadTooLarge,
                          QStringLiteral("The request body exceeds 64 KiB"));
+    // The public docs show nothing outside /orgs/.
+    if (m_shape.publicRoutesOnly && !req.path.startsWith("/orgs/"))
+        throw ApiFailure::noSuchRoute();
     if (req.path == "/healthz") {
         if (req.method != "GET" && req.method != "HEAD") {
             call.allow = "GET";
-            throw ApiFailure(ErrorCode::MethodNotAllowed,
-                             QStringLiteral("Method not allowed on /healthz"));
+            throw ApiFailure::methodNotAllowed(QStringLiteral("Method not allowed on /healthz"));
         }
         return healthz(call);
     }
@@ -301,11 +319,11 @@ HttpResponse Api::dispatch(Call& call) {
     if (segments.size() == 4 && segments[1] == "sandbox" && segments[2] == "instances") {
         if (req.method != "GET" && req.method != "HEAD") {
             call.allow = "GET";
-            throw ApiFailure(ErrorCode::MethodNotAllowed, QStringLiteral("Method not allowed"));
+            throw ApiFailure::methodNotAllowed(QStringLiteral("Method not allowed"));
         }
         return instancePage(call, segments[3]);
     }
-    throw ApiFailure::notFound(QStringLiteral("No such route"));
+    throw ApiFailure::noSuchRoute();
 }
 
 HttpResponse Api::dispatchOrg(Call& call, const QList<QByteArray>& segments) {
@@ -317,7 +335,7 @@ HttpResponse Api::dispatchOrg(Call& call, const QList<QByteArray>& segments) {
     // The route in the audit event: the matched template, else the path as sent.
     if (segments.size() < 5 || segments[3] != "api") {
         call.route = sanitized(call.request.path, 256);
-        throw ApiFailure::notFound(QStringLiteral("No such route"));
+        throw ApiFailure::noSuchRoute();
     }
     const QList<QByteArray> rest = segments.mid(4);
 
@@ -334,7 +352,7 @@ HttpResponse Api::dispatchOrg(Call& call, const QList<QByteArray>& segments) {
     for (std::size_t r = 0; r < routeTable().size(); ++r) {
         const Route& route = routeTable()[r];
         const QList<QByteArray>& pattern = patterns[r];
-        if (pattern.size() != rest.size())
+        if (pattern.size() != rest.size() || (m_shape.publicRoutesOnly && !route.isPublic))
             continue;
         QList<QByteArray> found;
         bool ok = true;
@@ -356,11 +374,10 @@ HttpResponse Api::dispatchOrg(Call& call, const QList<QByteArray>& segments) {
     if (!matched) {
         if (allowed.isEmpty()) {
             call.route = sanitized(call.request.path, 256);
-            throw ApiFailure::notFound(QStringLiteral("No such route"));
+            throw ApiFailure::noSuchRoute();
         }
         call.allow = allowed.join(", ");
-        throw ApiFailure(
-            ErrorCode::MethodNotAllowed,
+        throw ApiFailure::methodNotAllowed(
             QStringLiteral("Method not allowed; use %1").arg(QString::fromLatin1(call.allow)));
     }
     call.params = params;
@@ -389,7 +406,7 @@ void Api::authenticate(Call& call, const QString& orgUuid) {
     std::optional<KeyRow> key;
     QString reason = QStringLiteral("missing_or_malformed");
     if (!token.isEmpty()) {
-        if (!keyformat::isWellFormed(token)) {
+        if (!m_shape.admitsToken(token)) {
             reason = QStringLiteral("malformed_key");
         } else {
             key = keyByDigest(keyformat::digest(token));
@@ -597,7 +614,7 @@ HttpResponse Api::healthz(Call&) {
 }
 
 HttpResponse Api::instancePage(Call& call, const QByteArray& uuid) {
-    if (!isUuid(uuid))
+    if (!isInstanceId(uuid))
         throw ApiFailure::notFound(QStringLiteral("Instance not found"));
     const auto row = m_store.instanceAnyOrg(QString::fromLatin1(uuid));
     if (!row || row->statusAt(call.now) == InstanceStatus::Terminated)
@@ -625,7 +642,7 @@ HttpResponse Api::instancePage(Call& call, const QByteArray& uuid) {
 HttpResponse Api::getOwnKey(Call& call) {
     ApiKey key = call.key->toApiKey(call.now);
     key.lastUsedAt = timeFromStoredMs(call.now);
-    return jsonResponse(200, wire::serialize(key));
+    return jsonResponse(200, m_shape.ownKey(key));
 }
 
 HttpResponse Api::rotateOwnKey(Call& call) {
@@ -696,7 +713,7 @@ HttpResponse Api::createKey(Call& call) {
     if (const QString lacking = missingScope(call.key->scopes, wanted.scopes); !lacking.isEmpty())
         throw ApiFailure::forbidden(lacking);
 
-    Secret secret(keyformat::generate());
+    Secret secret(m_shape.newKey());
     KeyRow row;
     row.keyId = keyformat::generateKeyId();
     row.orgUuid = call.key->orgUuid;
@@ -757,7 +774,7 @@ HttpResponse Api::issueRotation(Call& call, const KeyRow& old, qint64 graceSecon
                              .arg(old.revokedAt != 0 && old.revokedAt > call.now
                                       ? QStringLiteral("already rotated")
                                       : wireName(old.toApiKey(call.now).status)));
-    Secret secret(keyformat::generate());
+    Secret secret(m_shape.newKey());
     KeyRow row;
     row.keyId = keyformat::generateKeyId();
     row.orgUuid = old.orgUuid;
@@ -775,7 +792,7 @@ HttpResponse Api::issueRotation(Call& call, const KeyRow& old, qint64 graceSecon
     });
     m_keyCache.clear();
     IssuedKey issued{row.toApiKey(call.now), secret, old.keyId};
-    return jsonResponse(200, wire::serialize(issued));
+    return jsonResponse(200, m_shape.rotation(issued));
 }
 
 HttpResponse Api::revokeKey(Call& call) {
@@ -822,7 +839,7 @@ HttpResponse Api::createInstance(Call& call) {
                          QStringLiteral("The organization's quota of %1 live instances is reached")
                              .arg(m_options.instanceQuota));
     InstanceRow row;
-    row.instanceUuid = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    row.instanceUuid = m_shape.newInstanceId();
     row.orgUuid = call.key->orgUuid;
     row.image = image;
     row.size = size;
@@ -837,7 +854,7 @@ HttpResponse Api::createInstance(Call& call) {
 
 InstanceRow Api::requireInstance(Call& call) {
     const QByteArray& uuid = call.params.front();
-    if (!isUuid(uuid))
+    if (!isInstanceId(uuid))
         throw ApiFailure::notFound(QStringLiteral("Instance not found"));
     auto row = m_store.instance(call.key->orgUuid, QString::fromLatin1(uuid));
     if (!row || row->statusAt(call.now) == InstanceStatus::Terminated)
@@ -851,17 +868,23 @@ HttpResponse Api::getInstance(Call& call) {
 }
 
 HttpResponse Api::deleteInstance(Call& call) {
-    const InstanceRow row = requireInstance(call);
+    InstanceRow row = requireInstance(call);
     const bool alreadyTerminating = row.deletedAt != 0;
     call.details["already_terminating"] = alreadyTerminating;
-    commitChange(call, 204, [&] {
+    if (!alreadyTerminating) {
+        row.deletedAt = call.now;
+        row.terminatedAt = call.now + m_options.terminationDelay.count();
+    }
+    const int status = m_shape.deleteAnswersInstance ? 200 : 204;
+    commitChange(call, status, [&] {
         if (!alreadyTerminating)
-            m_store.markDeleted(row.instanceUuid, call.now,
-                                call.now + m_options.terminationDelay.count());
+            m_store.markDeleted(row.instanceUuid, row.deletedAt, row.terminatedAt);
     });
     m_instanceCache.remove(row.orgUuid);
     m_notDeletedCount.remove(row.orgUuid);
-    return noContent();
+    if (!m_shape.deleteAnswersInstance)
+        return noContent();
+    return jsonResponse(200, wire::serialize(row.toInstance(call.now, accessUrlBase(call))));
 }
 
 // ---- audit log ----

@@ -14,11 +14,13 @@
 namespace legba::server {
 
 class ApiFailure;
+struct ApiShape;
 
 // A route as served, for the OpenAPI cross-check: method and path template.
 struct RouteInfo {
     QByteArray method;
-    QString pathTemplate; // "/orgs/{org_uuid}/api/keys/{key_id}"
+    QString pathTemplate;  // "/orgs/{org_uuid}/api/keys/{key_id}"
+    bool isPublic = false; // shown by the hosted API's public docs; all --hosted-shape serves
 };
 
 // The Legba API over the store: authentication, scopes, validation, limits and the audit
@@ -93,6 +95,7 @@ private:
 
     Store& m_store;
     ServerOptions m_options;
+    const ApiShape& m_shape;
     QString m_baseUrl;
     bool m_tls = false;
 

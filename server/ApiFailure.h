@@ -31,11 +31,25 @@ public:
     static ApiFailure notFound(const QString& what) {
         return ApiFailure(ErrorCode::NotFound, what);
     }
+    // No route takes this path (404), or none this method on it (405). Kept apart from a
+    // resource not found because the hosted shape answers it without the JSON error.
+    static ApiFailure noSuchRoute() {
+        ApiFailure failure(ErrorCode::NotFound, QStringLiteral("No such route"));
+        failure.m_routeMiss = true;
+        return failure;
+    }
+    static ApiFailure methodNotAllowed(const QString& message) {
+        ApiFailure failure(ErrorCode::MethodNotAllowed, message);
+        failure.m_routeMiss = true;
+        return failure;
+    }
+    bool isRouteMiss() const { return m_routeMiss; }
 
 private:
     ErrorCode m_code;
     QString m_message;
     int m_retryAfter;
+    bool m_routeMiss = false;
 };
 
 } // namespace legba::server

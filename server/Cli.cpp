@@ -39,16 +39,23 @@ constexpr const char* kUsage = R"(Usage: legba-server COMMAND [OPTIONS]
 The Legba sandbox: the whole Legba API over SQLite in a data directory.
 
 Commands:
-  init --data-dir DIR [--org-name NAME] [--json]
+  init --data-dir DIR [--org-name NAME] [--hosted-shape] [--json]
       Create an organization and its owner key (every scope) and print them once.
       With --json, one line: {"org_uuid": "...", "key_id": "...", "key": "..."}.
       Run again on the same DIR, it adds another organization.
+      --hosted-shape: an opaque owner key (legba_sk_ + 40 characters, no checksum), for a
+      data dir served with serve --hosted-shape (the sandbox's own shape refuses it).
   serve --data-dir DIR [--listen HOST:PORT] [--tls-cert FILE --tls-key FILE]
         [--rate-limit N] [--failed-auth-limit N] [--instance-quota N]
-        [--provisioning-delay-ms N] [--termination-delay-ms N]
+        [--provisioning-delay-ms N] [--termination-delay-ms N] [--hosted-shape]
       Serve the API (default 127.0.0.1:8080; port 0 picks a free port). The first line
       printed is "listening on http://HOST:PORT". SIGINT and SIGTERM stop it cleanly.
       --rate-limit: requests per key per minute (0, the default, turns it off).
+      --hosted-shape: answer exactly as the hosted Legba API's public docs show, to
+      rehearse clients on it: only GET /key, POST /key/rotate, GET and POST /instances and
+      DELETE /instances/{id}, with only the documented members; opaque keys; instance ids
+      like 1234-5678-90ab-cdef; DELETE answers 200 with the instance; anything else is a
+      plain-text "404 page not found" (after authentication under /orgs/).
   keys list --data-dir DIR [--org ORG] [--json]
   keys create --data-dir DIR [--org ORG] --name NAME [--scopes S1,S2,...]
               [--expires-at RFC3339] [--json]
@@ -185,13 +192,15 @@ void printCreated(std::FILE* out, const QString& orgUuid, const QString& keyId, 
 
 int cmdInit(const QStringList& rest, std::FILE* out, std::FILE* err) {
     const Args a = Args::parse(rest, {QStringLiteral("data-dir"), QStringLiteral("org-name")},
-                               {QStringLiteral("json")});
+                               {QStringLiteral("json"), QStringLiteral("hosted-shape")});
     if (!a.positional.isEmpty())
         throw UsageError("unexpected argument " + a.positional.front().toStdString());
     const QString dataDir = a.required(QStringLiteral("data-dir"));
     const QString name = a.has(QStringLiteral("org-name")) ? a.value(QStringLiteral("org-name"))
                                                            : QStringLiteral("Sandbox organization");
-    SandboxServer server;
+    ServerOptions options;
+    options.hostedShape = a.flags.contains(QStringLiteral("hosted-shape"));
+    SandboxServer server(options);
     QString error;
     if (!server.open(dataDir, &error)) {
         print(err, QStringLiteral("legba-server: %1\n").arg(error));
@@ -242,7 +251,7 @@ int cmdServe(const QStringList& rest, std::FILE* out, std::FILE* err) {
          QStringLiteral("tls-key"), QStringLiteral("rate-limit"),
          QStringLiteral("failed-auth-limit"), QStringLiteral("instance-quota"),
          QStringLiteral("provisioning-delay-ms"), QStringLiteral("termination-delay-ms")},
-        {});
+        {QStringLiteral("hosted-shape")});
     if (!a.positional.isEmpty())
         throw UsageError("unexpected argument " + a.positional.front().toStdString());
     const QString dataDir = a.required(QStringLiteral("data-dir"));
@@ -261,6 +270,7 @@ int cmdServe(const QStringList& rest, std::FILE* out, std::FILE* err) {
     options.tlsKeyPath = a.value(QStringLiteral("tls-key"));
     if (options.tlsCertificatePath.isEmpty() != options.tlsKeyPath.isEmpty())
         throw UsageError("--tls-cert and --tls-key go together");
+    options.hostedShape = a.flags.contains(QStringLiteral("hosted-shape"));
 
     SandboxServer server(options);
     QString error;
@@ -304,10 +314,15 @@ int cmdServe(const QStringList& rest, std::FILE* out, std::FILE* err) {
                                                              : QStringLiteral("https"),
                         host)
                    .arg(bound));
+    if (options.hostedShape)
+        print(err, QStringLiteral("legba-server: answering in the hosted shape: only the routes "
+                                  "and members of the public docs; anything else is \"404 page "
+                                  "not found\"\n"));
     if (server.organizations().isEmpty())
         print(err, QStringLiteral("legba-server: the data dir has no organization yet; run "
-                                  "legba-server init --data-dir %1\n")
-                       .arg(dataDir));
+                                  "legba-server init --data-dir %1%2\n")
+                       .arg(dataDir,
+                            options.hostedShape ? QStringLiteral(" --hosted-shape") : QString()));
     const int status = QCoreApplication::exec();
     server.close();
     print(err, QStringLiteral("legba-server: stopped\n"));

@@ -2,6 +2,7 @@
 
 #include "Admin.h"
 #include "Api.h"
+#include "ApiShape.h"
 #include "Database.h"
 #include "HttpTransport.h"
 #include "Logging.h"
@@ -152,8 +153,10 @@ std::optional<CreatedOrganization> SandboxServer::createOrganization(const QStri
         return std::nullopt;
     }
     try {
-        return d->api->exclusive(
-            [&] { return admin::createOrganization(*d->store, trimmed, d->now()); });
+        Secret ownerKey(ApiShape::of(d->options).newKey());
+        return d->api->exclusive([&] {
+            return admin::createOrganization(*d->store, trimmed, d->now(), std::move(ownerKey));
+        });
     } catch (const DbError& e) {
         qCCritical(lcServer, "cannot create an organization: %s", e.what());
         if (error)

@@ -30,6 +30,10 @@ struct ServerOptions {
     // When set, serve HTTPS with this certificate and private key (PEM files).
     QString tlsCertificatePath;
     QString tlsKeyPath;
+    // Answer only as the hosted Legba API's public docs show it (ApiShape.h): the public
+    // routes with their documented members, opaque keys, non-UUID instance ids, and Go's
+    // plain-text 404 for everything else. For rehearsing clients against the hosted shape.
+    bool hostedShape = false;
 };
 
 struct CreatedOrganization {

@@ -146,7 +146,7 @@ private Q_SLOTS:
         QCOMPARE(help.exitCode, 0);
         for (const char* word :
              {"init", "serve", "--data-dir", "--listen", "keys list", "keys create", "keys revoke",
-              "audit verify", "seed-demo", "--tls-cert"})
+              "audit verify", "seed-demo", "--tls-cert", "--hosted-shape"})
             QVERIFY2(help.out.contains(word), word);
         const Run unknown = run({QStringLiteral("frobnicate")});
         QCOMPARE(unknown.exitCode, 2);
@@ -197,6 +197,34 @@ private Q_SLOTS:
         s.signal(sig);
         QVERIFY(s.waitForExit());
         QCOMPARE(s.process().exitStatus(), QProcess::NormalExit);
+        QCOMPARE(s.process().exitCode(), 0);
+    }
+
+    void initAndServeInTheHostedShapeRehearseTheDocs() {
+        QTemporaryDir dir;
+        const Run init = run({QStringLiteral("init"), QStringLiteral("--data-dir"), dir.path(),
+                              QStringLiteral("--hosted-shape"), QStringLiteral("--json")});
+        QCOMPARE(init.exitCode, 0);
+        const Json org = Json::parse(init.out.toStdString());
+        const QByteArray key = field(org, "key");
+        QVERIFY(key.startsWith("legba_sk_"));
+        QVERIFY(!legba::keyformat::isWellFormed(key));
+        const QString orgUuid = QString::fromLatin1(field(org, "org_uuid"));
+
+        Served s(dir.path(), {QStringLiteral("--hosted-shape")});
+        QVERIFY2(s.firstLine.startsWith("listening on http://127.0.0.1:"), s.firstLine.constData());
+        QByteArray err;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (err += s.process().readAllStandardError()).contains("hosted shape"), 10000);
+        const Reply own = http("GET", at(s.url, orgUuid, QStringLiteral("/key")), key);
+        QCOMPARE(own.status, 200);
+        QCOMPARE(own.json().size(), 5u);
+        QCOMPARE(field(own.json(), "key_id"), field(org, "key_id"));
+        const Reply health = http("GET", QUrl(s.url.toString() + QStringLiteral("/healthz")), {});
+        QCOMPARE(health.status, 404);
+        QCOMPARE(health.body, QByteArray("404 page not found\n"));
+        s.signal(SIGTERM);
+        QVERIFY(s.waitForExit());
         QCOMPARE(s.process().exitCode(), 0);
     }
 

@@ -1,5 +1,6 @@
 // docs/openapi.yaml against the server: every route served is documented, every documented
-// route answers, and on a documented path every method left undocumented is 405.
+// route answers, and on a documented path every method left undocumented is 405. The
+// operations marked x-legba-public are the ones the hosted shape serves, and the only ones.
 
 #include "Api.h"
 #include "Harness.h"
@@ -7,6 +8,7 @@
 #include <QFile>
 #include <QRegularExpression>
 #include <QTest>
+#include <optional>
 #include <set>
 
 using namespace legba::servertest;
@@ -15,35 +17,47 @@ namespace {
 
 using Route = std::pair<QByteArray, QString>; // method, path template
 
-std::set<Route> documentedRoutes() {
+// Every documented route, or only those marked `x-legba-public: true`.
+std::set<Route> documentedRoutes(bool publicOnly = false) {
     QFile file(QStringLiteral(LEGBA_OPENAPI));
     if (!file.open(QIODevice::ReadOnly))
         qFatal("cannot read %s", LEGBA_OPENAPI);
-    // Paths are two-space keys under `paths:`, methods four-space keys under a path.
+    // Paths are two-space keys under `paths:`, methods four-space keys under a path, and an
+    // operation's own keys six-space keys under its method.
     const QRegularExpression pathLine(QStringLiteral("^  (/\\S*):\\s*$"));
     const QRegularExpression methodLine(
         QStringLiteral("^    (get|put|post|delete|patch|head|options|trace):\\s*$"));
+    const QRegularExpression publicLine(QStringLiteral("^      x-legba-public:\\s*true\\s*$"));
     std::set<Route> routes;
     bool inPaths = false;
     QString current;
+    std::optional<Route> operation;
     while (!file.atEnd()) {
         const QString line = QString::fromUtf8(file.readLine()).chopped(1);
         if (!line.startsWith(QLatin1Char(' ')) && !line.isEmpty())
             inPaths = line == QLatin1String("paths:");
         if (!inPaths)
             continue;
-        if (const auto m = pathLine.match(line); m.hasMatch())
+        if (const auto m = pathLine.match(line); m.hasMatch()) {
             current = m.captured(1);
-        else if (const auto m2 = methodLine.match(line); m2.hasMatch() && !current.isEmpty())
-            routes.insert({m2.captured(1).toUpper().toLatin1(), current});
+            operation.reset();
+        } else if (const auto m2 = methodLine.match(line); m2.hasMatch() && !current.isEmpty()) {
+            operation = Route{m2.captured(1).toUpper().toLatin1(), current};
+            if (!publicOnly)
+                routes.insert(*operation);
+        } else if (publicOnly && operation && publicLine.match(line).hasMatch()) {
+            routes.insert(*operation);
+        }
     }
     return routes;
 }
 
-std::set<Route> servedRoutes() {
+std::set<Route> servedRoutes(bool publicOnly = false) {
     std::set<Route> routes;
-    for (const legba::server::RouteInfo& r : legba::server::Api::routes())
-        routes.insert({r.method, r.pathTemplate});
+    for (const legba::server::RouteInfo& r : legba::server::Api::routes()) {
+        if (r.isPublic || !publicOnly)
+            routes.insert({r.method, r.pathTemplate});
+    }
     return routes;
 }
 
@@ -65,6 +79,45 @@ private Q_SLOTS:
             QVERIFY2(served.count(r),
                      qPrintable(QString::fromLatin1(r.first) + QLatin1Char(' ') + r.second +
                                 QStringLiteral(" is documented but not served")));
+    }
+
+    void thePublicRoutesAreTheOnesMarkedPublic() {
+        const std::set<Route> documented = documentedRoutes(true);
+        QCOMPARE(documented.size(), 5u);
+        QVERIFY(documented == servedRoutes(true));
+    }
+
+    void theHostedShapeServesThePublicRoutesAndNoOther() {
+        legba::server::ServerOptions options = Harness::fastOptions();
+        options.hostedShape = true;
+        Harness h(options);
+        const QString instance = str(h.post(h.api(QStringLiteral("/instances")), h.ownerKey,
+                                            Json{{"image", "ubuntu-22.04"}, {"size", "small"}})
+                                         .json(),
+                                     "instance_uuid");
+        const std::set<Route> publicRoutes = documentedRoutes(true);
+        for (const auto& [method, path] : documentedRoutes()) {
+            // A key made for the purpose rotates, so the owner key stays usable.
+            const auto victim = h.server().issueKey(h.org, QStringLiteral("doc"));
+            QVERIFY(victim);
+            const QByteArray key =
+                path.endsWith(QLatin1String("/key/rotate")) ? victim->secret.reveal() : h.ownerKey;
+            QString concrete = path;
+            concrete.replace(QStringLiteral("{org_uuid}"), h.org)
+                .replace(QStringLiteral("{key_id}"), victim->record.keyId)
+                .replace(QStringLiteral("{instance_uuid}"), instance);
+            const QByteArray body =
+                method == "POST" && path.endsWith(QLatin1String("/instances"))
+                    ? QByteArray("{\"image\":\"windows-10\",\"size\":\"small\"}")
+                    : QByteArray();
+            const Reply r = h.call(method, concrete, key, body);
+            const QString what = QString::fromLatin1(method) + QLatin1Char(' ') + path +
+                                 QStringLiteral(" answered ") + QString::number(r.status);
+            if (publicRoutes.count({method, path}))
+                QVERIFY2(r.status >= 200 && r.status < 300, qPrintable(what));
+            else
+                QVERIFY2(r.status == 404 && r.body == "404 page not found\n", qPrintable(what));
+        }
     }
 
     void everyDocumentedRouteAnswers() {
