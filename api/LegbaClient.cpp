@@ -1,6 +1,7 @@
 #include "LegbaClient.h"
 
 #include "Json.h"
+#include "KeyFormat.h"
 #include "Logging.h"
 #include "Rfc3339.h"
 
@@ -146,6 +147,10 @@ void LegbaClient::clearKey() {
 
 bool LegbaClient::hasKey() const {
     return !m_manager->key.isEmpty();
+}
+
+QString LegbaClient::keyPrefix() const {
+    return m_manager->key.isEmpty() ? QString() : keyformat::displayPrefix(m_manager->key.reveal());
 }
 
 void LegbaClient::setTransferTimeout(std::chrono::milliseconds timeout) {

@@ -65,6 +65,8 @@ public:
     void setKey(Secret key);
     void clearKey();
     bool hasKey() const;
+    // The first characters of the key in use, the only part ever shown; empty without one.
+    QString keyPrefix() const;
 
     void setTransferTimeout(std::chrono::milliseconds timeout);
     void setRetryPolicy(RetryPolicy policy) { m_retry = policy; }

@@ -1,5 +1,7 @@
 #include "ConnectionManager.h"
 
+#include "KeyFormat.h"
+#include "KeyWords.h"
 #include "Logging.h"
 
 namespace legba {
@@ -58,6 +60,13 @@ void ConnectionManager::activateSandbox() {
 }
 
 void ConnectionManager::activateTransient(const Profile& profile, Secret key) {
+    const keyformat::TokenCheck check =
+        keyformat::checkToken(QString::fromLatin1(key.reveal()));
+    if (!check.usable()) {
+        Q_EMIT activationFailed(tr("LEGBA_API_TOKEN cannot be an API key: %1")
+                                    .arg(describeTokenProblem(check)));
+        return;
+    }
     connectSession(profile, std::move(key));
 }
 

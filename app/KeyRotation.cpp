@@ -30,6 +30,7 @@ std::optional<QString> KeyRotation::start(int gracePeriodSeconds, Callback done)
             .arg(session->identity()->name);
 
     m_profile = *session->profile();
+    m_gracePeriodSeconds = gracePeriodSeconds;
     m_outcome = Outcome{};
     m_done = std::move(done);
     setStage(Stage::Rotating);
@@ -48,8 +49,19 @@ std::optional<QString> KeyRotation::start(int gracePeriodSeconds, Callback done)
 
 void KeyRotation::onRotated(Result<IssuedKey> result) {
     if (!result) {
-        m_outcome.error = result.error();
-        m_outcome.message = tr("The key was not rotated: %1").arg(result.error().summary());
+        const ApiError& error = result.error();
+        m_outcome.error = error;
+        // A 2xx without a usable key, or no answer at all to a request that was sent: the
+        // server may have rotated. Only a refusal (4xx, 5xx) or a request that never left
+        // (TLS, a refused address) certainly changed nothing.
+        const bool maybeSent = error.kind == ApiError::Kind::Parse ||
+                               error.kind == ApiError::Kind::Network ||
+                               error.kind == ApiError::Kind::Timeout;
+        if (maybeSent) {
+            onNoNewKey(error);
+            return;
+        }
+        m_outcome.message = tr("The key was not rotated: %1").arg(error.summary());
         finish();
         return;
     }
@@ -71,13 +83,12 @@ void KeyRotation::onRotated(Result<IssuedKey> result) {
 void KeyRotation::defaultPersist(const Profile& profile, const Secret& key, QObject* context,
                                  std::function<void(bool, QString)> done) {
     CredentialStore* credentials = m_connections->credentials();
-    if (profile.kind == Profile::Kind::Environment) {
-        done(false, tr("This run's key comes from the environment (LEGBA_API_TOKEN) and is not "
-                       "stored by Legba Admin."));
-        return;
-    }
-    if (credentials->isSessionOnly(profile.credentialAccount())) {
+    // This run's key came from LEGBA_API_TOKEN, or the user chose not to save it: the new
+    // one lives as long as this run, like the old one, and is shown once to be copied.
+    if (profile.kind == Profile::Kind::Environment ||
+        credentials->isSessionOnly(profile.credentialAccount())) {
         credentials->keepForSession(profile.credentialAccount(), key);
+        m_outcome.sessionOnly = true;
         done(true, {});
         return;
     }
@@ -91,9 +102,8 @@ void KeyRotation::onStored(bool ok, const QString& message) {
     if (!ok) {
         qCWarning(lcApp).noquote() << "the rotated key could not be stored:" << message;
         // Keep it usable for this run; the UI shows it so that the user can save it.
-        if (m_profile.kind != Profile::Kind::Environment)
-            m_connections->credentials()->keepForSession(m_profile.credentialAccount(),
-                                                         m_outcome.issued.secret);
+        m_connections->credentials()->keepForSession(m_profile.credentialAccount(),
+                                                     m_outcome.issued.secret);
         m_outcome.message = tr("The key was rotated, but the new key could not be saved: %1")
                                 .arg(message.isEmpty() ? tr("unknown error") : message);
     }
@@ -110,8 +120,27 @@ void KeyRotation::onStored(bool ok, const QString& message) {
 }
 
 void KeyRotation::onVerified(Result<ApiKey> result) {
-    if (result && result.value().keyId == m_outcome.issued.record.keyId) {
+    ApiKey& issued = m_outcome.issued.record;
+    // An answer without key_id (or a custom server's) is verified by the key working at all.
+    if (result && (issued.keyId.isEmpty() || result.value().keyId == issued.keyId)) {
         m_outcome.verified = true;
+        // What the rotation's answer left out, from the server's own record of the new key.
+        const ApiKey& current = result.value();
+        if (issued.keyId.isEmpty())
+            issued.keyId = current.keyId;
+        if (issued.name.isEmpty())
+            issued.name = current.name;
+        if (issued.scopes.isEmpty())
+            issued.scopes = current.scopes;
+        if (!issued.createdAt.isValid())
+            issued.createdAt = current.createdAt;
+        if (!issued.expiresAt.isValid())
+            issued.expiresAt = current.expiresAt;
+        if (!issued.lastUsedAt.isValid())
+            issued.lastUsedAt = current.lastUsedAt;
+        if (issued.prefix.isEmpty())
+            issued.prefix = current.prefix;
+        issued.status = current.status;
         // The session learns its new identity (and leaves "key rejected" if a request
         // with the old key was refused meanwhile).
         m_connections->session()->refreshIdentity();
@@ -124,6 +153,52 @@ void KeyRotation::onVerified(Result<ApiKey> result) {
         m_outcome.message =
             (m_outcome.message.isEmpty() ? QString() : m_outcome.message + QLatin1Char('\n')) +
             tr("The new key could not be verified: %1").arg(why);
+    }
+    finish();
+}
+
+void KeyRotation::onNoNewKey(const ApiError& error) {
+    m_outcome.mayHaveRotated = true;
+    Session* session = m_connections->session();
+    if (m_gracePeriodSeconds > 0 || !session->profile() ||
+        session->profile()->id != m_profile.id) {
+        // During a grace period the old key works either way: asking it tells nothing.
+        m_outcome.message =
+            tr("The server may have rotated the key but sent no new key (%1). If it did, the "
+               "key Legba Admin uses stops working when the grace period ends: then create a "
+               "new key in the Legba dashboard and enter it with Edit Organization or Key….")
+                .arg(error.summary());
+        finish();
+        return;
+    }
+    // Whether the old key still works tells a rotation that happened from one that did not.
+    setStage(Stage::Checking);
+    session->client()->getKey(this, [this, error](Result<ApiKey> result) {
+        onOldKeyChecked(error, std::move(result));
+    });
+}
+
+void KeyRotation::onOldKeyChecked(const ApiError& rotationError, Result<ApiKey> result) {
+    const QString lead = tr("The server may have rotated the key but sent no new key (%1).")
+                             .arg(rotationError.summary());
+    if (result) {
+        m_outcome.mayHaveRotated = false;
+        m_outcome.message = lead + QLatin1Char(' ') +
+                            tr("The key Legba Admin uses still works, so it was not rotated: "
+                               "nothing is lost. Try again later.");
+    } else if (result.error().isUnauthorized()) {
+        m_outcome.message =
+            lead + QLatin1Char(' ') +
+            tr("The key Legba Admin used no longer works, so the server did rotate it and the "
+               "new key is lost. Create a new key in the Legba dashboard (or here, with another "
+               "key that holds keys:write) and enter it with Edit Organization or Key….");
+    } else {
+        m_outcome.message =
+            lead + QLatin1Char(' ') +
+            tr("Whether the key Legba Admin uses still works could not be checked (%1). If the "
+               "server starts rejecting it, create a new key in the Legba dashboard and enter "
+               "it with Edit Organization or Key….")
+                .arg(result.error().summary());
     }
     finish();
 }

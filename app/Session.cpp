@@ -45,6 +45,9 @@ void Session::refreshIdentity() {
     m_identityCall = m_client->getKey(this, [this](Result<ApiKey> result) {
         if (result) {
             m_identity = std::move(result).value();
+            // The hosted GET /key names no prefix; ours is the one part of the key we show.
+            if (m_identity->prefix.isEmpty())
+                m_identity->prefix = m_client->keyPrefix();
             m_lastError.reset();
             m_lastSuccess = QDateTime::currentDateTimeUtc();
             qCInfo(lcApp).noquote() << "connected as" << m_identity->name << m_identity->prefix;

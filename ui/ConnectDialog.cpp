@@ -1,6 +1,8 @@
 #include "ConnectDialog.h"
 
 #include "KeyFormat.h"
+#include "KeyVerifier.h"
+#include "KeyWords.h"
 
 #include <QAction>
 #include <QCheckBox>
@@ -16,20 +18,26 @@
 namespace legba {
 
 namespace {
+// Red for what stops the dialog, amber for what the user may accept; readable on dark
+// themes too.
+QColor toneColor(const QWidget* parent, bool problem) {
+    const bool dark = parent->palette().color(QPalette::Window).lightness() < 128;
+    return problem ? QColor::fromHsl(0, 170, dark ? 160 : 100)
+                   : QColor::fromHsl(36, 220, dark ? 150 : 80);
+}
+
 QLabel* errorLabel(QWidget* parent) {
     auto* label = new QLabel(parent);
     label->setWordWrap(true);
-    QPalette pal = label->palette();
-    pal.setColor(
-        QPalette::WindowText,
-        QColor::fromHsl(0, 170,
-                        parent->palette().color(QPalette::Window).lightness() < 128 ? 160 : 100));
-    label->setPalette(pal);
+    label->setTextFormat(Qt::PlainText);
     label->hide();
     return label;
 }
 
-void showError(QLabel* label, const QString& text) {
+void showMessage(QLabel* label, const QString& text, bool problem = true) {
+    QPalette pal = label->palette();
+    pal.setColor(QPalette::WindowText, toneColor(label->parentWidget(), problem));
+    label->setPalette(pal);
     label->setText(text);
     label->setVisible(!text.isEmpty());
 }
@@ -46,6 +54,7 @@ ConnectDialog::ConnectDialog(QWidget* parent)
     , m_key(new QLineEdit(this))
     , m_keyError(errorLabel(this))
     , m_sessionOnly(new QCheckBox(tr("Use this key for this session only (do not save it)"), this))
+    , m_check(errorLabel(this))
     , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this)) {
     setWindowTitle(tr("Connect to an Organization"));
     setObjectName(QStringLiteral("connectDialog"));
@@ -66,6 +75,10 @@ ConnectDialog::ConnectDialog(QWidget* parent)
     m_key->setEchoMode(QLineEdit::Password);
     m_key->setFont(mono);
     m_key->setPlaceholderText(QStringLiteral("legba_…"));
+    m_key->setObjectName(QStringLiteral("apiKey"));
+    m_keyError->setObjectName(QStringLiteral("keyMessage"));
+    m_check->setObjectName(QStringLiteral("keyCheck"));
+    m_check->setAccessibleName(tr("What the server said of the key"));
     m_key->setAccessibleName(tr("API key"));
     m_key->setToolTip(tr("The API key; it is saved in the system keychain, never in a file"));
     // Pasting a key must not feed input-method history or autocompletion.
@@ -90,6 +103,7 @@ ConnectDialog::ConnectDialog(QWidget* parent)
     form->addRow(tr("API &key:"), m_key);
     form->addRow(QString(), m_keyError);
     form->addRow(QString(), m_sessionOnly);
+    form->addRow(QString(), m_check);
 
     m_buttons->button(QDialogButtonBox::Ok)->setText(tr("Connect"));
     m_buttons->button(QDialogButtonBox::Ok)->setAccessibleName(tr("Connect"));
@@ -102,8 +116,14 @@ ConnectDialog::ConnectDialog(QWidget* parent)
     connect(m_buttons, &QDialogButtonBox::accepted, this, &ConnectDialog::accept);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &ConnectDialog::reject);
     for (QLineEdit* field : {m_name, m_url, m_org, m_key})
-        connect(field, &QLineEdit::textChanged, this, &ConnectDialog::validate);
+        connect(field, &QLineEdit::textChanged, this, &ConnectDialog::onFieldEdited);
     validate();
+}
+
+ConnectDialog::~ConnectDialog() {
+    // A check still running would answer into a dialog that is gone.
+    if (m_verifier)
+        m_verifier->cancel();
 }
 
 void ConnectDialog::setProfile(const Profile& profile) {
@@ -143,19 +163,20 @@ bool ConnectDialog::sessionOnly() const {
 }
 
 QString ConnectDialog::keyProblem(const QString& text) {
-    const QString key = text.trimmed();
-    if (key.isEmpty())
-        return tr("Enter the API key.");
-    if (!key.startsWith(QLatin1String(keyformat::kTag)))
-        return tr("A Legba API key starts with \"legba_\".");
-    if (key.size() != keyformat::kKeyLength)
-        return tr("A Legba API key has %1 characters; this one has %2.")
-            .arg(keyformat::kKeyLength)
-            .arg(key.size());
-    if (!keyformat::isWellFormed(key.toLatin1()))
-        return tr("This key's checksum does not match: a character was probably mistyped or "
-                  "lost when copying.");
-    return {};
+    return describeTokenProblem(keyformat::checkToken(QStringView(text).trimmed()));
+}
+
+QString ConnectDialog::keyWarning(const QString& text) {
+    return describeTokenDoubt(keyformat::checkToken(QStringView(text).trimmed()));
+}
+
+void ConnectDialog::onFieldEdited() {
+    // Whatever the server said was about what was typed before.
+    if (m_verifier)
+        m_verifier->cancel();
+    m_connectAnyway = false;
+    showMessage(m_check, QString());
+    validate();
 }
 
 void ConnectDialog::validate() {
@@ -166,28 +187,75 @@ void ConnectDialog::validate() {
         Endpoint probe{entered.baseUrl, QStringLiteral("123e4567-e89b-12d3-a456-426614174000")};
         urlProblem = probe.problem().value_or(QString());
     }
-    showError(m_urlError, urlProblem);
+    showMessage(m_urlError, urlProblem);
     const QString org = m_org->text().trimmed();
-    showError(m_orgError, !org.isEmpty() && !isOrgUuid(org)
-                              ? tr("The organization id is a UUID such as "
-                                   "123e4567-e89b-12d3-a456-426614174000.")
-                              : QString());
+    showMessage(m_orgError, !org.isEmpty() && !isOrgUuid(org)
+                                ? tr("The organization id is a UUID such as "
+                                     "123e4567-e89b-12d3-a456-426614174000.")
+                                : QString());
     const QString keyText = m_key->text();
-    showError(m_keyError, keyText.isEmpty() ? QString() : keyProblem(keyText));
+    const QString problem = keyText.isEmpty() ? QString() : keyProblem(keyText);
+    if (!problem.isEmpty())
+        showMessage(m_keyError, problem, true);
+    else
+        showMessage(m_keyError, keyText.isEmpty() ? QString() : keyWarning(keyText), false);
 
+    const bool checking = m_verifier && m_verifier->isRunning();
     const bool ok = !m_url->text().trimmed().isEmpty() && urlProblem.isEmpty() && isOrgUuid(org) &&
-                    keyProblem(keyText).isEmpty();
-    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(ok);
+                    keyProblem(keyText).isEmpty() && !checking;
+    QPushButton* connectButton = m_buttons->button(QDialogButtonBox::Ok);
+    connectButton->setEnabled(ok);
+    connectButton->setText(m_connectAnyway ? tr("Connect Anyway") : tr("Connect"));
+    connectButton->setToolTip(m_connectAnyway
+                                  ? tr("Save the key and connect although the server could not "
+                                       "be asked about it")
+                                  : tr("Ask the server about the key, then save it and connect"));
+}
+
+void ConnectDialog::showCheck(const QString& text, bool problem) {
+    showMessage(m_check, text, problem);
+}
+
+void ConnectDialog::startCheck() {
+    const Secret key(m_key->text().trimmed().toLatin1());
+    const std::optional<QString> refused =
+        m_verifier->verify(profile().endpoint(), key, [this](Result<ApiKey> result) {
+            if (result) {
+                QDialog::accept();
+                return;
+            }
+            const ApiError& error = result.error();
+            m_connectAnyway = KeyVerifier::worthConnectingAnyway(error);
+            QString text = KeyVerifier::explain(error);
+            if (m_connectAnyway)
+                text += QLatin1Char('\n') +
+                        tr("Connect Anyway saves the key and connects without the server's word.");
+            showCheck(text, true);
+            validate();
+        });
+    if (refused) {
+        showCheck(*refused, true);
+        validate();
+        return;
+    }
+    showCheck(tr("Checking the key with the server…"), false);
+    validate();
 }
 
 void ConnectDialog::accept() {
     validate();
     if (!m_buttons->button(QDialogButtonBox::Ok)->isEnabled())
         return;
+    if (m_verifier && !m_connectAnyway) {
+        startCheck();
+        return;
+    }
     QDialog::accept();
 }
 
 void ConnectDialog::reject() {
+    if (m_verifier)
+        m_verifier->cancel();
     m_key->clear();
     QDialog::reject();
 }

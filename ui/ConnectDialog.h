@@ -12,14 +12,21 @@ class QLineEdit;
 
 namespace legba {
 
+class KeyVerifier;
+
 // Adds an organization, edits one, or asks for a new key: name, server address,
-// organization id and API key, each checked as it is typed (the key's format and checksum
-// too, before anything is sent), with the problem named under the field.
+// organization id and API key, each checked as it is typed, with the problem named under
+// the field. A key is an opaque token: only what cannot be a key at all is refused (white
+// space or control characters inside); a key without "legba_" or with a sandbox checksum
+// that does not match gets a warning the user may accept. Connect asks the server (GET
+// /key) before the dialog closes, so that nothing is stored that the server rejects, and
+// says what the server answered.
 class ConnectDialog : public QDialog {
     Q_OBJECT
 
 public:
     explicit ConnectDialog(QWidget* parent = nullptr);
+    ~ConnectDialog() override;
 
     // Pre-fills from a saved profile; the key field starts empty.
     void setProfile(const Profile& profile);
@@ -37,14 +44,25 @@ public:
     QLineEdit* orgField() const { return m_org; }
     QLineEdit* keyField() const { return m_key; }
 
-    // For a person: what is wrong with a key as typed; empty when it is well formed.
+    // Checks the key with the server on Connect; without one, Connect only checks the form.
+    void setVerifier(KeyVerifier* verifier) { m_verifier = verifier; }
+
+    // For a person: why a key as typed cannot be a key; empty when it can.
     static QString keyProblem(const QString& key);
+    // For a person: what looks off about a usable key; empty when nothing does.
+    static QString keyWarning(const QString& key);
+
+    QLabel* keyErrorLabel() const { return m_keyError; }
+    QLabel* checkLabel() const { return m_check; }
 
     void accept() override;
     void reject() override;
 
 private:
     void validate();
+    void onFieldEdited();
+    void startCheck();
+    void showCheck(const QString& text, bool problem);
 
     Profile m_profile;
     QLabel* m_reason;
@@ -56,7 +74,11 @@ private:
     QLineEdit* m_key;
     QLabel* m_keyError;
     QCheckBox* m_sessionOnly;
+    QLabel* m_check; // what the server said of the key
     QDialogButtonBox* m_buttons;
+    KeyVerifier* m_verifier = nullptr; // not owned
+    // The server could not be asked; the user may connect without its word.
+    bool m_connectAnyway = false;
 };
 
 } // namespace legba

@@ -310,6 +310,7 @@ void InstancesPane::onListed(Result<InstanceList> result) {
     m_loadedOnce = true;
     m_lastRefresh = QDateTime::currentDateTime();
     m_banner->clear();
+    showUnreadable(m_banner, result.value().unreadable, tr("instance"), tr("instances"));
     setStale(false);
     updateEmptyState();
     updateSummary();

@@ -255,7 +255,9 @@ bool KeysPane::isOwnKey(const ApiKey& key) const {
 
 void KeysPane::onIdentityChanged() {
     m_model->setCurrentKeyId(m_session->identity() ? m_session->identity()->keyId : QString());
-    if (m_availability == Availability::OwnKeyOnly && m_session->identity())
+    if ((m_availability == Availability::OwnKeyOnly ||
+         m_availability == Availability::NotOnServer) &&
+        m_session->identity())
         m_model->setKeys({*m_session->identity()});
     updateActions();
 }
@@ -322,6 +324,11 @@ void KeysPane::onListed(Result<KeyList> result) {
     if (!result) {
         const ApiError& error = result.error();
         if (error.isNotFound()) {
+            // The hosted API has no key list; the key in use is still a key to show (and
+            // to rotate: POST /key/rotate is public).
+            if (m_session->identity())
+                m_model->setKeys({*m_session->identity()});
+            m_loadedOnce = true;
             setAvailability(Availability::NotOnServer);
             return;
         }
@@ -339,6 +346,7 @@ void KeysPane::onListed(Result<KeyList> result) {
     m_lastRefresh = QDateTime::currentDateTime();
     setAvailability(Availability::Available);
     m_banner->clear();
+    showUnreadable(m_banner, result.value().unreadable, tr("key"), tr("keys"));
     setStale(false);
     updateEmptyState();
     updateHealth();
@@ -353,8 +361,14 @@ void KeysPane::setAvailability(Availability availability) {
         m_unavailableLabel->setText(
             tr("Not available on this server.\nThis server does not offer API key management "
                "(GET /keys answered 404). The status bar still shows the key Legba Admin uses."));
-        m_stack->setCurrentIndex(UnavailablePage);
+        m_banner->showMessage(
+            MessageBanner::Kind::Info,
+            tr("This server lists no keys: only the key Legba Admin uses is shown."),
+            tr("GET /keys answered 404, as on the hosted Legba API. This key can be rotated "
+               "here; generate and revoke other keys in the organization's dashboard."),
+            false);
         m_health->hide();
+        updateEmptyState();
         break;
     case Availability::OwnKeyOnly:
         m_banner->showMessage(MessageBanner::Kind::Info,
@@ -420,7 +434,7 @@ void KeysPane::setStale(bool stale) {
 }
 
 void KeysPane::updateEmptyState() {
-    if (m_availability == Availability::NotOnServer) {
+    if (m_availability == Availability::NotOnServer && m_model->rowCount() == 0) {
         m_stack->setCurrentIndex(UnavailablePage);
         return;
     }
@@ -497,8 +511,10 @@ void KeysPane::updateActions() {
     }
 
     const std::optional<ApiKey> key = selectedKey();
-    const QString rotateWhy =
-        unavailable ? tr("Not available on this server.") : rotateBlocker(key ? &*key : nullptr);
+    // Without the dashboard routes the key in use can still be rotated (POST /key/rotate).
+    const QString rotateWhy = unavailable && !(key && isOwnKey(*key))
+                                  ? tr("Not available on this server.")
+                                  : rotateBlocker(key ? &*key : nullptr);
     m_rotateButton->setEnabled(rotateWhy.isEmpty() && !working);
     m_rotateButton->setToolTip(rotateWhy.isEmpty()
                                    ? tr("Replace the selected key with a new one, shown once")
@@ -661,7 +677,18 @@ void KeysPane::startRotation(const ApiKey& key, int gracePeriodSeconds) {
             m_rotation->start(gracePeriodSeconds, [this](KeyRotation::Outcome outcome) {
                 m_busy->setVisible(isWorking());
                 if (!outcome.rotated) {
-                    if (outcome.error)
+                    if (outcome.mayHaveRotated)
+                        m_banner->showMessage(
+                            MessageBanner::Kind::Error,
+                            tr("The server may have rotated the key but sent no new key."),
+                            outcome.message, false);
+                    else if (outcome.error && outcome.message.isEmpty())
+                        showError(tr("The key was not rotated."), *outcome.error);
+                    else if (outcome.error && outcome.error->kind != ApiError::Kind::Http)
+                        m_banner->showMessage(MessageBanner::Kind::Warning,
+                                              tr("The key was not rotated."), outcome.message,
+                                              false);
+                    else if (outcome.error)
                         showError(tr("The key was not rotated."), *outcome.error);
                     else
                         m_banner->showMessage(MessageBanner::Kind::Error,
@@ -673,10 +700,14 @@ void KeysPane::startRotation(const ApiKey& key, int gracePeriodSeconds) {
                 m_model->upsert(outcome.issued.record);
                 selectKey(outcome.issued.record.keyId);
                 const bool safe = outcome.stored && outcome.verified;
-                const auto origin = outcome.stored ? RevealKeyDialog::Origin::OwnRotated
-                                                   : RevealKeyDialog::Origin::OwnRotatedUnsaved;
+                const auto origin = !outcome.stored ? RevealKeyDialog::Origin::OwnRotatedUnsaved
+                                    : outcome.sessionOnly
+                                        ? RevealKeyDialog::Origin::OwnRotatedForSession
+                                        : RevealKeyDialog::Origin::OwnRotated;
                 QString notice;
-                if (!outcome.stored)
+                if (outcome.stored && outcome.sessionOnly && outcome.verified)
+                    notice.clear(); // the dialog's own words for this origin say it all
+                else if (!outcome.stored)
                     notice = outcome.message + QLatin1Char('\n') +
                              tr("Legba Admin uses the new key until it quits. Copy it now and "
                                 "store it safely, or try saving it again.");

@@ -3,6 +3,7 @@
 #include "AboutDialog.h"
 #include "AuditPane.h"
 #include "ConnectDialog.h"
+#include "KeyVerifier.h"
 #include "ConnectionManager.h"
 #include "InstancesPane.h"
 #include "KeysPane.h"
@@ -73,7 +74,8 @@ MainWindow::MainWindow(ConnectionManager* connections, QWidget* parent)
     , m_identityLabel(new QLabel(this))
     , m_scopesLabel(new QLabel(this))
     , m_expiryLabel(new QLabel(this))
-    , m_refreshLabel(new QLabel(this)) {
+    , m_refreshLabel(new QLabel(this))
+    , m_keyVerifier(new KeyVerifier(this)) {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/legba-admin.svg")));
 
@@ -326,6 +328,7 @@ void MainWindow::rebuildProfileMenu() {
 
 void MainWindow::addOrganization() {
     ConnectDialog dialog(this);
+    dialog.setVerifier(m_keyVerifier);
     if (dialog.exec() != QDialog::Accepted)
         return;
     m_sessionBanner->clear();
@@ -334,6 +337,7 @@ void MainWindow::addOrganization() {
 
 void MainWindow::askForKey(const Profile& profile, const QString& reason) {
     ConnectDialog dialog(this);
+    dialog.setVerifier(m_keyVerifier);
     dialog.setProfile(profile);
     dialog.setReason(reason);
     if (dialog.exec() != QDialog::Accepted)

@@ -13,6 +13,7 @@ namespace legba {
 
 class ConnectionManager;
 class InstancesPane;
+class KeyVerifier;
 class MessageBanner;
 class Pane;
 class Session;
@@ -72,6 +73,7 @@ private:
     QLabel* m_scopesLabel;
     QLabel* m_expiryLabel;
     QLabel* m_refreshLabel;
+    KeyVerifier* m_keyVerifier; // asks the server about a key before it is saved
 };
 
 } // namespace legba

@@ -89,4 +89,23 @@ QString MessageBanner::text() const {
                                       : m_title->text() + QLatin1Char('\n') + m_detail->text();
 }
 
+void showUnreadable(MessageBanner* banner, const std::vector<UnreadableItem>& unreadable,
+                    const QString& singular, const QString& plural) {
+    if (unreadable.empty())
+        return;
+    const auto count = static_cast<qsizetype>(unreadable.size());
+    const UnreadableItem& first = unreadable.front();
+    QString detail = MessageBanner::tr("Field '%1' %2.").arg(first.field, first.problem);
+    if (count > 1)
+        detail += QLatin1Char(' ') + MessageBanner::tr("%1 more like it.").arg(count - 1);
+    detail += QLatin1Char(' ') + MessageBanner::tr("The others are shown; the server's answer "
+                                                    "did not have the shape Legba Admin reads.");
+    banner->showMessage(MessageBanner::Kind::Warning,
+                        count == 1 ? MessageBanner::tr("1 %1 could not be read.").arg(singular)
+                                   : MessageBanner::tr("%1 %2 could not be read.")
+                                         .arg(count)
+                                         .arg(plural),
+                        detail, false);
+}
+
 } // namespace legba

@@ -1,6 +1,9 @@
 #pragma once
 
+#include "Types.h"
+
 #include <QFrame>
+#include <vector>
 
 class QLabel;
 class QPushButton;
@@ -33,5 +36,10 @@ private:
     QLabel* m_detail;
     QPushButton* m_retry;
 };
+
+// A list answer with elements this client could not read: says how many were left out and
+// why (the first problem, named by its field), as a warning; does nothing when none were.
+void showUnreadable(MessageBanner* banner, const std::vector<UnreadableItem>& unreadable,
+                    const QString& singular, const QString& plural);
 
 } // namespace legba

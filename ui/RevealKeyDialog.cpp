@@ -144,6 +144,17 @@ RevealKeyDialog::RevealKeyDialog(IssuedKey issued, Origin origin, SecretClipboar
                      "if something else uses this key too."),
                   false);
         break;
+    case Origin::OwnRotatedForSession:
+        m_use->hide();
+        setNotice(environment
+                      ? tr("Legba Admin uses this key until it quits and stores it nowhere: this "
+                           "run's key came from LEGBA_API_TOKEN. The old key no longer works. "
+                           "Copy this one now and put it where LEGBA_API_TOKEN is set.")
+                      : tr("Legba Admin uses this key until it quits and stores it nowhere, as "
+                           "this organization's key is for this session only. The old key no "
+                           "longer works: copy this one now and store it safely."),
+                  true);
+        break;
     case Origin::OwnRotatedUnsaved:
         m_use->setText(tr("&Save in Keychain Again"));
         m_use->setAccessibleName(tr("Save the key in the keychain again"));

@@ -30,6 +30,8 @@ public:
         Rotated,           // another key's replacement
         OwnRotated,        // this app's key, rotated, saved and in use
         OwnRotatedUnsaved, // this app's key, rotated, but the keychain refused it
+        OwnRotatedForSession, // this app's key, rotated, in use for this run only: the old
+                              // one came from LEGBA_API_TOKEN or was never saved
     };
 
     // `connections` may be null: then "Use this key in Legba Admin" is not offered.

@@ -25,6 +25,10 @@ private Q_SLOTS:
     void keyId_generatedIdsAreWellFormedAndDistinct();
     void keyId_rejectsBadShapes_data();
     void keyId_rejectsBadShapes();
+    void checkToken_opaqueTokensAreUsable_data();
+    void checkToken_opaqueTokensAreUsable();
+    void checkToken_namesWhatCannotBeAKey_data();
+    void checkToken_namesWhatCannotBeAKey();
 };
 
 void KeyFormatTest::crc32_matchesZlibVectors_data() {
@@ -178,6 +182,66 @@ void KeyFormatTest::keyId_rejectsBadShapes_data() {
 void KeyFormatTest::keyId_rejectsBadShapes() {
     QFETCH(QString, id);
     QVERIFY(!keyformat::isKeyId(id));
+}
+
+void KeyFormatTest::checkToken_opaqueTokensAreUsable_data() {
+    QTest::addColumn<QString>("token");
+    QTest::addColumn<bool>("lacksTag");
+    QTest::addColumn<bool>("checksumMismatch");
+    const QString sandbox = QString::fromLatin1(keyformat::generate());
+    QString typo = sandbox;
+    typo[20] = typo[20] == QLatin1Char('A') ? QLatin1Char('B') : QLatin1Char('A');
+    QTest::newRow("the docs' example") << QStringLiteral("legba_new_api_key_xyz789") << false
+                                       << false;
+    QTest::newRow("sandbox key") << sandbox << false << false;
+    QTest::newRow("sandbox shape, wrong checksum") << typo << false << true;
+    QTest::newRow("no prefix") << QStringLiteral("sk_live_abc.DEF-123~+/=") << true << false;
+    QTest::newRow("one character") << QStringLiteral("x") << true << false;
+}
+
+void KeyFormatTest::checkToken_opaqueTokensAreUsable() {
+    QFETCH(QString, token);
+    QFETCH(bool, lacksTag);
+    QFETCH(bool, checksumMismatch);
+    const keyformat::TokenCheck check = keyformat::checkToken(token);
+    QVERIFY(check.usable());
+    QCOMPARE(check.lacksTag, lacksTag);
+    QCOMPARE(check.checksumMismatch, checksumMismatch);
+}
+
+void KeyFormatTest::checkToken_namesWhatCannotBeAKey_data() {
+    QTest::addColumn<QString>("token");
+    QTest::addColumn<int>("problem");
+    QTest::addColumn<int>("position");
+    QTest::addColumn<uint>("character");
+    using P = keyformat::TokenCheck::Problem;
+    QTest::newRow("empty") << QString() << int(P::Empty) << -1 << 0u;
+    QTest::newRow("space") << QStringLiteral("legba_a b") << int(P::Whitespace) << 7 << 0x20u;
+    QTest::newRow("newline") << QStringLiteral("legba_ab\n") << int(P::Whitespace) << 8 << 0x0Au;
+    QTest::newRow("no-break space")
+        << QStringLiteral("legba_\u00a0x") << int(P::Whitespace) << 6 << 0xA0u;
+    QTest::newRow("NUL") << QString(QStringLiteral("legba_") + QChar(0) + QStringLiteral("x"))
+                         << int(P::ControlCharacter) << 6 << 0u;
+    QTest::newRow("DEL") << QStringLiteral("legba_\x7f") << int(P::ControlCharacter) << 6 << 0x7Fu;
+    QTest::newRow("C1") << QStringLiteral("ab\u0085") << int(P::Whitespace) << 2 << 0x85u;
+    QTest::newRow("e acute") << QStringLiteral("legba_é") << int(P::NotAscii) << 6 << 0xE9u;
+    // A character beyond the BMP counts once, as a person counts it.
+    QTest::newRow("emoji then space")
+        << QStringLiteral("\U0001F511 k") << int(P::NotAscii) << 0 << 0x1F511u;
+    QTest::newRow("RTL override") << QStringLiteral("ab\u202Ecd") << int(P::NotAscii) << 2
+                                  << 0x202Eu;
+}
+
+void KeyFormatTest::checkToken_namesWhatCannotBeAKey() {
+    QFETCH(QString, token);
+    QFETCH(int, problem);
+    QFETCH(int, position);
+    QFETCH(uint, character);
+    const keyformat::TokenCheck check = keyformat::checkToken(token);
+    QVERIFY(!check.usable());
+    QCOMPARE(int(check.problem), problem);
+    QCOMPARE(check.position, qsizetype(position));
+    QCOMPARE(uint(check.character), character);
 }
 
 QTEST_GUILESS_MAIN(KeyFormatTest)

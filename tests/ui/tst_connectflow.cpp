@@ -6,6 +6,7 @@
 #include "InstancesModel.h"
 #include "InstancesPane.h"
 #include "KeyFormat.h"
+#include "KeyVerifier.h"
 #include "MainWindow.h"
 #include "MessageBanner.h"
 #include "Session.h"
@@ -23,6 +24,7 @@
 #include <QStackedWidget>
 #include <QStandardPaths>
 #include <QTableView>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -48,15 +50,19 @@ private:
             QTest::keyClicks(dialog->urlField(), url.toString());
             QTest::keyClicks(dialog->orgField(), org);
             auto* ok = dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok);
-            // A key with one character changed fails its checksum: OK stays disabled.
-            QByteArray typo = key;
-            typo[10] = typo[10] == 'A' ? 'B' : 'A';
-            QTest::keyClicks(dialog->keyField(), QString::fromLatin1(typo));
-            *sawOkDisabledForBadKey = !ok->isEnabled();
+            // A key with a space inside cannot be a key: Connect stays disabled.
+            QByteArray broken = key;
+            broken[10] = ' ';
+            QTest::keyClicks(dialog->keyField(), QString::fromLatin1(broken));
+            *sawOkDisabledForBadKey = !ok->isEnabled() &&
+                                      dialog->keyErrorLabel()->text().contains(
+                                          QStringLiteral("a space at position 11"));
             dialog->keyField()->clear();
             QTest::keyClicks(dialog->keyField(), QString::fromLatin1(key));
             QVERIFY(ok->isEnabled());
             QTest::mouseClick(ok, Qt::LeftButton);
+            // Connect asks the server first; the dialog closes once it said yes.
+            QTRY_VERIFY_WITH_TIMEOUT(!dialog->isVisible(), 10000);
         });
     }
 
@@ -137,6 +143,99 @@ private Q_SLOTS:
         QVERIFY(window.sessionBanner()->isVisible());
         QVERIFY(
             window.sessionBanner()->text().contains(QStringLiteral("Invalid or missing API key")));
+    }
+
+    // The dialog on its own, with a verifier asking a hosted-shape server: what a person
+    // typing each kind of key sees, and whether the dialog lets them go on.
+    void connectDialog_keysAsTheHostedApiIssuesThem() {
+        server::ServerOptions options = test::TestServer::fastOptions();
+        options.hostedShape = true;
+        test::TestServer server(options);
+        QVERIFY2(server.ok(), qPrintable(server.error()));
+        KeyVerifier verifier;
+        ConnectDialog dialog;
+        dialog.setVerifier(&verifier);
+        dialog.show();
+        QTest::keyClicks(dialog.urlField(), server.baseUrl().toString());
+        QTest::keyClicks(dialog.orgField(), server.orgUuid());
+        auto* ok = dialog.findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok);
+        auto type = [&](const QString& key) {
+            dialog.keyField()->clear();
+            QTest::keyClicks(dialog.keyField(), key);
+        };
+
+        // An opaque key, not the sandbox's shape: no complaint at all.
+        type(QString::fromLatin1(server.ownerKey().reveal()));
+        QVERIFY(ok->isEnabled());
+        QVERIFY2(!dialog.keyErrorLabel()->isVisible(), qPrintable(dialog.keyErrorLabel()->text()));
+
+        // The docs' example has legba_ too: accepted by the form, rejected by the server,
+        // and the dialog stays open saying what the server answered.
+        type(QStringLiteral("legba_new_api_key_xyz789"));
+        QVERIFY(ok->isEnabled());
+        QTest::mouseClick(ok, Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(dialog.checkLabel()->text().contains(
+                                     QStringLiteral("The server rejected this key")),
+                                 10000);
+        QVERIFY(dialog.checkLabel()->text().contains(QStringLiteral("Invalid or missing API key")));
+        QVERIFY(dialog.isVisible());
+        QCOMPARE(dialog.result(), int(QDialog::Rejected));
+        QCOMPARE(ok->text(), QStringLiteral("Connect")); // no "anyway" for a rejected key
+
+        // No legba_ prefix: a warning, and Connect still possible.
+        type(QStringLiteral("sk_live_0123456789"));
+        QVERIFY(ok->isEnabled());
+        QVERIFY(dialog.keyErrorLabel()->isVisible());
+        QVERIFY(dialog.keyErrorLabel()->text().contains(QStringLiteral("\"legba_\"")));
+        QVERIFY(dialog.checkLabel()->text().isEmpty()); // the old answer is about another key
+
+        // The sandbox's shape with one character changed: probably a typo, says so.
+        QByteArray typo = keyformat::generate();
+        typo[10] = typo[10] == 'A' ? 'B' : 'A';
+        type(QString::fromLatin1(typo));
+        QVERIFY(ok->isEnabled());
+        QVERIFY(dialog.keyErrorLabel()->text().contains(QStringLiteral("checksum does not match")));
+
+        // A tab, a control character and a non-ASCII letter are named where they are.
+        dialog.keyField()->setText(QStringLiteral("legba_ab\tcd")); // typing Tab moves focus
+        QVERIFY(!ok->isEnabled());
+        QVERIFY(dialog.keyErrorLabel()->text().contains(QStringLiteral("a tab at position 9")));
+        dialog.keyField()->setText(QStringLiteral("legba_ab\x01" "cd"));
+        QVERIFY(!ok->isEnabled());
+        QVERIFY(dialog.keyErrorLabel()->text().contains(QStringLiteral("U+0001")));
+        dialog.keyField()->setText(QStringLiteral("legba_abécd"));
+        QVERIFY(!ok->isEnabled());
+        QVERIFY(dialog.keyErrorLabel()->text().contains(QStringLiteral("U+00E9")));
+
+        // The right key: checked with the server, then the dialog closes.
+        type(QString::fromLatin1(server.ownerKey().reveal()));
+        QTest::mouseClick(ok, Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(dialog.result(), int(QDialog::Accepted), 10000);
+        QVERIFY(!dialog.isVisible());
+    }
+
+    void connectDialog_unreachableServer_offersConnectAnyway() {
+        quint16 closedPort = 0;
+        {
+            QTcpServer probe;
+            QVERIFY(probe.listen(QHostAddress::LocalHost));
+            closedPort = probe.serverPort();
+        }
+        KeyVerifier verifier;
+        ConnectDialog dialog;
+        dialog.setVerifier(&verifier);
+        dialog.show();
+        QTest::keyClicks(dialog.urlField(), QStringLiteral("http://127.0.0.1:%1").arg(closedPort));
+        QTest::keyClicks(dialog.orgField(), QStringLiteral("123e4567-e89b-12d3-a456-426614174000"));
+        QTest::keyClicks(dialog.keyField(), QStringLiteral("legba_new_api_key_xyz789"));
+        auto* ok = dialog.findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok);
+        QTest::mouseClick(ok, Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(ok->text() == QStringLiteral("Connect Anyway"), 15000);
+        QVERIFY(dialog.checkLabel()->text().contains(QStringLiteral("could not be checked")));
+        QVERIFY(dialog.isVisible());
+        QTest::mouseClick(ok, Qt::LeftButton);
+        QCOMPARE(dialog.result(), int(QDialog::Accepted));
+        QCOMPARE(dialog.takeKey().reveal(), QByteArray("legba_new_api_key_xyz789"));
     }
 
     void plainHttpToARemoteHost_isRefusedWithAReason() {
