@@ -99,6 +99,63 @@ Violation instanceList(QByteArrayView input) {
     return roundTrip(input, &json::instanceListFromJson);
 }
 
+// What the hosted API may send must cost as little as possible: a usable secret is never
+// lost to whatever stands beside it, and a list loses only the elements it cannot read.
+Violation tolerantReader(QByteArrayView input) {
+    Json value;
+    try {
+        value = json::parse(input);
+    } catch (const json::ParseError& error) {
+        return checkError(error);
+    }
+    if (!value.is_object())
+        return std::nullopt;
+    if (const auto key = value.find("key"); key != value.end() && key->is_string()) {
+        const std::string& secret = key->get_ref<const std::string&>();
+        if (keyformat::checkToken(QString::fromStdString(secret)).usable()) {
+            try {
+                const IssuedKey issued = json::issuedKeyFromJson(value);
+                if (issued.secret.reveal() != QByteArray::fromStdString(secret))
+                    return "the issued key's secret is not the answer's";
+            } catch (const json::ParseError& error) {
+                return "a usable secret was refused over field '" + text(error.field()) + "' " +
+                       text(error.problem());
+            }
+        }
+    }
+    const auto total = value.find("total");
+    const bool totalReadable =
+        total == value.end() || total->is_null() || total->is_number_integer();
+    auto checkList = [&](const char* member, auto read) -> Violation {
+        const auto array = value.find(member);
+        if (array == value.end() || !array->is_array() || !totalReadable)
+            return std::nullopt;
+        try {
+            const auto [readable, unreadable] = read(value);
+            if (readable + unreadable.size() != array->size())
+                return std::string("elements of ") + member + " went missing";
+            for (const UnreadableItem& item : unreadable) {
+                if (!item.field.startsWith(QLatin1String(member) + QLatin1Char('[')) ||
+                    item.problem.isEmpty())
+                    return "an unreadable element is not named: " + text(item.field);
+            }
+        } catch (const json::ParseError& error) {
+            return std::string("one element failed the whole of ") + member + ": " +
+                   text(error.field()) + " " + text(error.problem());
+        }
+        return std::nullopt;
+    };
+    if (auto violation = checkList("instances", [](const Json& v) {
+            InstanceList list = json::instanceListFromJson(v);
+            return std::pair(list.instances.size(), std::move(list.unreadable));
+        }))
+        return violation;
+    return checkList("keys", [](const Json& v) {
+        KeyList list = json::keyListFromJson(v);
+        return std::pair(list.keys.size(), std::move(list.unreadable));
+    });
+}
+
 Violation auditPage(QByteArrayView input) {
     return roundTrip(input, &json::auditPageFromJson);
 }
@@ -366,6 +423,7 @@ constexpr std::array kTargets = {
     Target{"issued_key", &issuedKey},
     Target{"instance", &instance},
     Target{"instance_list", &instanceList},
+    Target{"tolerant_reader", &tolerantReader},
     Target{"audit_page", &auditPage},
     Target{"audit_page_sax", &auditPageSax},
     Target{"health", &health},
