@@ -170,6 +170,30 @@ private Q_SLOTS:
         QVERIFY(failed.first().at(0).toString().contains(QStringLiteral("https://")));
         QVERIFY(m_profiles->profiles().isEmpty());
     }
+
+    // LEGBA_API_TOKEN is an opaque token: any printable one connects (the server decides),
+    // one that cannot be a key at all is refused naming the character and where it is.
+    void environmentToken_opaqueConnects_whiteSpaceInsideIsRefusedByName() {
+        server::ServerOptions options = test::TestServer::fastOptions();
+        options.hostedShape = true;
+        test::TestServer server(options);
+        QVERIFY2(server.ok(), qPrintable(server.error()));
+        Profile profile = profileFor(server, QStringLiteral("Environment"));
+        profile.id = QStringLiteral("environment");
+        profile.kind = Profile::Kind::Environment;
+
+        QSignalSpy failed(m_connections.get(), &ConnectionManager::activationFailed);
+        m_connections->activateTransient(profile, Secret("legba_sk_with a_space"));
+        QCOMPARE(failed.count(), 1);
+        const QString message = failed.first().first().toString();
+        QVERIFY2(message.contains(QLatin1String("LEGBA_API_TOKEN")), qPrintable(message));
+        QVERIFY2(message.contains(QLatin1String("a space at position 14")), qPrintable(message));
+        QCOMPARE(m_session->state(), Session::State::Disconnected);
+
+        m_connections->activateTransient(profile, server.ownerKey());
+        QTRY_COMPARE_WITH_TIMEOUT(m_session->state(), Session::State::Connected, 15000);
+        QCOMPARE(failed.count(), 1);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestConnectionManager)
