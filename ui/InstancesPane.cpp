@@ -14,6 +14,7 @@
 #include <QClipboard>
 #include <QComboBox>
 #include <QDesktopServices>
+#include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -148,8 +149,12 @@ InstancesPane::InstancesPane(Session* session, QWidget* parent)
     badges->setBusyRole(InstancesModel::BusyRole);
     m_view->setItemDelegateForColumn(InstancesModel::StatusColumn, badges);
     const int charWidth = m_view->fontMetrics().averageCharWidth();
-    // Wide enough for the hosted API's ids (1234-5678-90ab-cdef), not only a UUID's head.
-    m_view->setColumnWidth(InstancesModel::InstanceColumn, charWidth * 22);
+    // Wide enough for the hosted API's ids (1234-5678-90ab-cdef) in the monospace font the
+    // cell uses, not only for a UUID's head.
+    const QFontMetrics mono(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_view->setColumnWidth(InstancesModel::InstanceColumn,
+                           mono.horizontalAdvance(QStringLiteral("1234-5678-90ab-cdef")) +
+                               charWidth * 3);
     m_view->setColumnWidth(InstancesModel::StatusColumn, charWidth * 20);
     m_view->setColumnWidth(InstancesModel::ImageColumn, charWidth * 16);
     m_view->setColumnWidth(InstancesModel::SizeColumn, charWidth * 10);

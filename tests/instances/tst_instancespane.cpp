@@ -1,5 +1,7 @@
 // The instances pane against a real sandbox server: what a person sees while creating,
 // watching and destroying instances, and when things go wrong.
+#include "Badge.h"
+#include "HostileServer.h"
 #include "InstancesFilterModel.h"
 #include "InstancesModel.h"
 #include "InstancesPane.h"
@@ -204,6 +206,70 @@ private Q_SLOTS:
         QVERIFY(curl.contains(QStringLiteral("$LEGBA_API_TOKEN")));
         QVERIFY(curl.contains(m_pane->model()->instances().front().instanceUuid));
         QVERIFY(!curl.contains(QString::fromLatin1(m_server->ownerKey().reveal())));
+    }
+
+    // A live API grows: states, sizes and members the docs never named, and one element
+    // this client cannot read. The pane shows every instance it can, the server's own
+    // words on neutral badges, and says what it left out.
+    void serverThatGrew_showsEveryInstanceItCanRead() {
+        test::HostileServer grown;
+        QVERIFY(grown.listen());
+        grown.setHandler([](QTcpSocket* socket, const test::RawRequest& request) {
+            const QByteArray path = request.target.split('?').first();
+            if (path.endsWith("/api/key")) {
+                test::HostileServer::answer(
+                    socket, 200,
+                    R"({"key_id":"key_grown","name":"ci","created_at":"2025-01-10T12:00:00Z",)"
+                    R"("last_used_at":null,"scopes":["instances:read","instances:write"]})");
+                return;
+            }
+            test::HostileServer::answer(
+                socket, 200,
+                R"({"instances":[)"
+                R"({"instance_uuid":"1234-5678-90ab-cdef","status":"rebooting","image":"windows-11",)"
+                R"("size":"xlarge","created_at":"2025-01-10T12:00:00.123456+01:00","gpu":"a100",)"
+                R"("region":"eu-west"},)"
+                R"({"instance_uuid":"2234-5678-90ab-cdef","status":"running","image":"ubuntu-20.04",)"
+                R"("size":"small","created_at":"2025-01-10T12:00:00Z"},)"
+                R"({"instance_uuid":"3234-5678-90ab-cdef","status":"running","image":7}],)"
+                R"("total":3})");
+        });
+        m_session = std::make_unique<Session>();
+        m_pane = std::make_unique<InstancesPane>(m_session.get());
+        m_tester = std::make_unique<QAbstractItemModelTester>(
+            m_pane->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        connect(m_session.get(), &Session::stateChanged, m_pane.get(),
+                &InstancesPane::sessionChanged);
+        m_pane->resize(1100, 400);
+        m_pane->show();
+        Profile profile;
+        profile.id = QStringLiteral("grown");
+        profile.displayName = QStringLiteral("Grown");
+        profile.baseUrl = grown.baseUrl();
+        profile.orgUuid = QStringLiteral("123e4567-e89b-12d3-a456-426614174000");
+        QVERIFY(!m_session->connectTo(profile, Secret("legba_new_api_key_xyz789")));
+        QTRY_VERIFY_WITH_TIMEOUT(m_pane->lastRefresh().isValid(), 10000);
+
+        QCOMPARE(m_pane->model()->rowCount(), 2);
+        const int row = m_pane->model()->rowOf(QStringLiteral("1234-5678-90ab-cdef"));
+        QVERIFY(row >= 0);
+        const QModelIndex status = m_pane->model()->index(row, InstancesModel::StatusColumn);
+        QCOMPARE(status.data().toString(), QStringLiteral("rebooting"));
+        QCOMPARE(status.data(InstancesModel::BadgeToneRole).value<BadgeTone>(), BadgeTone::Neutral);
+        QCOMPARE(status.data(InstancesModel::InstanceStatusRole).toInt(), -1);
+        QCOMPARE(m_pane->model()->index(row, InstancesModel::SizeColumn).data().toString(),
+                 QStringLiteral("xlarge"));
+        // The docs' ids are short enough to show whole.
+        QCOMPARE(m_pane->model()->index(row, InstancesModel::InstanceColumn).data().toString(),
+                 QStringLiteral("1234-5678-90ab-cdef"));
+        QVERIFY2(m_pane->summary()->text().contains(QStringLiteral("1 rebooting")),
+                 qPrintable(m_pane->summary()->text()));
+        QVERIFY(m_pane->banner()->isVisible());
+        QVERIFY2(m_pane->banner()->text().contains(QStringLiteral("1 instance could not be read")),
+                 qPrintable(m_pane->banner()->text()));
+        QVERIFY(m_pane->banner()->text().contains(QStringLiteral("instances[2].image")));
+        if (const QString shots = qEnvironmentVariable("LEGBA_TEST_SHOTS"); !shots.isEmpty())
+            m_pane->grab().save(shots + QStringLiteral("/instances-server-grew.png"));
     }
 };
 
