@@ -54,6 +54,9 @@ private Q_SLOTS:
     void malformedJson_isParseErrorWithRouteAndRequestId();
     void wrongTypes_parseErrorNamesTheField();
     void wrongTypeInOneElement_costsOnlyThatElement();
+    void delete_anyTwoHundredIsSuccess_data();
+    void delete_anyTwoHundredIsSuccess();
+    void unknownRoute_plainTextNotFound_isNotFoundWithoutCode();
     void emptyBodyOn200_isParseError();
     void deeplyNestedDetails_isParseErrorNotACrash();
     void tenMegabyteBody_overTheCap_isRefused();
@@ -155,6 +158,45 @@ void ClientHostileTest::wrongTypeInOneElement_costsOnlyThatElement() {
     QCOMPARE(call.value().unreadable.size(), std::size_t{1});
     QCOMPARE(call.value().unreadable.front().field, QStringLiteral("instances[2].created_at"));
     QCOMPARE(m_server->requests().size(), 1);
+}
+
+void ClientHostileTest::delete_anyTwoHundredIsSuccess_data() {
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QByteArray>("body");
+    QTest::newRow("200 with the instance")
+        << 200 << QByteArray(R"({"instance_uuid":"1234-5678-90ab-cdef","status":"terminating"})");
+    QTest::newRow("200 empty") << 200 << QByteArray();
+    QTest::newRow("200 not JSON") << 200 << QByteArray("OK");
+    QTest::newRow("202 with a body") << 202 << QByteArray(R"({"accepted":true})");
+    QTest::newRow("204") << 204 << QByteArray();
+}
+
+void ClientHostileTest::delete_anyTwoHundredIsSuccess() {
+    QFETCH(int, status);
+    QFETCH(QByteArray, body);
+    m_server->setHandler([status, body](QTcpSocket* socket, const RawRequest&) {
+        HostileServer::answer(socket, status, body);
+    });
+    CallRecorder<Done> call;
+    m_client->destroyInstance(QStringLiteral("1234-5678-90ab-cdef"), this, call.callback());
+    QTRY_VERIFY_WITH_TIMEOUT(call.done(), kWait);
+    QVERIFY2(call.ok(), call.describe());
+    QCOMPARE(m_server->requests().constFirst().method, QByteArray("DELETE"));
+    QVERIFY(m_server->requests().constFirst().target.endsWith("/instances/1234-5678-90ab-cdef"));
+}
+
+void ClientHostileTest::unknownRoute_plainTextNotFound_isNotFoundWithoutCode() {
+    m_server->setHandler([](QTcpSocket* socket, const RawRequest&) {
+        HostileServer::answer(socket, 404, "404 page not found\n",
+                              {{"Content-Type", "text/plain; charset=utf-8"}});
+    });
+    CallRecorder<KeyList> call;
+    m_client->listKeys(false, this, call.callback());
+    QTRY_VERIFY_WITH_TIMEOUT(call.done(), kWait);
+    QVERIFY(!call.ok());
+    QVERIFY(call.error().isNotFound());
+    QVERIFY(!call.error().code.has_value());
+    QCOMPARE(m_server->requests().size(), 1); // a 404 is an answer, not retried
 }
 
 void ClientHostileTest::emptyBodyOn200_isParseError() {
