@@ -12,6 +12,7 @@
 #include <QSslCertificate>
 #include <QSslError>
 #include <QTimer>
+#include <utility>
 
 Q_LOGGING_CATEGORY(lcApi, "legba.api")
 
@@ -48,6 +49,7 @@ struct CallState {
     QUrl url;
     QByteArray body;
     QString route;
+    QByteArray answer; // the answer's bytes read so far, this attempt
     QPointer<QObject> context;
     QPointer<QNetworkReply> reply;
     QPointer<QTimer> retryTimer;
@@ -90,6 +92,10 @@ bool RequestHandle::isRunning() const {
 }
 
 namespace {
+
+// What Qt may hold of an answer beyond what the client has read: the answer size cap is
+// enforced on what the client reads, so this bounds what can pile up before it is checked.
+constexpr qint64 kReadBuffer = 256 * 1024;
 
 QString tlsDescription(const QList<QSslError>& errors) {
     QStringList lines;
@@ -259,13 +265,34 @@ void LegbaClient::start(const std::shared_ptr<CallState>& state) {
         // Recorded for the user; never ignored, so the handshake fails.
         state->tlsDetails = tlsDescription(errors);
     });
-    connect(reply, &QNetworkReply::downloadProgress, this,
-            [this, state, reply](qint64 received, qint64) {
-                if (received > m_maxAnswerBytes && !state->tooLarge) {
-                    state->tooLarge = true;
-                    reply->abort();
-                }
-            });
+    // The cap holds on the bytes that actually arrived: each readyRead drains the reply into
+    // the call's buffer and checks it, and Qt buffers at most kReadBuffer more before it
+    // stops reading the socket. downloadProgress lags behind what is already buffered (an
+    // endless chunked body once grew the app to 6 GB before it fired).
+    state->answer.clear();
+    reply->setReadBufferSize(kReadBuffer);
+    const auto refuse = [state, reply] {
+        state->tooLarge = true;
+        state->answer.clear();
+        state->answer.squeeze();
+        reply->abort();
+    };
+    connect(reply, &QNetworkReply::metaDataChanged, this, [this, state, reply, refuse] {
+        bool known = false;
+        const qint64 declared = reply->header(QNetworkRequest::ContentLengthHeader).toLongLong(&known);
+        if (known && declared > m_maxAnswerBytes && !state->tooLarge)
+            refuse(); // no point receiving what will be refused
+    });
+    connect(reply, &QNetworkReply::readyRead, this, [this, state, reply, refuse] {
+        if (state->tooLarge)
+            return;
+        const qint64 room = m_maxAnswerBytes - state->answer.size();
+        if (reply->bytesAvailable() > room) {
+            refuse();
+            return;
+        }
+        state->answer.append(reply->readAll());
+    });
     connect(reply, &QNetworkReply::finished, this, [this, state, reply] { finish(state, reply); });
     state->overDeadline = false;
     if (m_attemptDeadline.count() > 0) {
@@ -343,7 +370,8 @@ void LegbaClient::finish(const std::shared_ptr<CallState>& state, QNetworkReply*
         return;
     }
 
-    const QByteArray body = reply->readAll();
+    QByteArray body = std::exchange(state->answer, QByteArray());
+    body.append(reply->readAll());
     if (status >= 300) {
         error.kind = ApiError::Kind::Http;
         error.httpStatus = status;
