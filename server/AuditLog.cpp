@@ -238,7 +238,11 @@ std::optional<qint64> AuditLog::decodeCursor(const QString& cursor) {
         return std::nullopt;
     bool ok = false;
     const qint64 seq = decoded.decoded.mid(3).toLongLong(&ok);
-    if (!ok || seq <= 0 || QByteArray::number(seq) != decoded.decoded.mid(3))
+    // Only the very text encodeCursor issues: base64 has other spellings of the same bytes
+    // ('=' padding, stray bits in the last digit) and a number other spellings ("01",
+    // "+1"). Accepting them would let one position go by many cursors, and make the
+    // refusal's "not a cursor this server issued" untrue.
+    if (!ok || seq <= 0 || encodeCursor(seq) != cursor)
         return std::nullopt;
     return seq;
 }

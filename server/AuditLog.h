@@ -53,6 +53,7 @@ public:
     ChainVerdict verify();
 
     static QString encodeCursor(qint64 seq);
+    // The position of a cursor encodeCursor issued; nothing for any other text.
     static std::optional<qint64> decodeCursor(const QString& cursor);
 
 private:

@@ -264,6 +264,9 @@ private Q_SLOTS:
             << QStringLiteral("cursor=%25%25") << QStringLiteral("cursor");
         QTest::newRow("cursor forged")
             << QStringLiteral("cursor=djE6LTE") << QStringLiteral("cursor");
+        // base64url("v1:12345678") with the '=' padding the server never writes.
+        QTest::newRow("cursor padded")
+            << QStringLiteral("cursor=djE6MTIzNDU2Nzg%3D") << QStringLiteral("cursor");
         QTest::newRow("since local time")
             << QStringLiteral("since=2025-01-01T00:00:00") << QStringLiteral("since");
         QTest::newRow("until nonsense")
