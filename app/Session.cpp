@@ -6,7 +6,10 @@ namespace legba {
 
 Session::Session(QObject* parent)
     : QObject(parent)
-    , m_client(new LegbaClient(this)) {
+    , m_client(new LegbaClient(this))
+    , m_identityRetry(new QTimer(this)) {
+    m_identityRetry->setSingleShot(true);
+    connect(m_identityRetry, &QTimer::timeout, this, &Session::askIdentity);
     connect(m_client, &LegbaClient::keyRejected, this, &Session::onKeyRejected);
     connect(m_client, &LegbaClient::serverAnswered, this, &Session::onServerAnswered);
     connect(m_client, &LegbaClient::serverUnreachable, this, &Session::onServerUnreachable);
@@ -22,6 +25,9 @@ std::optional<QString> Session::connectTo(const Profile& profile, Secret key) {
     m_identity.reset();
     m_lastError.reset();
     m_offlineSince = {};
+    m_identityRetry->stop();
+    m_identityFailures = 0;
+    m_identityGivenUp = false;
     m_client->setKey(std::move(key));
     setState(State::Connecting);
     Q_EMIT identityChanged();
@@ -31,6 +37,7 @@ std::optional<QString> Session::connectTo(const Profile& profile, Secret key) {
 
 void Session::disconnectFromServer() {
     m_identityCall.cancel();
+    m_identityRetry->stop();
     m_client->clearKey();
     m_profile.reset();
     m_identity.reset();
@@ -41,6 +48,15 @@ void Session::disconnectFromServer() {
 void Session::refreshIdentity() {
     if (!m_profile)
         return;
+    m_identityRetry->stop();
+    m_identityFailures = 0;
+    m_identityGivenUp = false;
+    askIdentity();
+}
+
+void Session::askIdentity() {
+    if (!m_profile)
+        return;
     m_identityCall.cancel();
     m_identityCall = m_client->getKey(this, [this](Result<ApiKey> result) {
         if (result) {
@@ -49,6 +65,8 @@ void Session::refreshIdentity() {
             if (m_identity->prefix.isEmpty())
                 m_identity->prefix = m_client->keyPrefix();
             m_lastError.reset();
+            m_identityFailures = 0;
+            m_identityGivenUp = false;
             m_lastSuccess = QDateTime::currentDateTimeUtc();
             qCInfo(lcApp).noquote() << "connected as" << m_identity->name << m_identity->prefix;
             setState(State::Connected);
@@ -60,10 +78,40 @@ void Session::refreshIdentity() {
         // other HTTP error or an answer that is not the contract's leaves us offline.
         const ApiError& error = result.error();
         const bool otherHttpError = error.kind == ApiError::Kind::Http && !error.isUnauthorized();
-        if (m_state == State::Connecting && (otherHttpError || error.kind == ApiError::Kind::Parse))
-            setState(State::Offline);
+        if (otherHttpError || error.kind == ApiError::Kind::Parse)
+            onIdentityUnusable(error);
         Q_EMIT identityChanged();
     });
+}
+
+void Session::onIdentityUnusable(const ApiError& error) {
+    if (m_state == State::Connecting || (m_state == State::Offline && !m_identity))
+        setState(State::Offline);
+    ++m_identityFailures;
+    if (m_identityFailures >= m_identityRetryPolicy.maxTries) {
+        m_identityGivenUp = true;
+        qCWarning(lcApp).noquote() << "GET /key answered unusably" << m_identityFailures
+                                   << "times; not asking again:" << error.summary();
+        return;
+    }
+    const qint64 delay = std::min<qint64>(m_identityRetryPolicy.firstDelay.count()
+                                              << std::min(m_identityFailures - 1, 16),
+                                          m_identityRetryPolicy.maxDelay.count());
+    qCInfo(lcApp).noquote() << "GET /key answered unusably; asking again in" << delay << "ms";
+    m_identityRetry->start(std::chrono::milliseconds(delay));
+}
+
+QString Session::identityProblem() const {
+    if (m_identity || !m_lastError || m_lastError->isUnauthorized() ||
+        (m_lastError->kind != ApiError::Kind::Http && m_lastError->kind != ApiError::Kind::Parse))
+        return {};
+    const QString what = tr("The server answers, but not with this key's record (GET /key): %1")
+                             .arg(m_lastError->summary());
+    if (m_identityGivenUp)
+        return what + QLatin1Char(' ') +
+               tr("Stopped asking after %1 tries; check the server address, then Retry.")
+                   .arg(m_identityFailures);
+    return what + QLatin1Char(' ') + tr("Asking again shortly.");
 }
 
 bool Session::can(Scope scope) const {
@@ -103,8 +151,12 @@ void Session::onServerAnswered() {
         m_offlineSince = {};
         if (m_identity)
             setState(State::Connected);
-        else
-            refreshIdentity();
+        // Back after a loss of the network: ask at once. Not while a backoff runs or after
+        // giving up on unusable answers, and never from inside the answer to GET /key
+        // itself, which raised this signal.
+        else if (!m_identityRetry->isActive() && !m_identityGivenUp && m_identityFailures == 0 &&
+                 !m_identityCall.isRunning())
+            askIdentity();
     }
 }
 

@@ -7,6 +7,8 @@
 
 #include <QDateTime>
 #include <QObject>
+#include <QTimer>
+#include <chrono>
 #include <optional>
 
 namespace legba {
@@ -37,8 +39,25 @@ public:
     // (plain http:// to a remote host, malformed organization id, empty key).
     std::optional<QString> connectTo(const Profile& profile, Secret key);
     void disconnectFromServer();
-    // Asks GET /key again (after a network loss, or to refresh the identity).
+    // Asks GET /key again (after a network loss, or to refresh the identity). Asked by a
+    // person, it also starts a new round of tries after the session gave up.
     void refreshIdentity();
+
+    // When GET /key is answered, but not usably (404, 5xx, an HTML page, a body that is not
+    // a key), it is asked again with backoff, at most maxTries times; then the session stops
+    // asking and says why (identityGivenUp). A server answering other requests meanwhile
+    // does not make it ask sooner: that was a tight loop of thousands of requests a second.
+    struct IdentityRetry {
+        int maxTries = 5;
+        std::chrono::milliseconds firstDelay{1000};
+        std::chrono::milliseconds maxDelay{30'000};
+    };
+    void setIdentityRetry(IdentityRetry retry) { m_identityRetryPolicy = retry; }
+    // The session stopped asking GET /key after maxTries unusable answers.
+    bool identityGivenUp() const { return m_identityGivenUp; }
+    // For a person, when the identity could not be learnt: what the server answered and
+    // whether the session still tries. Empty otherwise.
+    QString identityProblem() const;
 
     bool can(Scope scope) const;
     // "Needs the scope 'keys:write', which this key lacks." or empty when allowed.
@@ -56,6 +75,8 @@ private:
     void onKeyRejected(const ApiError& error);
     void onServerAnswered();
     void onServerUnreachable(const ApiError& error);
+    void askIdentity();
+    void onIdentityUnusable(const ApiError& error);
 
     LegbaClient* m_client; // owned (child)
     State m_state = State::Disconnected;
@@ -65,6 +86,10 @@ private:
     QDateTime m_offlineSince;
     QDateTime m_lastSuccess;
     RequestHandle m_identityCall;
+    IdentityRetry m_identityRetryPolicy;
+    QTimer* m_identityRetry; // owned (child)
+    int m_identityFailures = 0;
+    bool m_identityGivenUp = false;
 };
 
 } // namespace legba

@@ -3,9 +3,9 @@
 #include "AboutDialog.h"
 #include "AuditPane.h"
 #include "ConnectDialog.h"
-#include "KeyVerifier.h"
 #include "ConnectionManager.h"
 #include "InstancesPane.h"
+#include "KeyVerifier.h"
 #include "KeysPane.h"
 #include "Logging.h"
 #include "MessageBanner.h"
@@ -396,9 +396,13 @@ void MainWindow::onSessionStateChanged() {
     case Session::State::Connected:
         text = tr("● Connected");
         m_sessionBanner->clear();
+        statusBar()->clearMessage();
         break;
     case Session::State::Offline:
-        text = tr("● Offline since %1").arg(m_session->offlineSince().toLocalTime().toString(time));
+        text = m_session->offlineSince().isValid()
+                   ? tr("● Offline since %1")
+                         .arg(m_session->offlineSince().toLocalTime().toString(time))
+                   : tr("● Offline");
         break;
     case Session::State::KeyRejected:
         text = tr("● Key rejected");
@@ -419,6 +423,22 @@ void MainWindow::onSessionStateChanged() {
 
 void MainWindow::onIdentityChanged() {
     const std::optional<ApiKey>& key = m_session->identity();
+    // The server answers, but GET /key is not usable: say so where the connection state is,
+    // and whether the session still tries.
+    if (const QString problem = m_session->identityProblem(); !problem.isEmpty()) {
+        m_connectionLabel->setText(m_session->identityGivenUp()
+                                       ? tr("● Not connected: GET /key unusable")
+                                       : tr("● Connecting (retrying)…"));
+        m_connectionLabel->setToolTip(problem);
+        statusBar()->showMessage(problem);
+        m_sessionBanner->setActionText(tr("Retry"));
+        m_sessionBanner->showMessage(
+            MessageBanner::Kind::Error, tr("The server does not answer as the Legba API."),
+            problem + QLatin1Char('\n') +
+                (m_session->lastError() ? m_session->lastError()->details() : QString()));
+    } else {
+        m_connectionLabel->setToolTip(QString());
+    }
     if (!key) {
         m_identityLabel->clear();
         m_scopesLabel->clear();
