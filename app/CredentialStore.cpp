@@ -27,7 +27,16 @@ CredentialStore::Status statusFor(QKeychain::Error error) {
     return CredentialStore::Status::Unavailable;
 }
 
-QString messageFor(CredentialStore::Status status, const QString& detail) {
+// No program answers for the Secret Service on this desktop (none installed or started),
+// as opposed to one that is there but locked or refusing.
+bool noSecretService(QKeychain::Error error, const QString& detail) {
+    return error == QKeychain::NoBackendAvailable ||
+           detail.contains(QLatin1String("org.freedesktop.secrets")) ||
+           detail.contains(QLatin1String("ServiceUnknown")) ||
+           detail.contains(QLatin1String("not provided by any"));
+}
+
+QString messageFor(CredentialStore::Status status, QKeychain::Error error, const QString& detail) {
     switch (status) {
     case CredentialStore::Status::Ok:
         return {};
@@ -38,6 +47,13 @@ QString messageFor(CredentialStore::Status status, const QString& detail) {
     case CredentialStore::Status::Unavailable:
         break;
     }
+    if (noSecretService(error, detail))
+        return QObject::tr("No system keychain answers on this desktop (%1). Legba Admin keeps "
+                           "keys in a Secret Service keychain: install and start one, for "
+                           "example gnome-keyring (GNOME; `sudo apt install gnome-keyring`), "
+                           "KWallet (KDE) or KeePassXC with its Secret Service integration on. "
+                           "Until then, use the key for this session only.")
+            .arg(detail);
     return QObject::tr("The system keychain is not available or is locked (%1). Unlock it, or "
                        "use the key for this session only.")
         .arg(detail);
@@ -149,7 +165,7 @@ void CredentialStore::run(Operation operation, const QString& account, const Sec
                     m_failedWrites.remove(account);
                 break;
             }
-            outcome.message = messageFor(outcome.status, finished->errorString());
+            outcome.message = messageFor(outcome.status, error, finished->errorString());
             if (!outcome.ok())
                 qCWarning(lcApp).noquote()
                     << "keychain operation failed for" << account << ":" << finished->errorString();

@@ -8,6 +8,9 @@
 #include "TestServer.h"
 #include "Wait.h"
 
+#include <QFile>
+#include <QProcess>
+#include <QScopeGuard>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -67,6 +70,49 @@ private Q_SLOTS:
             [&](auto done) { credentials.read(saved.credentialAccount(), this, done); });
         QVERIFY(again && again->ok());
         QCOMPARE(again->key, server.ownerKey());
+    }
+
+    // A session bus with no Secret Service on it: the desktop has no keyring program. The
+    // message says what to install, not only that something failed.
+    void noSecretService_saysWhatToInstall() {
+        // A bus of its own with no service directories, so that nothing (gnome-keyring is
+        // installed here) can be started to answer for org.freedesktop.secrets. Last in
+        // this file: the process's bus connection may stay cached afterwards.
+        QTemporaryDir dir;
+        QFile config(dir.filePath(QStringLiteral("bus.conf")));
+        QVERIFY(config.open(QIODevice::WriteOnly));
+        config.write(
+            "<busconfig><type>session</type><listen>unix:tmpdir=" + QFile::encodeName(dir.path()) +
+            "</listen><auth>EXTERNAL</auth><policy context=\"default\">"
+            "<allow send_destination=\"*\" eavesdrop=\"true\"/>"
+            "<allow eavesdrop=\"true\"/><allow own=\"*\"/>"
+            "<allow receive_sender=\"*\"/><allow user=\"*\"/></policy></busconfig>");
+        config.close();
+        QProcess bus;
+        bus.start(QStringLiteral("dbus-daemon"),
+                  {QStringLiteral("--config-file=") + config.fileName(), QStringLiteral("--nofork"),
+                   QStringLiteral("--print-address")});
+        QVERIFY(bus.waitForStarted(10000));
+        QVERIFY(bus.waitForReadyRead(10000));
+        const QByteArray address = bus.readLine().trimmed();
+        QVERIFY(!address.isEmpty());
+        auto stop = qScopeGuard([&bus] {
+            bus.kill();
+            bus.waitForFinished(5000);
+        });
+        qputenv("DBUS_SESSION_BUS_ADDRESS", address);
+        auto restore = qScopeGuard(
+            [] { qputenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/legba-no-bus"); });
+        CredentialStore store(QStringLiteral("legba-admin-test"));
+        auto written = test::await<CredentialStore::Outcome>([&](auto done) {
+            store.write(QStringLiteral("profile/no-service"), Secret(keyformat::generate()), this,
+                        done);
+        });
+        QVERIFY(written);
+        QVERIFY(!written->ok());
+        QVERIFY2(written->message.contains(QStringLiteral("gnome-keyring")),
+                 qPrintable(written->message));
+        QVERIFY(written->message.contains(QStringLiteral("session only")));
     }
 };
 
