@@ -152,7 +152,7 @@ void SandboxServer::close() {
         d->http.reset();
     }
     if (d->api)
-        d->api->flush();
+        d->api->flush(true);
 }
 
 std::optional<CreatedOrganization> SandboxServer::createOrganization(const QString& name,

@@ -666,6 +666,77 @@ private Q_SLOTS:
         QCOMPARE(v.exitCode, 1);
         QVERIFY2(v.err.contains(QStringLiteral("another key")), qPrintable(v.err));
     }
+
+    // Retention (issue 16, item 2): pruning leaves a record the chain continues from.
+    void pruningByCountKeepsTheChainVerifiable() {
+        ServerOptions options = Harness::fastOptions();
+        options.auditMaxEvents = 10;
+        Harness h(options);
+        for (int i = 0; i < 50; ++i)
+            h.get(h.api(QStringLiteral("/nope")), h.ownerKey);
+        h.server().close();
+        {
+            RawDb db(h.dataDir());
+            QCOMPARE(db.column(QStringLiteral("SELECT COUNT(*) FROM audit_events")),
+                     QStringList{QStringLiteral("10")});
+            QCOMPARE(db.column(QStringLiteral("SELECT MIN(seq) FROM audit_events")),
+                     QStringList{QStringLiteral("42")});
+        }
+        const Verify v = runVerify(h);
+        QCOMPARE(v.exitCode, 0);
+        QVERIFY2(v.out.contains(QStringLiteral("10 events verified after 41 pruned")),
+                 qPrintable(v.out + v.err));
+    }
+
+    void tamperingAfterPruningIsDetected_data() {
+        QTest::addColumn<QString>("tamper");
+        QTest::addColumn<QString>("found");
+        QTest::newRow("changed field")
+            << QStringLiteral("UPDATE audit_events SET status_code = 200 WHERE seq = 45")
+            << QStringLiteral("(#45): its content does not match its hash");
+        QTest::newRow("first kept event removed")
+            << QStringLiteral("DELETE FROM audit_events WHERE seq = 42")
+            << QStringLiteral("event #42 is missing before it");
+        QTest::newRow("cut tail") << QStringLiteral("DELETE FROM audit_events WHERE seq > 48")
+                                  << QStringLiteral("3 events are missing at the end");
+    }
+
+    void tamperingAfterPruningIsDetected() {
+        QFETCH(QString, tamper);
+        QFETCH(QString, found);
+        ServerOptions options = Harness::fastOptions();
+        options.auditMaxEvents = 10;
+        Harness h(options);
+        for (int i = 0; i < 50; ++i)
+            h.get(h.api(QStringLiteral("/nope")), h.ownerKey);
+        h.server().close();
+        {
+            RawDb db(h.dataDir());
+            QVERIFY(db.exec(QStringLiteral("DROP TRIGGER audit_events_no_update")));
+            QVERIFY(db.exec(QStringLiteral("DROP TRIGGER audit_events_no_delete")));
+            QString error;
+            QVERIFY2(db.exec(tamper, &error), qPrintable(error));
+        }
+        const Verify v = runVerify(h);
+        QCOMPARE(v.exitCode, 1);
+        QVERIFY2(v.err.contains(found), qPrintable(v.err));
+    }
+
+    void pruningByAgeKeepsTheRecentEvents() {
+        ServerOptions options = Harness::fastOptions();
+        options.auditRetentionDays = 1;
+        Harness h(options);
+        for (int i = 0; i < 5; ++i)
+            h.get(h.api(QStringLiteral("/nope")), h.ownerKey);
+        h.advance(2LL * 24 * 3600 * 1000);
+        for (int i = 0; i < 3; ++i)
+            h.get(h.api(QStringLiteral("/nope")), h.ownerKey);
+        h.server().close();
+        const Verify v = runVerify(h);
+        QCOMPARE(v.exitCode, 0);
+        QVERIFY2(v.out.contains(QStringLiteral("3 events verified after 6 pruned")),
+                 qPrintable(v.out + v.err));
+    }
 };
 
 QTEST_MAIN(ServerAuditTest)
