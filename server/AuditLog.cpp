@@ -406,7 +406,10 @@ qint64 AuditLog::prune(qint64 nowMs) {
             headSeq = head.integer(0);
     }
     qint64 through = meta.prunedThrough;
-    if (m_settings.maxEvents > 0)
+    // By count, once the log is 1/64 over: one larger delete instead of a small one per
+    // batch, which rewrote the same first pages of the table and its indexes every time.
+    if (m_settings.maxEvents > 0 &&
+        headSeq - meta.prunedThrough > m_settings.maxEvents + m_settings.maxEvents / 64)
         through = std::max(through, headSeq - m_settings.maxEvents);
     if (m_settings.maxAgeMs > 0) {
         // From the oldest kept event up to the first young enough: only what goes is read.
