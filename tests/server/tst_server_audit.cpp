@@ -6,6 +6,7 @@
 #include "Database.h"
 #include "Harness.h"
 
+#include <QCryptographicHash>
 #include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
@@ -69,6 +70,7 @@ public:
             *error = q.lastError().text();
         return ok;
     }
+    QSqlDatabase handle() const { return m_db; }
     // Recomputes every event's link and hash, as someone with this code but without the
     // anchor key would after changing or removing events.
     bool rechain() {
@@ -119,6 +121,19 @@ public:
 private:
     QSqlDatabase m_db;
 };
+
+// Chain version 1, as the server before version 2 computed it (NULL read as ''), over the
+// columns of ROW_COLUMNS: what an attacker with the old code would recompute.
+QByteArray v1Hash(const QByteArray& previous, const QSqlQuery& row) {
+    QByteArray input;
+    const auto field = [&input](const QByteArray& value) {
+        input += QByteArray::number(value.size()) + ':' + value + ';';
+    };
+    field(previous);
+    for (int i = 0; i < 15; ++i)
+        field(row.isNull(i) ? QByteArray() : row.value(i).toString().toUtf8());
+    return QCryptographicHash::hash(input, QCryptographicHash::Sha256).toHex();
+}
 
 } // namespace
 
@@ -665,6 +680,78 @@ private Q_SLOTS:
         const Verify v = runVerify(h, otherKey);
         QCOMPARE(v.exitCode, 1);
         QVERIFY2(v.err.contains(QStringLiteral("another key")), qPrintable(v.err));
+    }
+
+    void aLegacyLogCutAndRechainedWithTheOldAlgorithmIsFound() {
+        // A data dir from before chain version 2: its events stay version 1, and the first
+        // server of this version anchors its head. Removing an event and recomputing the
+        // rest with version 1 used to verify as intact.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("legba.sqlite3"));
+        Database db;
+        db.open(path);
+        for (int seq = 1; seq <= 3; ++seq)
+            db.execute(QStringLiteral("INSERT INTO audit_events VALUES (%1, 'evt_%1', 'org', %1, "
+                                      "NULL, NULL, NULL, 'auth.failed', NULL, NULL, 401, '::1', "
+                                      "'', 'req_%1', '{}', '', '')")
+                           .arg(seq));
+        const auto rechainV1 = [](QSqlDatabase handle) {
+            QSqlQuery rows(handle);
+            rows.exec(QStringLiteral(
+                "SELECT seq, event_id, org_uuid, occurred_at, actor_key_id, actor_name, "
+                "actor_prefix, action, target_type, target_id, status_code, ip, user_agent, "
+                "request_id, details FROM audit_events ORDER BY seq"));
+            QByteArray previous(64, '0');
+            QList<std::pair<qint64, std::pair<QByteArray, QByteArray>>> updates;
+            while (rows.next()) {
+                const QByteArray hash = v1Hash(previous, rows);
+                updates.append({rows.value(0).toLongLong(), {previous, hash}});
+                previous = hash;
+            }
+            rows.finish();
+            for (const auto& [seq, hashes] : updates) {
+                QSqlQuery update(handle);
+                update.prepare(QStringLiteral(
+                    "UPDATE audit_events SET prev_hash = ?, hash = ? WHERE seq = ?"));
+                update.addBindValue(QString::fromLatin1(hashes.first));
+                update.addBindValue(QString::fromLatin1(hashes.second));
+                update.addBindValue(seq);
+                QVERIFY2(update.exec(), qPrintable(update.lastError().text()));
+            }
+        };
+        {
+            RawDb raw(dir.path());
+            QVERIFY(raw.exec(QStringLiteral("DROP TRIGGER audit_events_no_update")));
+            QVERIFY(raw.exec(QStringLiteral("DROP TRIGGER audit_events_no_delete")));
+            rechainV1(raw.handle());
+            // As migration 2 records for a log that held these three events.
+            QVERIFY(raw.exec(
+                QStringLiteral("UPDATE audit_meta SET value = '4' WHERE name = 'chain_v2_from'")));
+        }
+        AuditLog log(db);
+        log.configure({QByteArray(32, 'k'), 0, 0});
+        {
+            Transaction tx(db);
+            log.ensureAnchor();
+            tx.commit();
+        }
+        ChainVerdict verdict = log.verify();
+        QVERIFY2(verdict.intact, qPrintable(verdict.problem));
+        QCOMPARE(verdict.eventsChecked, 3);
+
+        {
+            RawDb raw(dir.path());
+            QVERIFY(raw.exec(QStringLiteral("DELETE FROM audit_events WHERE seq = 2")));
+            QVERIFY(raw.exec(QStringLiteral("UPDATE audit_events SET seq = 2 WHERE seq = 3")));
+            rechainV1(raw.handle());
+        }
+        AuditLog withoutKey(db);
+        QVERIFY2(withoutKey.verify().intact, "the chain alone is consistent again");
+        verdict = log.verify();
+        QVERIFY(!verdict.intact);
+        QCOMPARE(verdict.finding, ChainFinding::CutTail);
+        QVERIFY2(verdict.problem.contains(QStringLiteral("1 events are missing at the end")),
+                 qPrintable(verdict.problem));
     }
 
     // Retention (issue 16, item 2): pruning leaves a record the chain continues from.
