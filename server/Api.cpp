@@ -452,7 +452,28 @@ void Api::authenticate(Call& call, const QString& orgUuid) {
             }
         }
     }
-    if (!orgUuid.isEmpty() && m_store.organizationExists(orgUuid)) {
+    const bool recorded = !orgUuid.isEmpty() && m_store.organizationExists(orgUuid);
+    const QString suppressedKey = req.clientAddress + QLatin1Char('\n') + orgUuid;
+    if (recorded) {
+        // A count whose window closed goes in first, so the log keeps the order.
+        const auto it = m_suppressed.find(suppressedKey);
+        if (it != m_suppressed.end() && call.now - it->firstMs >= kWindowMs) {
+            recordSuppressed(*it);
+            m_suppressed.erase(it);
+        }
+    }
+    if (recorded && status == 429) {
+        Suppressed& s = m_suppressed[suppressedKey];
+        if (s.count == 0) {
+            s.orgUuid = orgUuid;
+            s.ip = req.clientAddress;
+            s.firstMs = call.now;
+        }
+        ++s.count;
+        s.lastMs = call.now;
+        if (m_suppressed.size() > 10000)
+            recordSuppressedUpTo(call.now, true); // bounded memory: record early, not never
+    } else if (recorded) {
         AuditRecord r;
         r.orgUuid = orgUuid;
         r.occurredAtMs = call.now;
@@ -510,9 +531,39 @@ AuditRecord Api::record(const Call& call, int status) const {
     return r;
 }
 
-void Api::flush() {
+void Api::recordSuppressed(const Suppressed& s) {
+    AuditRecord r;
+    r.orgUuid = s.orgUuid;
+    r.occurredAtMs = s.lastMs;
+    r.action = QStringLiteral("auth.failed");
+    r.statusCode = 429;
+    r.ip = s.ip;
+    const Json noted{
+        {"reason", "rate_limited"},
+        {"aggregated", s.count},
+        {"window_seconds", kWindowMs / 1000},
+        {"first_at", wire::str(rfc3339::formatMs(s.firstMs))},
+        {"message",
+         wire::str(QStringLiteral("%1 more failed attempts from %2").arg(s.count).arg(s.ip))}};
+    r.detailsJson = wire::dump(noted);
+    m_writer.enqueue(std::move(r));
+}
+
+void Api::recordSuppressedUpTo(qint64 now, bool all) {
+    for (auto it = m_suppressed.begin(); it != m_suppressed.end();) {
+        if (all || now - it->firstMs >= kWindowMs) {
+            recordSuppressed(*it);
+            it = m_suppressed.erase(it);
+        } else {
+            ++it;
+        }
+    }
+}
+
+void Api::flush(bool closing) {
     if (!m_store.db().isOpen())
         return;
+    recordSuppressedUpTo(now(), closing);
     try {
         m_writer.flush();
     } catch (const DbError& error) {

@@ -5,7 +5,12 @@
 
 #include <QCryptographicHash>
 #include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QMessageAuthenticationCode>
 #include <QRandomGenerator>
+#include <QStandardPaths>
 #include <limits>
 
 namespace legba::server {
@@ -46,8 +51,10 @@ struct EventText {
         targetType, targetId, statusCode, ip, userAgent, requestId, details;
 };
 
-// SHA-256 over the previous hash and every field, each length-prefixed ("5:hello;") so that
-// no two different events serialize alike; lowercase hex.
+// Chain version 1, kept to verify the events written before version 2: SHA-256 over the
+// previous hash and every field, each length-prefixed ("5:hello;"); lowercase hex. It reads
+// NULL as '' and ignores actor_name/actor_prefix (target_id) when actor_key_id
+// (target_type) is NULL, which is why version 2 hashes each column as stored.
 QByteArray chainHash(const QByteArray& previous, const EventText& e) {
     QByteArray input;
     input.reserve(256 + e.userAgent.size() + e.details.size());
@@ -67,6 +74,85 @@ QByteArray chainHash(const QByteArray& previous, const EventText& e) {
 
 QByteArray chainHash(const QByteArray& previous, const StoredEvent& e) {
     return chainHash(previous, EventText(e.seq, e.eventId.toUtf8(), e.record));
+}
+
+AuditColumns columnsOf(const EventText& e, const AuditRecord& r) {
+    const auto optional = [](bool present, const QByteArray& value) {
+        return present ? std::optional<QByteArray>(value) : std::nullopt;
+    };
+    const bool actor = r.actor.has_value();
+    const bool target = r.target.has_value();
+    return {e.seq,
+            e.eventId,
+            e.orgUuid,
+            e.occurredAt,
+            optional(actor, e.actorKeyId),
+            optional(actor, e.actorName),
+            optional(actor, e.actorPrefix),
+            e.action,
+            optional(target, e.targetType),
+            optional(target, e.targetId),
+            e.statusCode,
+            e.ip,
+            e.userAgent,
+            e.requestId,
+            e.details};
+}
+
+constexpr const char* kColumnNames[] = {"seq",          "event_id",   "org_uuid",     "occurred_at",
+                                        "actor_key_id", "actor_name", "actor_prefix", "action",
+                                        "target_type",  "target_id",  "status_code",  "ip",
+                                        "user_agent",   "request_id", "details"};
+constexpr std::size_t kNullableColumns[] = {4, 5, 6, 8, 9};
+
+// What the chain's start and end are checked against, kept in audit_meta (migration 2).
+struct Meta {
+    qint64 v2From = 1;                // events from this sequence on are hashed with version 2
+    qint64 prunedThrough = 0;         // events up to this sequence were removed by retention
+    QByteArray prunedHash = kGenesis; // the hash of the last of them
+    std::optional<QByteArray> anchor;
+};
+
+Meta readMeta(Database& db) {
+    Meta meta;
+    Rows rows(db.run("SELECT name, value FROM audit_meta"));
+    while (rows.next()) {
+        const QString name = rows.string(0);
+        const QByteArray value = rows.value(1).toString().toUtf8();
+        if (name == QLatin1String("chain_v2_from"))
+            meta.v2From = value.toLongLong();
+        else if (name == QLatin1String("pruned_through"))
+            meta.prunedThrough = value.toLongLong();
+        else if (name == QLatin1String("pruned_hash"))
+            meta.prunedHash = value;
+        else if (name == QLatin1String("anchor"))
+            meta.anchor = value;
+    }
+    return meta;
+}
+
+void setMeta(Database& db, const QString& name, const QString& value) {
+    db.run("INSERT INTO audit_meta (name, value) VALUES (?, ?) "
+           "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+           {name, value})
+        .finish();
+}
+
+// Names the key without revealing it, so that verify can tell "another key" from "forged".
+QByteArray keyId(const QByteArray& key) {
+    QByteArray input("legba-audit-anchor-key-id:");
+    input += key;
+    return QCryptographicHash::hash(input, QCryptographicHash::Sha256).toHex().left(16);
+}
+
+// The MAC covers the head and everything that says where the chain starts and which
+// version hashes what, so that none of those can be moved without the key.
+QByteArray anchorMac(const QByteArray& key, qint64 headSeq, const QByteArray& headHash,
+                     const Meta& meta) {
+    const QByteArray message = "legba-audit-anchor-v1 " + QByteArray::number(headSeq) + ' ' +
+                               headHash + ' ' + QByteArray::number(meta.prunedThrough) + ' ' +
+                               meta.prunedHash + ' ' + QByteArray::number(meta.v2From);
+    return QMessageAuthenticationCode::hash(message, key, QCryptographicHash::Sha256).toHex();
 }
 
 // "evt_", the event's time in milliseconds as 9 digits of [0-9a-z], then 11 random ones
@@ -195,6 +281,43 @@ void insertThroughQt(Database& db, const EventText& e, const AuditRecord& r,
 
 } // namespace
 
+QString defaultAnchorKeyPath() {
+    return QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation) +
+           QStringLiteral("/legba-server/audit-anchor.key");
+}
+
+QByteArray loadAnchorKey(const QString& path, bool create) {
+    QFile file(path);
+    if (!file.exists()) {
+        if (!create)
+            throw AnchorKeyError(QStringLiteral("no audit anchor key at %1").arg(path));
+        if (!QDir().mkpath(QFileInfo(path).absolutePath()))
+            throw AnchorKeyError(
+                QStringLiteral("cannot create the directory of the audit anchor key %1").arg(path));
+        QByteArray key(32, Qt::Uninitialized);
+        QRandomGenerator::system()->generate(key.begin(), key.end());
+        // NewOnly: two processes starting at once must not each write a different key.
+        // Created 0600, not chmod-ed after: no moment where another user may read it.
+        if (file.open(QIODevice::WriteOnly | QIODevice::NewOnly,
+                      QFile::ReadOwner | QFile::WriteOwner)) {
+            const bool written = file.write(key.toHex()) == 64 && file.flush();
+            file.close();
+            if (!written)
+                throw AnchorKeyError(
+                    QStringLiteral("cannot write the audit anchor key %1").arg(path));
+        }
+    }
+    if (!file.open(QIODevice::ReadOnly))
+        throw AnchorKeyError(QStringLiteral("cannot read the audit anchor key %1: %2")
+                                 .arg(path, file.errorString()));
+    const QByteArray text = file.read(1024).trimmed();
+    const QByteArray key = QByteArray::fromHex(text);
+    if (text.size() != 64 || key.size() != 32)
+        throw AnchorKeyError(
+            QStringLiteral("%1 is not an audit anchor key (64 hex digits)").arg(path));
+    return key;
+}
+
 void AuditLog::append(const std::vector<AuditRecord>& records) {
     if (records.empty())
         return;
@@ -212,7 +335,7 @@ void AuditLog::append(const std::vector<AuditRecord>& records) {
 #endif
     for (const AuditRecord& r : records) {
         const EventText e(++seq, newEventId(r.occurredAtMs), r);
-        QByteArray hash = chainHash(previous, e);
+        QByteArray hash = hashV2(previous, columnsOf(e, r));
 #if LEGBA_SQLITE_HANDLE
         if (insert)
             insertDirect(*insert, e, r, previous, hash);
@@ -221,6 +344,95 @@ void AuditLog::append(const std::vector<AuditRecord>& records) {
             insertThroughQt(m_db, e, r, previous, hash);
         previous = std::move(hash);
     }
+    prune(records.back().occurredAtMs);
+    writeAnchor(seq, previous);
+}
+
+QByteArray AuditLog::hashV2(const QByteArray& previous, const AuditColumns& columns) {
+    QByteArray input;
+    input.reserve(320 + (columns[12] ? columns[12]->size() : 0) +
+                  (columns[14] ? columns[14]->size() : 0));
+    input += "legba-audit-v2;";
+    const auto field = [&input](const QByteArray& value) {
+        input += QByteArray::number(value.size());
+        input += ':';
+        input += value;
+        input += ';';
+    };
+    field(previous);
+    for (const std::optional<QByteArray>& column : columns) {
+        if (column)
+            field(*column);
+        else
+            input += "-;"; // no length starts with '-': NULL never reads as ''
+    }
+    return QCryptographicHash::hash(input, QCryptographicHash::Sha256).toHex();
+}
+
+void AuditLog::writeAnchor(qint64 headSeq, const QByteArray& headHash) {
+    if (m_settings.anchorKey.isEmpty())
+        return;
+    const Meta meta = readMeta(m_db);
+    const QByteArray anchor = QByteArray::number(headSeq) + ' ' + headHash + ' ' +
+                              keyId(m_settings.anchorKey) + ' ' +
+                              anchorMac(m_settings.anchorKey, headSeq, headHash, meta);
+    setMeta(m_db, QStringLiteral("anchor"), QString::fromLatin1(anchor));
+}
+
+void AuditLog::ensureAnchor() {
+    if (m_settings.anchorKey.isEmpty() || readMeta(m_db).anchor)
+        return;
+    const Meta meta = readMeta(m_db);
+    qint64 seq = meta.prunedThrough;
+    QByteArray hash = meta.prunedHash;
+    {
+        Rows head(m_db.run("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1"));
+        if (head.next()) {
+            seq = head.integer(0);
+            hash = head.value(1).toByteArray();
+        }
+    }
+    writeAnchor(seq, hash);
+}
+
+qint64 AuditLog::prune(qint64 nowMs) {
+    if (m_settings.maxEvents <= 0 && m_settings.maxAgeMs <= 0)
+        return 0;
+    const Meta meta = readMeta(m_db);
+    qint64 headSeq = 0;
+    {
+        Rows head(m_db.run("SELECT MAX(seq) FROM audit_events"));
+        if (head.next())
+            headSeq = head.integer(0);
+    }
+    qint64 through = meta.prunedThrough;
+    // By count, once the log is 1/64 over: one larger delete instead of a small one per
+    // batch, which rewrote the same first pages of the table and its indexes every time.
+    if (m_settings.maxEvents > 0 &&
+        headSeq - meta.prunedThrough > m_settings.maxEvents + m_settings.maxEvents / 64)
+        through = std::max(through, headSeq - m_settings.maxEvents);
+    if (m_settings.maxAgeMs > 0) {
+        // From the oldest kept event up to the first young enough: only what goes is read.
+        Rows young(m_db.run("SELECT seq FROM audit_events WHERE seq > ? AND occurred_at >= ? "
+                            "ORDER BY seq LIMIT 1",
+                            {meta.prunedThrough, nowMs - m_settings.maxAgeMs}));
+        through = std::max(through, young.next() ? young.integer(0) - 1 : headSeq);
+    }
+    if (through <= meta.prunedThrough)
+        return 0;
+    QByteArray lastHash;
+    {
+        Rows last(m_db.run("SELECT hash FROM audit_events WHERE seq = ?", {through}));
+        if (!last.next())
+            throw DbError(
+                QStringLiteral("cannot prune the audit log: event #%1 is missing").arg(through));
+        lastHash = last.value(0).toByteArray();
+    }
+    // The record first: the delete trigger allows removing only what it covers.
+    setMeta(m_db, QStringLiteral("pruned_through"), QString::number(through));
+    setMeta(m_db, QStringLiteral("pruned_hash"), QString::fromLatin1(lastHash));
+    m_db.run("DELETE FROM audit_events WHERE seq <= ?", {through}).finish();
+    return through - meta.prunedThrough;
 }
 
 QString AuditLog::encodeCursor(qint64 seq) {
@@ -297,32 +509,117 @@ AuditPage AuditLog::page(const QString& orgUuid, const AuditQuery& query) {
 
 ChainVerdict AuditLog::verify() {
     ChainVerdict verdict;
-    QByteArray previous = kGenesis;
-    qint64 expectedSeq = 1;
-    Rows rows(m_db.run("SELECT " LEGBA_AUDIT_COLUMNS ", prev_hash, hash FROM audit_events "
-                       "ORDER BY seq ASC"));
-    while (rows.next()) {
-        const StoredEvent e = readEvent(rows);
-        const QByteArray storedPrevious = rows.value(15).toByteArray();
-        const QByteArray stored = rows.value(16).toByteArray();
-        QString problem;
-        if (e.seq != expectedSeq)
-            problem = QStringLiteral("event #%1 is missing before it").arg(expectedSeq);
-        else if (storedPrevious != previous)
-            problem = QStringLiteral("its link to the previous event does not match");
-        else if (chainHash(previous, e) != stored)
-            problem = QStringLiteral("its content does not match its hash");
-        if (!problem.isEmpty()) {
-            verdict.intact = false;
+    const Meta meta = readMeta(m_db);
+    verdict.eventsPruned = meta.prunedThrough;
+    QByteArray previous = meta.prunedThrough > 0 ? meta.prunedHash : kGenesis;
+    qint64 expectedSeq = meta.prunedThrough + 1;
+    const auto fail = [&verdict](ChainFinding finding, const QString& problem) {
+        verdict.intact = false;
+        verdict.finding = finding;
+        verdict.problem = problem;
+        return verdict;
+    };
+    {
+        Rows rows(m_db.run("SELECT " LEGBA_AUDIT_COLUMNS ", prev_hash, hash FROM audit_events "
+                           "ORDER BY seq ASC"));
+        while (rows.next()) {
+            const StoredEvent e = readEvent(rows);
+            const QByteArray storedPrevious = rows.value(15).toByteArray();
+            const QByteArray stored = rows.value(16).toByteArray();
             verdict.brokenEventId = e.eventId;
             verdict.brokenSeq = e.seq;
-            verdict.problem = problem;
-            return verdict;
+            if (e.seq != expectedSeq)
+                return fail(ChainFinding::MissingEvent,
+                            QStringLiteral("event #%1 is missing before it").arg(expectedSeq));
+            if (storedPrevious != previous)
+                return fail(ChainFinding::BrokenLink,
+                            QStringLiteral("its link to the previous event does not match"));
+            if (e.seq < meta.v2From) {
+                if (chainHash(previous, e) != stored)
+                    return fail(ChainFinding::ChangedContent,
+                                QStringLiteral("its content does not match its hash"));
+            } else {
+                AuditColumns columns;
+                for (std::size_t i = 0; i < columns.size(); ++i) {
+                    if (rows.isNull(static_cast<int>(i)))
+                        continue;
+                    const QVariant v = rows.value(static_cast<int>(i));
+                    columns[i] = v.typeId() == QMetaType::QByteArray ? v.toByteArray()
+                                                                     : v.toString().toUtf8();
+                }
+                if (hashV2(previous, columns) != stored) {
+                    for (const std::size_t i : kNullableColumns) {
+                        AuditColumns flipped = columns;
+                        if (!flipped[i])
+                            flipped[i] = QByteArray("");
+                        else if (flipped[i]->isEmpty())
+                            flipped[i].reset();
+                        else
+                            continue;
+                        if (hashV2(previous, flipped) == stored)
+                            return fail(ChainFinding::NullSwapped,
+                                        QStringLiteral("its %1 was changed %2")
+                                            .arg(QLatin1String(kColumnNames[i]),
+                                                 columns[i] ? QStringLiteral("from NULL to ''")
+                                                            : QStringLiteral("from '' to NULL")));
+                    }
+                    return fail(ChainFinding::ChangedContent,
+                                QStringLiteral("its content does not match its hash"));
+                }
+            }
+            previous = stored;
+            ++expectedSeq;
+            ++verdict.eventsChecked;
         }
-        previous = stored;
-        ++expectedSeq;
-        ++verdict.eventsChecked;
     }
+    verdict.brokenEventId.clear();
+    verdict.brokenSeq = 0;
+    if (m_settings.anchorKey.isEmpty())
+        return verdict;
+
+    const qint64 headSeq = expectedSeq - 1;
+    if (!meta.anchor)
+        return fail(ChainFinding::AnchorMissing,
+                    QStringLiteral("the log has no anchor: a cut tail or a recomputed chain "
+                                   "cannot be ruled out"));
+    const QList<QByteArray> parts = meta.anchor->split(' ');
+    if (parts.size() != 4)
+        return fail(ChainFinding::AnchorForged, QStringLiteral("the anchor is not readable"));
+    bool ok = false;
+    const qint64 anchoredSeq = parts[0].toLongLong(&ok);
+    const QByteArray& anchoredHash = parts[1];
+    if (!ok)
+        return fail(ChainFinding::AnchorForged, QStringLiteral("the anchor is not readable"));
+    if (parts[2] != keyId(m_settings.anchorKey))
+        return fail(ChainFinding::AnchorOtherKey,
+                    QStringLiteral("the anchor was made with another key (id %1) than the one "
+                                   "given (id %2): pass the key the server used with "
+                                   "--anchor-key")
+                        .arg(QString::fromLatin1(parts[2]),
+                             QString::fromLatin1(keyId(m_settings.anchorKey))));
+    if (parts[3] != anchorMac(m_settings.anchorKey, anchoredSeq, anchoredHash, meta))
+        return fail(ChainFinding::AnchorForged,
+                    QStringLiteral("the anchor or the record of pruned events does not match "
+                                   "its MAC: it was changed without the key"));
+    if (headSeq < anchoredSeq)
+        return fail(ChainFinding::CutTail,
+                    QStringLiteral("%1 events are missing at the end: the anchor records the "
+                                   "log up to #%2, the log ends at #%3 (a cut tail, or events "
+                                   "removed and the chain recomputed)")
+                        .arg(anchoredSeq - headSeq)
+                        .arg(anchoredSeq)
+                        .arg(headSeq));
+    if (headSeq > anchoredSeq)
+        return fail(ChainFinding::ExtraEvents,
+                    QStringLiteral("%1 events after the anchored head #%2 were not written by a "
+                                   "server holding the key")
+                        .arg(headSeq - anchoredSeq)
+                        .arg(anchoredSeq));
+    if (previous != anchoredHash)
+        return fail(ChainFinding::Rechained,
+                    QStringLiteral("the chain was recomputed: its head #%1 does not have the "
+                                   "anchored hash")
+                        .arg(headSeq));
     return verdict;
 }
 

@@ -178,6 +178,7 @@ void AuditWriter::run(QString path, std::promise<QString> opened) {
         db.open(path);
         db.execute(QStringLiteral("PRAGMA wal_autocheckpoint=0"));
         store = std::make_unique<Store>(db);
+        store->audit().configure(m_store.audit().settings());
     } catch (const DbError& error) {
         opened.set_value(QString::fromUtf8(error.what()));
         return;

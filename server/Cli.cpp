@@ -48,9 +48,12 @@ Commands:
   serve --data-dir DIR [--listen HOST:PORT] [--tls-cert FILE --tls-key FILE]
         [--rate-limit N] [--failed-auth-limit N] [--instance-quota N]
         [--provisioning-delay-ms N] [--termination-delay-ms N] [--hosted-shape]
+        [--audit-max-events N] [--audit-retention-days N] [--anchor-key FILE]
       Serve the API (default 127.0.0.1:8080; port 0 picks a free port). The first line
       printed is "listening on http://HOST:PORT". SIGINT and SIGTERM stop it cleanly.
       --rate-limit: requests per key per minute (0, the default, turns it off).
+      --audit-max-events, --audit-retention-days: prune the oldest audit events beyond
+      that many, or older than that; the chain stays verifiable (0, the default: keep all).
       --hosted-shape: answer exactly as the hosted Legba API's public docs show, to
       rehearse clients on it: only GET /key, POST /key/rotate, GET and POST /instances and
       DELETE /instances/{id}, with only the documented members; opaque keys; instance ids
@@ -63,11 +66,15 @@ Commands:
       Manage keys without the API: recovery when every key of an organization is lost.
       --org may be left out when the data dir holds one organization. --scopes defaults
       to every scope.
-  audit verify --data-dir DIR
-      Check the audit log's hash chain; names the first broken event (exit status 1).
+  audit verify --data-dir DIR [--anchor-key FILE]
+      Check the audit log's hash chain and its anchor; names the first broken event, a cut
+      tail or a recomputed chain (exit status 1).
   seed-demo --data-dir DIR [--org ORG] [--events N]
       Fill an organization with realistic keys, instances and N audit events (default
       1000). Creates the organization when the data dir has none and prints its key once.
+  --anchor-key FILE (every command that writes, and audit verify): the key that MACs
+      the audit log's head, kept outside the data dir; created (mode 0600) when missing.
+      Default: $XDG_CONFIG_HOME/legba-server/audit-anchor.key.
   --version   Print the version.
   --help      Print this help.
 )";
@@ -144,15 +151,31 @@ qint64 nowMs() {
 }
 
 // Opens the data dir's database for the commands that do not serve.
+// A command that writes creates the anchor key when there is none and anchors a log that
+// has no anchor yet; `audit verify` does neither, so that it cannot bless what it checks.
+enum class Access { Read, Verify, Write };
+
 struct Offline {
     Database db;
     std::unique_ptr<Store> store;
 
-    explicit Offline(const QString& dataDir) {
+    Offline(const Args& a, Access access) {
+        const QString dataDir = a.required(QStringLiteral("data-dir"));
+        const QString keyPath = a.has(QStringLiteral("anchor-key"))
+                                    ? a.value(QStringLiteral("anchor-key"))
+                                    : defaultAnchorKeyPath();
+        const QByteArray key =
+            access == Access::Read ? QByteArray() : loadAnchorKey(keyPath, access == Access::Write);
         if (!QDir().mkpath(dataDir))
             throw std::runtime_error("cannot create the data directory " + dataDir.toStdString());
         db.open(QDir(dataDir).filePath(QStringLiteral("legba.sqlite3")));
         store = std::make_unique<Store>(db);
+        store->audit().configure({key, 0, 0});
+        if (access == Access::Write) {
+            Transaction tx(db);
+            store->audit().ensureAnchor();
+            tx.commit();
+        }
     }
 
     QString organization(const QString& wanted) {
@@ -191,8 +214,10 @@ void printCreated(std::FILE* out, const QString& orgUuid, const QString& keyId, 
 }
 
 int cmdInit(const QStringList& rest, std::FILE* out, std::FILE* err) {
-    const Args a = Args::parse(rest, {QStringLiteral("data-dir"), QStringLiteral("org-name")},
-                               {QStringLiteral("json"), QStringLiteral("hosted-shape")});
+    const Args a = Args::parse(
+        rest,
+        {QStringLiteral("data-dir"), QStringLiteral("org-name"), QStringLiteral("anchor-key")},
+        {QStringLiteral("json"), QStringLiteral("hosted-shape")});
     if (!a.positional.isEmpty())
         throw UsageError("unexpected argument " + a.positional.front().toStdString());
     const QString dataDir = a.required(QStringLiteral("data-dir"));
@@ -200,6 +225,7 @@ int cmdInit(const QStringList& rest, std::FILE* out, std::FILE* err) {
                                                            : QStringLiteral("Sandbox organization");
     ServerOptions options;
     options.hostedShape = a.flags.contains(QStringLiteral("hosted-shape"));
+    options.auditAnchorKeyPath = a.value(QStringLiteral("anchor-key"));
     SandboxServer server(options);
     QString error;
     if (!server.open(dataDir, &error)) {
@@ -245,13 +271,15 @@ std::pair<QHostAddress, quint16> parseListen(const QString& text) {
 }
 
 int cmdServe(const QStringList& rest, std::FILE* out, std::FILE* err) {
-    const Args a = Args::parse(
-        rest,
-        {QStringLiteral("data-dir"), QStringLiteral("listen"), QStringLiteral("tls-cert"),
-         QStringLiteral("tls-key"), QStringLiteral("rate-limit"),
-         QStringLiteral("failed-auth-limit"), QStringLiteral("instance-quota"),
-         QStringLiteral("provisioning-delay-ms"), QStringLiteral("termination-delay-ms")},
-        {QStringLiteral("hosted-shape")});
+    const Args a =
+        Args::parse(rest,
+                    {QStringLiteral("data-dir"), QStringLiteral("listen"),
+                     QStringLiteral("tls-cert"), QStringLiteral("tls-key"),
+                     QStringLiteral("rate-limit"), QStringLiteral("failed-auth-limit"),
+                     QStringLiteral("instance-quota"), QStringLiteral("provisioning-delay-ms"),
+                     QStringLiteral("termination-delay-ms"), QStringLiteral("anchor-key"),
+                     QStringLiteral("audit-max-events"), QStringLiteral("audit-retention-days")},
+                    {QStringLiteral("hosted-shape")});
     if (!a.positional.isEmpty())
         throw UsageError("unexpected argument " + a.positional.front().toStdString());
     const QString dataDir = a.required(QStringLiteral("data-dir"));
@@ -271,6 +299,9 @@ int cmdServe(const QStringList& rest, std::FILE* out, std::FILE* err) {
     if (options.tlsCertificatePath.isEmpty() != options.tlsKeyPath.isEmpty())
         throw UsageError("--tls-cert and --tls-key go together");
     options.hostedShape = a.flags.contains(QStringLiteral("hosted-shape"));
+    options.auditAnchorKeyPath = a.value(QStringLiteral("anchor-key"));
+    options.auditMaxEvents = a.integer(QStringLiteral("audit-max-events"), 0, 0, 1000000000);
+    options.auditRetentionDays = a.integer(QStringLiteral("audit-retention-days"), 0, 0, 100000);
 
     SandboxServer server(options);
     QString error;
@@ -339,9 +370,10 @@ int cmdKeys(const QStringList& rest, std::FILE* out, std::FILE* err) {
     const QString verb = rest.front();
     const QStringList tail = rest.mid(1);
     if (verb == QLatin1String("list")) {
-        const Args a = Args::parse(tail, {QStringLiteral("data-dir"), QStringLiteral("org")},
-                                   {QStringLiteral("json")});
-        Offline db(a.required(QStringLiteral("data-dir")));
+        const Args a = Args::parse(
+            tail, {QStringLiteral("data-dir"), QStringLiteral("org"), QStringLiteral("anchor-key")},
+            {QStringLiteral("json")});
+        Offline db(a, Access::Read);
         const QString org = db.organization(a.value(QStringLiteral("org")));
         const qint64 now = nowMs();
         Json list = Json::array();
@@ -360,12 +392,12 @@ int cmdKeys(const QStringList& rest, std::FILE* out, std::FILE* err) {
         return 0;
     }
     if (verb == QLatin1String("create")) {
-        const Args a =
-            Args::parse(tail,
-                        {QStringLiteral("data-dir"), QStringLiteral("org"), QStringLiteral("name"),
-                         QStringLiteral("scopes"), QStringLiteral("expires-at")},
-                        {QStringLiteral("json")});
-        Offline db(a.required(QStringLiteral("data-dir")));
+        const Args a = Args::parse(tail,
+                                   {QStringLiteral("data-dir"), QStringLiteral("org"),
+                                    QStringLiteral("name"), QStringLiteral("scopes"),
+                                    QStringLiteral("expires-at"), QStringLiteral("anchor-key")},
+                                   {QStringLiteral("json")});
+        Offline db(a, Access::Write);
         const QString org = db.organization(a.value(QStringLiteral("org")));
         QStringList scopes;
         if (a.has(QStringLiteral("scopes"))) {
@@ -400,10 +432,12 @@ int cmdKeys(const QStringList& rest, std::FILE* out, std::FILE* err) {
         return 0;
     }
     if (verb == QLatin1String("revoke")) {
-        const Args a = Args::parse(tail, {QStringLiteral("data-dir"), QStringLiteral("org")}, {});
+        const Args a = Args::parse(
+            tail, {QStringLiteral("data-dir"), QStringLiteral("org"), QStringLiteral("anchor-key")},
+            {});
         if (a.positional.size() != 1)
             throw UsageError("keys revoke needs exactly one KEY_ID");
-        Offline db(a.required(QStringLiteral("data-dir")));
+        Offline db(a, Access::Write);
         const QString org = db.organization(a.value(QStringLiteral("org")));
         const QString keyId = a.positional.front();
         if (!admin::revokeKey(*db.store, org, keyId, nowMs(), QStringLiteral("cli"))) {
@@ -420,33 +454,45 @@ int cmdKeys(const QStringList& rest, std::FILE* out, std::FILE* err) {
 int cmdAudit(const QStringList& rest, std::FILE* out, std::FILE* err) {
     if (rest.isEmpty() || rest.front() != QLatin1String("verify"))
         throw UsageError("audit needs verify");
-    const Args a = Args::parse(rest.mid(1), {QStringLiteral("data-dir")}, {});
+    const Args a =
+        Args::parse(rest.mid(1), {QStringLiteral("data-dir"), QStringLiteral("anchor-key")}, {});
     const QString dataDir = a.required(QStringLiteral("data-dir"));
     if (!QFile::exists(QDir(dataDir).filePath(QStringLiteral("legba.sqlite3"))))
         throw UsageError("no sandbox database in " + dataDir.toStdString());
-    Offline db(dataDir);
+    Offline db(a, Access::Verify);
     const ChainVerdict verdict = db.store->audit().verify();
     if (verdict.intact) {
-        print(out,
-              QStringLiteral("audit log intact: %1 events verified\n").arg(verdict.eventsChecked));
+        print(
+            out,
+            QStringLiteral("audit log intact: %1 events verified%2, head anchored\n")
+                .arg(verdict.eventsChecked)
+                .arg(verdict.eventsPruned > 0
+                         ? QStringLiteral(" after %1 pruned by retention").arg(verdict.eventsPruned)
+                         : QString()));
         return 0;
     }
-    print(err, QStringLiteral("audit log broken at event %1 (#%2): %3; %4 events before it "
-                              "verified\n")
-                   .arg(verdict.brokenEventId)
-                   .arg(verdict.brokenSeq)
-                   .arg(verdict.problem)
-                   .arg(verdict.eventsChecked));
+    if (verdict.brokenSeq > 0)
+        print(err, QStringLiteral("audit log broken at event %1 (#%2): %3; %4 events before it "
+                                  "verified\n")
+                       .arg(verdict.brokenEventId)
+                       .arg(verdict.brokenSeq)
+                       .arg(verdict.problem)
+                       .arg(verdict.eventsChecked));
+    else
+        print(err, QStringLiteral("audit log not intact: %1; its %2 events chain correctly\n")
+                       .arg(verdict.problem)
+                       .arg(verdict.eventsChecked));
     return 1;
 }
 
 int cmdSeedDemo(const QStringList& rest, std::FILE* out, std::FILE*) {
-    const Args a = Args::parse(
-        rest, {QStringLiteral("data-dir"), QStringLiteral("org"), QStringLiteral("events")},
-        {QStringLiteral("json")});
+    const Args a = Args::parse(rest,
+                               {QStringLiteral("data-dir"), QStringLiteral("org"),
+                                QStringLiteral("events"), QStringLiteral("anchor-key")},
+                               {QStringLiteral("json")});
     const QString dataDir = a.required(QStringLiteral("data-dir"));
     const int events = a.integer(QStringLiteral("events"), 1000, 0, 100000000);
-    Offline db(dataDir);
+    Offline db(a, Access::Write);
     const qint64 now = nowMs();
     QString org;
     if (db.store->organizations().isEmpty() && !a.has(QStringLiteral("org"))) {

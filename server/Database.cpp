@@ -85,6 +85,23 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 )sql",
+    // 2: the audit chain's version 2 (length-prefixed, NULL distinct from '') for the events
+    // from here on, the events before verified as version 1; the anchor (the head MACed
+    // with a key outside the data dir) and the record of what retention pruned, which
+    // alone lets the delete trigger remove events.
+    R"sql(
+CREATE TABLE audit_meta (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+INSERT INTO audit_meta (name, value) SELECT 'chain_v2_from', COALESCE(MAX(seq), 0) + 1 FROM audit_events;
+INSERT INTO audit_meta (name, value) VALUES ('pruned_through', '0');
+INSERT INTO audit_meta (name, value) VALUES ('pruned_hash', '0000000000000000000000000000000000000000000000000000000000000000');
+DROP TRIGGER audit_events_no_delete;
+CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+WHEN OLD.seq > CAST((SELECT value FROM audit_meta WHERE name = 'pruned_through') AS INTEGER)
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+)sql",
 };
 
 QString describe(const QSqlError& error) {

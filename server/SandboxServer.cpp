@@ -3,6 +3,7 @@
 #include "Admin.h"
 #include "Api.h"
 #include "ApiShape.h"
+#include "AuditLog.h"
 #include "Database.h"
 #include "HttpTransport.h"
 #include "Logging.h"
@@ -59,9 +60,24 @@ bool SandboxServer::open(const QString& dataDir, QString* error) {
         QFile::setPermissions(dataDir, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
         d->db.open(QDir(dataDir).filePath(QStringLiteral("legba.sqlite3")));
         d->store = std::make_unique<Store>(d->db);
+        const QString keyPath = d->options.auditAnchorKeyPath.isEmpty()
+                                    ? defaultAnchorKeyPath()
+                                    : d->options.auditAnchorKeyPath;
+        d->store->audit().configure({loadAnchorKey(keyPath, true), d->options.auditMaxEvents,
+                                     qint64(d->options.auditRetentionDays) * 24 * 3600 * 1000});
+        {
+            Transaction tx(d->db);
+            d->store->audit().ensureAnchor();
+            tx.commit();
+        }
         d->api = std::make_unique<Api>(*d->store, d->options);
         d->api->startAuditWriter();
         return true;
+    } catch (const AnchorKeyError& e) {
+        qCCritical(lcServer, "cannot open the data dir: %s", e.what());
+        if (error)
+            *error = QString::fromUtf8(e.what());
+        return false;
     } catch (const DbError& e) {
         qCCritical(lcServer, "cannot open the data dir: %s", e.what());
         if (error)
@@ -136,7 +152,7 @@ void SandboxServer::close() {
         d->http.reset();
     }
     if (d->api)
-        d->api->flush();
+        d->api->flush(true);
 }
 
 std::optional<CreatedOrganization> SandboxServer::createOrganization(const QString& name,

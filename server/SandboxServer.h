@@ -34,6 +34,13 @@ struct ServerOptions {
     // routes with their documented members, opaque keys, non-UUID instance ids, and Go's
     // plain-text 404 for everything else. For rehearsing clients against the hosted shape.
     bool hostedShape = false;
+    // The key that MACs the audit log's head (AuditLog.h), outside the data dir; empty:
+    // defaultAnchorKeyPath(). Created when missing.
+    QString auditAnchorKeyPath;
+    // Audit retention: the oldest events beyond this many, or older than this many days,
+    // are pruned as new ones are written. 0 keeps all.
+    qint64 auditMaxEvents = 0;
+    int auditRetentionDays = 0;
 };
 
 struct CreatedOrganization {

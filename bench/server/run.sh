@@ -2,9 +2,11 @@
 # legba-server under load from wrk on loopback, 32 connections, side by side in one run:
 # the unauthenticated, database-free /healthz as the baseline; authenticated GET /instances
 # and GET /key (each writes its api.request audit event); POST /keys and POST /instances
-# (each one committed transaction with its audit event before the answer).
+# (each one committed transaction with its audit event before the answer); then one
+# address sending a wrong key without pause (refused 429 after 20, counted, not recorded).
 #
 # usage: bench/server/run.sh [path/to/legba-server] [seconds per run]
+# SERVE_ARGS adds options to serve (e.g. SERVE_ARGS="--audit-max-events 100000").
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 server="${1:-$here/../../build/test/legba-server}"
@@ -17,7 +19,8 @@ init="$("$server" init --data-dir "$data" --json)"
 export ORG="$(sed -E 's/.*"org_uuid":"([^"]+)".*/\1/' <<<"$init")"
 export KEY="$(sed -E 's/.*"key":"([^"]+)".*/\1/' <<<"$init")"
 
-"$server" serve --data-dir "$data" --listen 127.0.0.1:0 --instance-quota 100000000 \
+# shellcheck disable=SC2086 # SERVE_ARGS is a list of options
+"$server" serve --data-dir "$data" --listen 127.0.0.1:0 --instance-quota 100000000 ${SERVE_ARGS:-} \
   >"$data/serve.out" 2>"$data/serve.err" &
 pid=$!
 for _ in $(seq 50); do grep -q listening "$data/serve.out" 2>/dev/null && break; sleep 0.1; done
@@ -50,10 +53,19 @@ BENCH_PATH=/instances bench "GET /instances (auth, audit)" -s "$here/get_auth.lu
 BENCH_PATH=/key bench "GET /key (auth, audit)" -s "$here/get_auth.lua" "$url"
 bench "POST /keys (durable)" -s "$here/post_keys.lua" "$url"
 bench "POST /instances (durable)" -s "$here/post_instances.lua" "$url"
+# One address failing authentication without pause: 20 events, then one count per minute.
+KEY=legba_not_a_key BENCH_PATH=/instances bench "GET /instances (bad key, 429)" \
+  -s "$here/get_auth.lua" "$url"
 
 echo
 echo "data dir after the run (the WAL must stay bounded: checkpoints keep up):"
 ls -l "$data" | awk '/legba.sqlite3/ {printf "  %-22s %12d bytes\n", $9, $5}'
+echo "  the whole data dir      $(du -sb "$data" | awk '{print $1}') bytes"
 kill -TERM "$pid"; wait "$pid" || true
 echo
 echo "audit: $("$server" audit verify --data-dir "$data")"
+if command -v sqlite3 >/dev/null; then
+  echo "auth.failed events: $(sqlite3 "$data/legba.sqlite3" \
+    "SELECT COUNT(*) || ' (' || COALESCE(SUM(json_extract(details, '$.aggregated')), 0) || \
+     ' attempts counted in aggregates)' FROM audit_events WHERE action = 'auth.failed'")"
+fi

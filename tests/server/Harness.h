@@ -88,6 +88,8 @@ public:
         options.clock = [offset] {
             return QDateTime::currentMSecsSinceEpoch() + offset->load();
         };
+        if (options.auditAnchorKeyPath.isEmpty())
+            options.auditAnchorKeyPath = anchorKeyPath();
         m_server = std::make_unique<server::SandboxServer>(options);
         QString error;
         if (!m_dir.isValid() || !m_server->open(m_dir.path(), &error))
@@ -106,6 +108,8 @@ public:
 
     server::SandboxServer& server() { return *m_server; }
     QString dataDir() const { return m_dir.path(); }
+    // Outside the data dir, as the anchor key must be.
+    QString anchorKeyPath() const { return m_keyDir.filePath(QStringLiteral("anchor.key")); }
     // Moves the server's clock forward.
     void advance(qint64 ms) { m_offset->fetch_add(ms); }
 
@@ -208,6 +212,7 @@ public:
     QUrl base;
 
 private:
+    QTemporaryDir m_keyDir; // before m_dir: anchorKeyPath() is used while opening it
     QTemporaryDir m_dir;
     std::shared_ptr<std::atomic<qint64>> m_offset;
     std::unique_ptr<server::SandboxServer> m_server;

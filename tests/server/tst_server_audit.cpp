@@ -6,6 +6,8 @@
 #include "Database.h"
 #include "Harness.h"
 
+#include <QCryptographicHash>
+#include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSqlDatabase>
@@ -37,10 +39,12 @@ struct Verify {
     QString err;
 };
 
-Verify runVerify(const QString& dataDir) {
+Verify runVerify(const Harness& h, const QString& keyPath = {}) {
     QProcess p;
-    p.start(QStringLiteral(LEGBA_SERVER_BINARY), {QStringLiteral("audit"), QStringLiteral("verify"),
-                                                  QStringLiteral("--data-dir"), dataDir});
+    p.start(QStringLiteral(LEGBA_SERVER_BINARY),
+            {QStringLiteral("audit"), QStringLiteral("verify"), QStringLiteral("--data-dir"),
+             h.dataDir(), QStringLiteral("--anchor-key"),
+             keyPath.isEmpty() ? h.anchorKeyPath() : keyPath});
     p.waitForFinished(30000);
     return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
             QString::fromUtf8(p.readAllStandardError())};
@@ -66,6 +70,43 @@ public:
             *error = q.lastError().text();
         return ok;
     }
+    QSqlDatabase handle() const { return m_db; }
+    // Recomputes every event's link and hash, as someone with this code but without the
+    // anchor key would after changing or removing events.
+    bool rechain() {
+        QSqlQuery rows(m_db);
+        if (!rows.exec(QStringLiteral("SELECT seq, event_id, org_uuid, occurred_at, actor_key_id, "
+                                      "actor_name, actor_prefix, action, target_type, target_id, "
+                                      "status_code, ip, user_agent, request_id, details "
+                                      "FROM audit_events ORDER BY seq")))
+            return false;
+        QByteArray previous(64, '0');
+        std::vector<std::pair<qint64, std::pair<QByteArray, QByteArray>>> updates;
+        while (rows.next()) {
+            AuditColumns columns;
+            for (int i = 0; i < 15; ++i) {
+                if (!rows.isNull(i))
+                    columns[static_cast<std::size_t>(i)] =
+                        rows.value(i).typeId() == QMetaType::QByteArray
+                            ? rows.value(i).toByteArray()
+                            : rows.value(i).toString().toUtf8();
+            }
+            const QByteArray hash = AuditLog::hashV2(previous, columns);
+            updates.push_back({rows.value(0).toLongLong(), {previous, hash}});
+            previous = hash;
+        }
+        for (const auto& [seq, hashes] : updates) {
+            QSqlQuery update(m_db);
+            update.prepare(
+                QStringLiteral("UPDATE audit_events SET prev_hash = ?, hash = ? WHERE seq = ?"));
+            update.addBindValue(hashes.first);
+            update.addBindValue(hashes.second);
+            update.addBindValue(seq);
+            if (!update.exec())
+                return false;
+        }
+        return true;
+    }
     // The first column of every row, as text.
     QStringList column(const QString& sql) {
         QSqlQuery q(m_db);
@@ -80,6 +121,19 @@ public:
 private:
     QSqlDatabase m_db;
 };
+
+// Chain version 1, as the server before version 2 computed it (NULL read as ''), over the
+// columns of ROW_COLUMNS: what an attacker with the old code would recompute.
+QByteArray v1Hash(const QByteArray& previous, const QSqlQuery& row) {
+    QByteArray input;
+    const auto field = [&input](const QByteArray& value) {
+        input += QByteArray::number(value.size()) + ':' + value + ';';
+    };
+    field(previous);
+    for (int i = 0; i < 15; ++i)
+        field(row.isNull(i) ? QByteArray() : row.value(i).toString().toUtf8());
+    return QCryptographicHash::hash(input, QCryptographicHash::Sha256).toHex();
+}
 
 } // namespace
 
@@ -374,9 +428,9 @@ private Q_SLOTS:
     }
 
     void chainHashesStayTheSameAcrossVersions() {
-        // Two events as any version of the server hashes them: SHA-256 over "len:value;" of
-        // the previous hash and every field (computed outside this code base, in Python).
-        // A change to the chain's format would make every existing log fail verification.
+        // Two events as chain version 1 hashes them: SHA-256 over "len:value;" of the
+        // previous hash and every field (computed outside this code base, in Python). Logs
+        // written before version 2 must keep verifying.
         QTemporaryDir dir;
         Database db;
         db.open(dir.filePath(QStringLiteral("legba.sqlite3")));
@@ -394,6 +448,9 @@ private Q_SLOTS:
             "'auth.failed', NULL, NULL, 401, '::1', '', 'req_76543210fedcba9876543210', '{}', "
             "'783e7d56e87a44210022f7f27d3faee60804e196de3fa336d268f81169138d5b', "
             "'5ae1fee30afb0a1fc3d126454b275968984b3efe0be323bba1da073c8c8a4913')"));
+        // As migration 2 records for a log that held these two events: they stay version 1.
+        db.execute(
+            QStringLiteral("UPDATE audit_meta SET value = '3' WHERE name = 'chain_v2_from'"));
         AuditLog log(db);
         ChainVerdict verdict = log.verify();
         QVERIFY2(verdict.intact, qPrintable(verdict.problem));
@@ -441,10 +498,11 @@ private Q_SLOTS:
             h.get(h.api(QStringLiteral("/instances")), h.ownerKey);
         h.makeKey({QStringLiteral("keys:read")});
         h.server().close();
-        const Verify v = runVerify(h.dataDir());
+        const Verify v = runVerify(h);
         QCOMPARE(v.exitCode, 0);
         QVERIFY2(v.out.contains(QStringLiteral("intact")), qPrintable(v.out + v.err));
         QVERIFY(v.out.contains(QStringLiteral("7 events")));
+        QVERIFY(v.out.contains(QStringLiteral("anchored")));
     }
 
     void verifyNamesTheFirstTamperedEvent_data() {
@@ -475,10 +533,299 @@ private Q_SLOTS:
             QString error;
             QVERIFY2(db.exec(tamper, &error), qPrintable(error));
         }
-        const Verify v = runVerify(h.dataDir());
+        const Verify v = runVerify(h);
         QCOMPARE(v.exitCode, 1);
         const QString named = tamper.startsWith(QLatin1String("DELETE")) ? fourth : third;
         QVERIFY2(v.err.contains(named), qPrintable(v.err));
+    }
+
+    // Item 3 of issue 16: what the chain alone could not see.
+    void verifyReportsACutTail() {
+        Harness h;
+        for (int i = 0; i < 5; ++i)
+            h.get(h.api(QStringLiteral("/nope")), h.ownerKey);
+        h.server().close();
+        {
+            RawDb db(h.dataDir());
+            QVERIFY(db.exec(QStringLiteral("DROP TRIGGER audit_events_no_delete")));
+            QVERIFY(db.exec(QStringLiteral("DELETE FROM audit_events WHERE seq > 4")));
+        }
+        const Verify v = runVerify(h);
+        QCOMPARE(v.exitCode, 1);
+        QVERIFY2(v.err.contains(QStringLiteral("2 events are missing at the end")) &&
+                     v.err.contains(QStringLiteral("up to #6")),
+                 qPrintable(v.err));
+    }
+
+    void verifyReportsEventsRemovedAndTheChainRecomputed() {
+        Harness h;
+        for (int i = 0; i < 5; ++i)
+            h.get(h.api(QStringLiteral("/nope")), h.ownerKey);
+        h.server().close();
+        {
+            RawDb db(h.dataDir());
+            QVERIFY(db.exec(QStringLiteral("DROP TRIGGER audit_events_no_delete")));
+            QVERIFY(db.exec(QStringLiteral("DROP TRIGGER audit_events_no_update")));
+            QVERIFY(db.exec(QStringLiteral("DELETE FROM audit_events WHERE seq IN (2, 3)")));
+            QVERIFY(db.exec(QStringLiteral("UPDATE audit_events SET seq = seq - 2 WHERE seq > 3")));
+            QVERIFY(db.rechain());
+        }
+        const Verify v = runVerify(h);
+        QCOMPARE(v.exitCode, 1);
+        QVERIFY2(v.err.contains(QStringLiteral("missing at the end")) &&
+                     v.err.contains(QStringLiteral("the chain recomputed")),
+                 qPrintable(v.err));
+    }
+
+    void verifyReportsAChangedEventWithTheChainRecomputed() {
+        Harness h;
+        for (int i = 0; i < 5; ++i)
+            h.get(h.api(QStringLiteral("/nope")), h.ownerKey);
+        h.server().close();
+        {
+            RawDb db(h.dataDir());
+            QVERIFY(db.exec(QStringLiteral("DROP TRIGGER audit_events_no_update")));
+            QVERIFY(
+                db.exec(QStringLiteral("UPDATE audit_events SET status_code = 200 WHERE seq = 3")));
+            QVERIFY(db.rechain());
+        }
+        const Verify v = runVerify(h);
+        QCOMPARE(v.exitCode, 1);
+        QVERIFY2(v.err.contains(QStringLiteral("the chain was recomputed")), qPrintable(v.err));
+    }
+
+    void verifyReportsAnAnchorChangedWithoutTheKey() {
+        Harness h;
+        for (int i = 0; i < 5; ++i)
+            h.get(h.api(QStringLiteral("/nope")), h.ownerKey);
+        h.server().close();
+        {
+            // The cut tail with the anchor moved to the new head: the MAC no longer fits.
+            RawDb db(h.dataDir());
+            QVERIFY(db.exec(QStringLiteral("DROP TRIGGER audit_events_no_delete")));
+            QVERIFY(db.exec(QStringLiteral("DELETE FROM audit_events WHERE seq > 4")));
+            QVERIFY(db.exec(QStringLiteral(
+                "UPDATE audit_meta SET value = '4 ' || (SELECT hash FROM audit_events WHERE seq = "
+                "4) || substr(value, 67) WHERE name = 'anchor'")));
+        }
+        Verify v = runVerify(h);
+        QCOMPARE(v.exitCode, 1);
+        QVERIFY2(v.err.contains(QStringLiteral("changed without the key")), qPrintable(v.err));
+        {
+            RawDb db(h.dataDir());
+            QVERIFY(db.exec(QStringLiteral("DELETE FROM audit_meta WHERE name = 'anchor'")));
+        }
+        v = runVerify(h);
+        QCOMPARE(v.exitCode, 1);
+        QVERIFY2(v.err.contains(QStringLiteral("no anchor")), qPrintable(v.err));
+    }
+
+    void verifyReportsAPrefixCutPassedOffAsPruned() {
+        Harness h;
+        for (int i = 0; i < 5; ++i)
+            h.get(h.api(QStringLiteral("/nope")), h.ownerKey);
+        h.server().close();
+        {
+            RawDb db(h.dataDir());
+            QVERIFY(db.exec(QStringLiteral(
+                "UPDATE audit_meta SET value = (SELECT hash FROM audit_events WHERE seq = 3) "
+                "WHERE name = 'pruned_hash'")));
+            QVERIFY(db.exec(
+                QStringLiteral("UPDATE audit_meta SET value = '3' WHERE name = 'pruned_through'")));
+            QVERIFY(db.exec(QStringLiteral("DELETE FROM audit_events WHERE seq <= 3")));
+        }
+        const Verify v = runVerify(h);
+        QCOMPARE(v.exitCode, 1);
+        QVERIFY2(v.err.contains(QStringLiteral("changed without the key")), qPrintable(v.err));
+    }
+
+    void verifyTellsNullFromEmpty_data() {
+        QTest::addColumn<QString>("tamper");
+        QTest::addColumn<QString>("named");
+        QTest::newRow("target_type NULL to ''")
+            << QStringLiteral("UPDATE audit_events SET target_type = '' WHERE seq = 3")
+            << QStringLiteral("its target_type was changed from NULL to ''");
+        QTest::newRow("actor_name NULL to '' beside a NULL key id")
+            << QStringLiteral("UPDATE audit_events SET actor_name = '' WHERE action = "
+                              "'auth.failed'")
+            << QStringLiteral("its actor_name was changed from NULL to ''");
+    }
+
+    void verifyTellsNullFromEmpty() {
+        QFETCH(QString, tamper);
+        QFETCH(QString, named);
+        Harness h;
+        for (int i = 0; i < 5; ++i)
+            h.get(h.api(QStringLiteral("/nope")), h.ownerKey);
+        h.get(h.api(QStringLiteral("/instances")), "legba_wrong");
+        h.server().close();
+        {
+            RawDb db(h.dataDir());
+            QVERIFY(db.exec(QStringLiteral("DROP TRIGGER audit_events_no_update")));
+            QString error;
+            QVERIFY2(db.exec(tamper, &error), qPrintable(error));
+        }
+        const Verify v = runVerify(h);
+        QCOMPARE(v.exitCode, 1);
+        QVERIFY2(v.err.contains(named), qPrintable(v.err));
+    }
+
+    void verifyWithAnotherKeySaysSo() {
+        Harness h;
+        h.get(h.api(QStringLiteral("/instances")), h.ownerKey);
+        h.server().close();
+        QTemporaryDir other;
+        const QString otherKey = other.filePath(QStringLiteral("other.key"));
+        QVERIFY(loadAnchorKey(otherKey, true).size() == 32);
+        const QFile::Permissions others = QFile::ReadGroup | QFile::WriteGroup | QFile::ExeGroup |
+                                          QFile::ReadOther | QFile::WriteOther | QFile::ExeOther;
+        QCOMPARE(QFile::permissions(otherKey) & others, QFile::Permissions());
+        const Verify v = runVerify(h, otherKey);
+        QCOMPARE(v.exitCode, 1);
+        QVERIFY2(v.err.contains(QStringLiteral("another key")), qPrintable(v.err));
+    }
+
+    void aLegacyLogCutAndRechainedWithTheOldAlgorithmIsFound() {
+        // A data dir from before chain version 2: its events stay version 1, and the first
+        // server of this version anchors its head. Removing an event and recomputing the
+        // rest with version 1 used to verify as intact.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("legba.sqlite3"));
+        Database db;
+        db.open(path);
+        for (int seq = 1; seq <= 3; ++seq)
+            db.execute(QStringLiteral("INSERT INTO audit_events VALUES (%1, 'evt_%1', 'org', %1, "
+                                      "NULL, NULL, NULL, 'auth.failed', NULL, NULL, 401, '::1', "
+                                      "'', 'req_%1', '{}', '', '')")
+                           .arg(seq));
+        const auto rechainV1 = [](QSqlDatabase handle) {
+            QSqlQuery rows(handle);
+            rows.exec(QStringLiteral(
+                "SELECT seq, event_id, org_uuid, occurred_at, actor_key_id, actor_name, "
+                "actor_prefix, action, target_type, target_id, status_code, ip, user_agent, "
+                "request_id, details FROM audit_events ORDER BY seq"));
+            QByteArray previous(64, '0');
+            QList<std::pair<qint64, std::pair<QByteArray, QByteArray>>> updates;
+            while (rows.next()) {
+                const QByteArray hash = v1Hash(previous, rows);
+                updates.append({rows.value(0).toLongLong(), {previous, hash}});
+                previous = hash;
+            }
+            rows.finish();
+            for (const auto& [seq, hashes] : updates) {
+                QSqlQuery update(handle);
+                update.prepare(QStringLiteral(
+                    "UPDATE audit_events SET prev_hash = ?, hash = ? WHERE seq = ?"));
+                update.addBindValue(QString::fromLatin1(hashes.first));
+                update.addBindValue(QString::fromLatin1(hashes.second));
+                update.addBindValue(seq);
+                QVERIFY2(update.exec(), qPrintable(update.lastError().text()));
+            }
+        };
+        {
+            RawDb raw(dir.path());
+            QVERIFY(raw.exec(QStringLiteral("DROP TRIGGER audit_events_no_update")));
+            QVERIFY(raw.exec(QStringLiteral("DROP TRIGGER audit_events_no_delete")));
+            rechainV1(raw.handle());
+            // As migration 2 records for a log that held these three events.
+            QVERIFY(raw.exec(
+                QStringLiteral("UPDATE audit_meta SET value = '4' WHERE name = 'chain_v2_from'")));
+        }
+        AuditLog log(db);
+        log.configure({QByteArray(32, 'k'), 0, 0});
+        {
+            Transaction tx(db);
+            log.ensureAnchor();
+            tx.commit();
+        }
+        ChainVerdict verdict = log.verify();
+        QVERIFY2(verdict.intact, qPrintable(verdict.problem));
+        QCOMPARE(verdict.eventsChecked, 3);
+
+        {
+            RawDb raw(dir.path());
+            QVERIFY(raw.exec(QStringLiteral("DELETE FROM audit_events WHERE seq = 2")));
+            QVERIFY(raw.exec(QStringLiteral("UPDATE audit_events SET seq = 2 WHERE seq = 3")));
+            rechainV1(raw.handle());
+        }
+        AuditLog withoutKey(db);
+        QVERIFY2(withoutKey.verify().intact, "the chain alone is consistent again");
+        verdict = log.verify();
+        QVERIFY(!verdict.intact);
+        QCOMPARE(verdict.finding, ChainFinding::CutTail);
+        QVERIFY2(verdict.problem.contains(QStringLiteral("1 events are missing at the end")),
+                 qPrintable(verdict.problem));
+    }
+
+    // Retention (issue 16, item 2): pruning leaves a record the chain continues from.
+    void pruningByCountKeepsTheChainVerifiable() {
+        ServerOptions options = Harness::fastOptions();
+        options.auditMaxEvents = 10;
+        Harness h(options);
+        for (int i = 0; i < 50; ++i)
+            h.get(h.api(QStringLiteral("/nope")), h.ownerKey);
+        h.server().close();
+        {
+            RawDb db(h.dataDir());
+            QCOMPARE(db.column(QStringLiteral("SELECT COUNT(*) FROM audit_events")),
+                     QStringList{QStringLiteral("10")});
+            QCOMPARE(db.column(QStringLiteral("SELECT MIN(seq) FROM audit_events")),
+                     QStringList{QStringLiteral("42")});
+        }
+        const Verify v = runVerify(h);
+        QCOMPARE(v.exitCode, 0);
+        QVERIFY2(v.out.contains(QStringLiteral("10 events verified after 41 pruned")),
+                 qPrintable(v.out + v.err));
+    }
+
+    void tamperingAfterPruningIsDetected_data() {
+        QTest::addColumn<QString>("tamper");
+        QTest::addColumn<QString>("found");
+        QTest::newRow("changed field")
+            << QStringLiteral("UPDATE audit_events SET status_code = 200 WHERE seq = 45")
+            << QStringLiteral("(#45): its content does not match its hash");
+        QTest::newRow("first kept event removed")
+            << QStringLiteral("DELETE FROM audit_events WHERE seq = 42")
+            << QStringLiteral("event #42 is missing before it");
+        QTest::newRow("cut tail") << QStringLiteral("DELETE FROM audit_events WHERE seq > 48")
+                                  << QStringLiteral("3 events are missing at the end");
+    }
+
+    void tamperingAfterPruningIsDetected() {
+        QFETCH(QString, tamper);
+        QFETCH(QString, found);
+        ServerOptions options = Harness::fastOptions();
+        options.auditMaxEvents = 10;
+        Harness h(options);
+        for (int i = 0; i < 50; ++i)
+            h.get(h.api(QStringLiteral("/nope")), h.ownerKey);
+        h.server().close();
+        {
+            RawDb db(h.dataDir());
+            QVERIFY(db.exec(QStringLiteral("DROP TRIGGER audit_events_no_update")));
+            QVERIFY(db.exec(QStringLiteral("DROP TRIGGER audit_events_no_delete")));
+            QString error;
+            QVERIFY2(db.exec(tamper, &error), qPrintable(error));
+        }
+        const Verify v = runVerify(h);
+        QCOMPARE(v.exitCode, 1);
+        QVERIFY2(v.err.contains(found), qPrintable(v.err));
+    }
+
+    void pruningByAgeKeepsTheRecentEvents() {
+        ServerOptions options = Harness::fastOptions();
+        options.auditRetentionDays = 1;
+        Harness h(options);
+        for (int i = 0; i < 5; ++i)
+            h.get(h.api(QStringLiteral("/nope")), h.ownerKey);
+        h.advance(2LL * 24 * 3600 * 1000);
+        for (int i = 0; i < 3; ++i)
+            h.get(h.api(QStringLiteral("/nope")), h.ownerKey);
+        h.server().close();
+        const Verify v = runVerify(h);
+        QCOMPARE(v.exitCode, 0);
+        QVERIFY2(v.out.contains(QStringLiteral("3 events verified after 6 pruned")),
+                 qPrintable(v.out + v.err));
     }
 };
 

@@ -232,6 +232,41 @@ private Q_SLOTS:
                   other->key.reveal());
         QCOMPARE(theirs.json()["events"].size(), 1u);
     }
+
+    void limitedFailuresAreRecordedAsOneCountPerWindow() {
+        // Issue 16: each refused attempt was an event, 742,000 rows in 10 s from one address.
+        Harness h;
+        const QString path = h.api(QStringLiteral("/instances"));
+        const QString log = h.api(QStringLiteral("/audit-log?action=auth.failed&limit=1000"));
+        for (int i = 0; i < 300; ++i)
+            h.get(path, unknownKey());
+        // The 20 refused with 401 one by one; the 280 limited ones wait for their window.
+        QCOMPARE(h.get(log, h.ownerKey).json()["events"].size(), 20u);
+
+        h.advance(61 * 1000);
+        expectStandard401(h.get(path, unknownKey()));
+        Json events = h.get(log, h.ownerKey).json()["events"];
+        QCOMPARE(events.size(), 22u);
+        // Newest first: the new 401, then the count, written before it.
+        QCOMPARE(events[0]["status_code"].get<int>(), 401);
+        const Json& count = events[1];
+        QCOMPARE(count["status_code"].get<int>(), 429);
+        QCOMPARE(count["details"]["aggregated"].get<int>(), 280);
+        QCOMPARE(count["details"]["window_seconds"].get<int>(), 60);
+        QCOMPARE(str(count, "ip"), QStringLiteral("127.0.0.1"));
+        QVERIFY(str(count["details"], "message").startsWith(QStringLiteral("280 more failed")));
+
+        // A count still open when the server closes is written, not lost.
+        for (int i = 0; i < 30; ++i)
+            h.get(path, unknownKey());
+        h.server().close();
+        QCOMPARE(h.server().open(h.dataDir()), true);
+        QVERIFY(h.server().listen() != 0);
+        h.base = h.server().baseUrl();
+        events = h.get(log, h.ownerKey).json()["events"];
+        QCOMPARE(events.size(), 22u + 19u + 1u);
+        QCOMPARE(events[0]["details"]["aggregated"].get<int>(), 11);
+    }
 };
 
 QTEST_MAIN(ServerAuthTest)

@@ -437,6 +437,32 @@ private Q_SLOTS:
                  0);
     }
 
+    void anchorKeyIsMadeOutsideTheDataDirAndVerifyNeedsIt() {
+        QTemporaryDir dir;
+        QTemporaryDir keys;
+        const QString key = keys.filePath(QStringLiteral("anchor.key"));
+        const Run init = run({QStringLiteral("init"), QStringLiteral("--data-dir"), dir.path(),
+                              QStringLiteral("--anchor-key"), key});
+        QCOMPARE(init.exitCode, 0);
+        QVERIFY(QFile::exists(key));
+        QCOMPARE(QFile::permissions(key) & (QFile::ReadGroup | QFile::ReadOther),
+                 QFile::Permissions());
+        const Run verified =
+            run({QStringLiteral("audit"), QStringLiteral("verify"), QStringLiteral("--data-dir"),
+                 dir.path(), QStringLiteral("--anchor-key"), key});
+        QCOMPARE(verified.exitCode, 0);
+        QVERIFY2(verified.out.contains("head anchored"), verified.out.constData());
+        // verify never makes a key: without the right one it says which file it looked for.
+        const QString missing = keys.filePath(QStringLiteral("missing.key"));
+        const Run noKey =
+            run({QStringLiteral("audit"), QStringLiteral("verify"), QStringLiteral("--data-dir"),
+                 dir.path(), QStringLiteral("--anchor-key"), missing});
+        QCOMPARE(noKey.exitCode, 1);
+        const QByteArray named = "no audit anchor key at " + missing.toUtf8();
+        QVERIFY2(noKey.err.contains(named), noKey.err.constData());
+        QVERIFY(!QFile::exists(missing));
+    }
+
     void servesHttpsWithTheGivenCertificate() {
         QTemporaryDir dir;
         const QString cert = dir.filePath(QStringLiteral("cert.pem"));
