@@ -115,6 +115,10 @@ HeadResult readRequestLine(QByteArrayView line, RequestHead& head) {
         head.http10 = true;
         head.keepAlive = false;
     }
+    // RFC 9112 3.2: a fragment is for the client alone; one sent is a broken or hostile client.
+    if (target.contains('#'))
+        return malformed(
+            QStringLiteral("The request target \"%1\" has a #fragment in it").arg(shown(target)));
     for (const char c : target) {
         const auto byte = static_cast<unsigned char>(c);
         if (byte <= 0x20 || byte == 0x7f)
@@ -176,6 +180,9 @@ HeadResult parseHead(QByteArrayView data) {
 
     bool sawLength = false;
     bool sawTransferEncoding = false;
+    int hostFields = 0;
+    bool connectionClose = false;
+    bool connectionKeepAlive = false;
     for (;;) {
         if (at > kMaxHeadBytes)
             return malformed(QStringLiteral("The request's header fields exceed 16 KiB"), 431);
@@ -233,8 +240,10 @@ HeadResult parseHead(QByteArrayView data) {
             sawTransferEncoding = true;
             head.chunked = true;
         } else if (lowerName == "connection") {
-            if (listHas(value, "close"))
-                head.keepAlive = false;
+            connectionClose = connectionClose || listHas(value, "close");
+            connectionKeepAlive = connectionKeepAlive || listHas(value, "keep-alive");
+        } else if (lowerName == "host") {
+            ++hostFields;
         } else if (lowerName == "expect") {
             // An HTTP/1.0 client must not be sent a 1xx answer (RFC 9110 15.2).
             head.expectContinue =
@@ -245,6 +254,15 @@ HeadResult parseHead(QByteArrayView data) {
     if (sawLength && sawTransferEncoding)
         return malformed(QStringLiteral("The request has both Content-Length and "
                                         "Transfer-Encoding"));
+    // RFC 9112 9.3: HTTP/1.0 persists only when asked to; "close" wins in either version.
+    head.keepAlive = !connectionClose && (!head.http10 || connectionKeepAlive);
+    // RFC 9112 3.2: an HTTP/1.1 request without exactly one Host is answered 400 (an
+    // HTTP/1.0 client may not know the field).
+    if (!head.http10 && hostFields == 0)
+        return malformed(QStringLiteral("The request has no Host header field"));
+    if (hostFields > 1)
+        return malformed(QStringLiteral("The request has %1 Host header fields (one is allowed)")
+                             .arg(hostFields));
     head.size = at;
     result.progress = Progress::Done;
     result.head = std::move(head);
@@ -278,7 +296,10 @@ BodyResult parseChunked(QByteArrayView data, qsizetype maxBodyBytes) {
         if (line.size() > kMaxChunkLineBytes)
             return fail(QStringLiteral("A chunk size line exceeds 1 KiB"));
         const qsizetype semicolon = line.indexOf(';'); // chunk extensions are ignored
-        const QByteArrayView digits = trimmedOws(semicolon < 0 ? line : line.first(semicolon));
+        // RFC 9112 7.1: whitespace may come before an extension (BWS), never before the size.
+        QByteArrayView digits = semicolon < 0 ? line : line.first(semicolon);
+        while (!digits.isEmpty() && (digits.back() == ' ' || digits.back() == '\t'))
+            digits.chop(1);
         bool ok = !digits.isEmpty() && digits.size() <= 8;
         for (const char c : digits)
             ok = ok && std::isxdigit(static_cast<unsigned char>(c));

@@ -72,7 +72,7 @@ QByteArray HttpRequest::header(QByteArrayView lowerCaseName) const {
     return value;
 }
 
-QByteArray serializeResponse(const HttpResponse& response) {
+QByteArray serializeResponse(const HttpResponse& response, bool withBody) {
     QByteArray out;
     out.reserve(160 + response.body.size());
     out += "HTTP/1.1 ";
@@ -94,7 +94,7 @@ QByteArray serializeResponse(const HttpResponse& response) {
     if (response.closeConnection)
         out += "Connection: close\r\n";
     out += "\r\n";
-    if (response.status != 204)
+    if (response.status != 204 && withBody)
         out += response.body;
     return out;
 }
@@ -338,12 +338,9 @@ void HttpTransport::answer(QTcpSocket* socket, Connection& connection, http::Req
     HttpResponse response = m_handler(request);
     if (!head.keepAlive)
         response.closeConnection = true;
-    if (headOnly) {
-        // A HEAD answer has no body; the client cannot tell where it would end: close.
-        response.body.clear();
-        response.closeConnection = true;
-    }
-    socket->write(serializeResponse(response));
+    else if (head.http10)
+        response.addHeader("Connection", "keep-alive"); // HTTP/1.0 closes unless told
+    socket->write(serializeResponse(response, !headOnly));
     if (response.closeConnection) {
         connection.closing = true;
         socket->disconnectFromHost();

@@ -45,8 +45,9 @@ struct HttpResponse {
     }
 };
 
-// Serializes a response into HTTP/1.1 bytes, with Content-Length (except for 204).
-QByteArray serializeResponse(const HttpResponse& response);
+// Serializes a response into HTTP/1.1 bytes, with Content-Length (except for 204). Without
+// its body for HEAD, whose Content-Length is still the one GET would carry (RFC 9110 9.3.2).
+QByteArray serializeResponse(const HttpResponse& response, bool withBody = true);
 
 // Accepts connections itself so that every socket gets TCP_NODELAY (without it, small
 // answers wait ~40 ms for Nagle's algorithm) and, with TLS, its encryption set up. Sockets are

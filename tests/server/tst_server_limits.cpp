@@ -145,8 +145,12 @@ private Q_SLOTS:
 
     void oddButValidHttpIsAnswered() {
         Harness h;
+        // RFC 9112 3.2: HTTP/1.1 without Host is refused; HTTP/1.0 may leave it out.
         const QByteArray noHost = h.raw("GET /healthz HTTP/1.1\r\n\r\n");
-        QVERIFY2(noHost.startsWith("HTTP/1.1 200"), noHost.constData());
+        QVERIFY2(noHost.startsWith("HTTP/1.1 400"), noHost.constData());
+        QVERIFY2(noHost.contains("Host"), noHost.constData());
+        const QByteArray noHost10 = h.raw("GET /healthz HTTP/1.0\r\n\r\n");
+        QVERIFY2(noHost10.startsWith("HTTP/1.1 200"), noHost10.constData());
         const QByteArray unknownMethod = h.raw("BREW /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
         QVERIFY2(!unknownMethod.startsWith("HTTP/1.1 5"), unknownMethod.constData());
         const QByteArray head = h.raw("HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -192,6 +196,37 @@ private Q_SLOTS:
         QCOMPARE(r.errorCode(), QStringLiteral("VALIDATION_ERROR"));
         QVERIFY(!r.errorMessage().isEmpty());
         expectAlive(h);
+    }
+
+    void keyNamesRefuseControlAndBidiCharacters_data() {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("named");
+        QTest::newRow("rlo") << QStringLiteral("invoice\u202Etxt.exe")
+                             << QStringLiteral("U+202E (a right-to-left override)");
+        QTest::newRow("lre") << QStringLiteral("a\u202Ab") << QStringLiteral("U+202A");
+        QTest::newRow("pdi") << QStringLiteral("a\u2069b") << QStringLiteral("U+2069");
+        QTest::newRow("lri") << QStringLiteral("a\u2066b") << QStringLiteral("U+2066");
+        QTest::newRow("newline") << QStringLiteral("two\nlines")
+                                 << QStringLiteral("U+000A (a control character)");
+        QTest::newRow("escape") << QStringLiteral("a\u001b[31mred") << QStringLiteral("U+001B");
+        QTest::newRow("c1") << QStringLiteral("a\u0085b") << QStringLiteral("U+0085");
+    }
+
+    void keyNamesRefuseControlAndBidiCharacters() {
+        QFETCH(QString, name);
+        QFETCH(QString, named);
+        Harness h;
+        const Reply r = h.post(h.api(QStringLiteral("/keys")), h.ownerKey,
+                               Json{{"name", name.toStdString()}, {"scopes", {"keys:read"}}});
+        QCOMPARE(r.status, 400);
+        QCOMPARE(r.errorCode(), QStringLiteral("VALIDATION_ERROR"));
+        QVERIFY2(r.errorMessage().contains(named), qPrintable(r.errorMessage()));
+        // Right-to-left text itself is a name like any other.
+        const Reply hebrew =
+            h.post(h.api(QStringLiteral("/keys")), h.ownerKey,
+                   Json{{"name", QStringLiteral("\u05DE\u05E4\u05EA\u05D7").toStdString()},
+                        {"scopes", {"keys:read"}}});
+        QCOMPARE(hebrew.status, 201);
     }
 
     void hugeAndStrangeQueryStringsAreHandled() {
