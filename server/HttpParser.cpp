@@ -1,6 +1,7 @@
 #include "HttpParser.h"
 
 #include <QUrl>
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 
@@ -270,6 +271,35 @@ HeadResult parseHead(QByteArrayView data) {
 }
 
 BodyResult parseChunked(QByteArrayView data, qsizetype maxBodyBytes) {
+    ChunkedDecoder decoder(maxBodyBytes);
+    return decoder.decode(data);
+}
+
+bool ChunkedDecoder::nextLine(QByteArrayView data, QByteArrayView& line, qsizetype& next) {
+    const qsizetype from = std::max(m_at, m_scanned);
+    const void* newline = std::memchr(data.data() + from, '\n', size_t(data.size() - from));
+    if (!newline) {
+        m_examined += data.size() - from;
+        m_scanned = data.size();
+        return false;
+    }
+    const qsizetype end = static_cast<const char*>(newline) - data.data();
+    m_examined += end + 1 - from;
+    m_scanned = end + 1;
+    qsizetype textEnd = end;
+    if (textEnd > m_at && data[textEnd - 1] == '\r')
+        --textEnd;
+    line = data.sliced(m_at, textEnd - m_at);
+    next = end + 1;
+    return true;
+}
+
+void ChunkedDecoder::consumeTo(qsizetype next) {
+    m_at = next;
+    m_scanned = std::max(m_scanned, next);
+}
+
+BodyResult ChunkedDecoder::decode(QByteArrayView data) {
     BodyResult result;
     auto fail = [&result](QString message, int status = 400) {
         result.progress = Progress::Malformed;
@@ -278,72 +308,92 @@ BodyResult parseChunked(QByteArrayView data, qsizetype maxBodyBytes) {
     };
     // Bytes on the wire, not only decoded ones, are bounded: size lines, extensions and
     // trailers may add at most kMaxChunkFramingBytes to the body.
-    const qsizetype maxEncoded = maxBodyBytes + kMaxChunkFramingBytes;
+    const qsizetype maxEncoded = m_maxBodyBytes + kMaxChunkFramingBytes;
     const auto framingTooLarge = [&fail] {
         return fail(QStringLiteral("The chunked body exceeds 64 KiB (with its framing)"), 413);
     };
     const auto needMore = [&] {
         return data.size() > maxEncoded ? framingTooLarge() : BodyResult{};
     };
-    qsizetype at = 0;
     QByteArrayView line;
     qsizetype next = 0;
     for (;;) {
-        if (!readLine(data, at, line, next))
-            return data.size() - at > kMaxChunkLineBytes
-                       ? fail(QStringLiteral("A chunk size line exceeds 1 KiB"))
-                       : needMore();
-        if (line.size() > kMaxChunkLineBytes)
-            return fail(QStringLiteral("A chunk size line exceeds 1 KiB"));
-        const qsizetype semicolon = line.indexOf(';'); // chunk extensions are ignored
-        // RFC 9112 7.1: whitespace may come before an extension (BWS), never before the size.
-        QByteArrayView digits = semicolon < 0 ? line : line.first(semicolon);
-        while (!digits.isEmpty() && (digits.back() == ' ' || digits.back() == '\t'))
-            digits.chop(1);
-        bool ok = !digits.isEmpty() && digits.size() <= 8;
-        for (const char c : digits)
-            ok = ok && std::isxdigit(static_cast<unsigned char>(c));
-        const qint64 size = ok ? digits.toLongLong(&ok, 16) : -1;
-        if (!ok)
-            return fail(QStringLiteral("The chunk size \"%1\" is not a hexadecimal number")
-                            .arg(shown(digits)));
-        at = next;
-        if (size == 0)
+        switch (m_phase) {
+        case Phase::SizeLine: {
+            if (!nextLine(data, line, next))
+                return data.size() - m_at > kMaxChunkLineBytes
+                           ? fail(QStringLiteral("A chunk size line exceeds 1 KiB"))
+                           : needMore();
+            if (line.size() > kMaxChunkLineBytes)
+                return fail(QStringLiteral("A chunk size line exceeds 1 KiB"));
+            const qsizetype semicolon = line.indexOf(';'); // chunk extensions are ignored
+            // RFC 9112 7.1: whitespace may come before an extension (BWS), never before the
+            // size.
+            QByteArrayView digits = semicolon < 0 ? line : line.first(semicolon);
+            while (!digits.isEmpty() && (digits.back() == ' ' || digits.back() == '\t'))
+                digits.chop(1);
+            bool ok = !digits.isEmpty() && digits.size() <= 8;
+            for (const char c : digits)
+                ok = ok && std::isxdigit(static_cast<unsigned char>(c));
+            const qint64 size = ok ? digits.toLongLong(&ok, 16) : -1;
+            if (!ok)
+                return fail(QStringLiteral("The chunk size \"%1\" is not a hexadecimal number")
+                                .arg(shown(digits)));
+            consumeTo(next);
+            if (size == 0) {
+                m_phase = Phase::Trailer;
+                m_trailerStart = m_at;
+                break;
+            }
+            if (m_body.size() + size > m_maxBodyBytes)
+                return fail(QStringLiteral("The request body exceeds 64 KiB"), 413);
+            if (m_at > maxEncoded)
+                return framingTooLarge();
+            m_remaining = size;
+            m_phase = Phase::Data;
             break;
-        if (result.body.size() + size > maxBodyBytes)
-            return fail(QStringLiteral("The request body exceeds 64 KiB"), 413);
-        if (at > maxEncoded)
-            return framingTooLarge();
-        if (data.size() - at < size + 1)
-            return needMore();
-        result.body.append(data.sliced(at, size));
-        at += size;
-        if (!readLine(data, at, line, next))
-            return data.size() - at > 1
-                       ? fail(QStringLiteral("A chunk does not end where its size says"))
-                       : needMore();
-        if (!line.isEmpty())
-            return fail(QStringLiteral("A chunk does not end where its size says"));
-        at = next;
-    }
-    // Trailer fields up to an empty line; their content is not used.
-    const qsizetype trailerStart = at;
-    for (;;) {
-        if (at - trailerStart > kMaxHeadBytes)
-            return fail(QStringLiteral("The chunked body's trailer exceeds 16 KiB"));
-        if (!readLine(data, at, line, next))
-            return data.size() - trailerStart > kMaxHeadBytes
-                       ? fail(QStringLiteral("The chunked body's trailer exceeds 16 KiB"))
-                       : needMore();
-        at = next;
-        if (line.isEmpty())
+        }
+        case Phase::Data: {
+            const qsizetype available =
+                qsizetype(std::min<qint64>(m_remaining, data.size() - m_at));
+            m_body.append(data.sliced(m_at, available));
+            m_examined += available;
+            consumeTo(m_at + available);
+            m_remaining -= available;
+            if (m_remaining > 0)
+                return needMore();
+            m_phase = Phase::DataEnd;
             break;
+        }
+        case Phase::DataEnd:
+            if (!nextLine(data, line, next))
+                return data.size() - m_at > 1
+                           ? fail(QStringLiteral("A chunk does not end where its size says"))
+                           : needMore();
+            if (!line.isEmpty())
+                return fail(QStringLiteral("A chunk does not end where its size says"));
+            consumeTo(next);
+            m_phase = Phase::SizeLine;
+            break;
+        case Phase::Trailer:
+            // Trailer fields up to an empty line; their content is not used.
+            if (m_at - m_trailerStart > kMaxHeadBytes)
+                return fail(QStringLiteral("The chunked body's trailer exceeds 16 KiB"));
+            if (!nextLine(data, line, next))
+                return data.size() - m_trailerStart > kMaxHeadBytes
+                           ? fail(QStringLiteral("The chunked body's trailer exceeds 16 KiB"))
+                           : needMore();
+            consumeTo(next);
+            if (!line.isEmpty())
+                break;
+            if (m_at > maxEncoded)
+                return framingTooLarge();
+            result.progress = Progress::Done;
+            result.body = std::move(m_body);
+            result.size = m_at;
+            return result;
+        }
     }
-    if (at > maxEncoded)
-        return framingTooLarge();
-    result.progress = Progress::Done;
-    result.size = at;
-    return result;
 }
 
 } // namespace legba::server::http

@@ -282,6 +282,8 @@ bool HttpTransport::serveOne(QTcpSocket* socket, Connection& connection) {
             return false;
         }
         connection.head = std::move(read.head);
+        if (connection.head->chunked)
+            connection.chunked.emplace(kMaxBodyBytes);
     }
     const http::RequestHead& head = *connection.head;
     const QByteArrayView rest = bytes.sliced(head.size);
@@ -296,7 +298,7 @@ bool HttpTransport::serveOne(QTcpSocket* socket, Connection& connection) {
     QByteArray body;
     qsizetype used = head.size;
     if (head.chunked) {
-        http::BodyResult decoded = http::parseChunked(rest, kMaxBodyBytes);
+        http::BodyResult decoded = connection.chunked->decode(rest);
         if (decoded.progress == http::Progress::Malformed) {
             refuse(socket, connection, decoded.error);
             return false;
@@ -314,6 +316,7 @@ bool HttpTransport::serveOne(QTcpSocket* socket, Connection& connection) {
     }
     http::RequestHead served = std::move(*connection.head);
     connection.head.reset();
+    connection.chunked.reset();
     connection.continueSent = false;
     if (used == connection.buffer.size())
         connection.buffer.clear();
@@ -351,6 +354,7 @@ void HttpTransport::refuse(QTcpSocket* socket, Connection& connection, const htt
     connection.closing = true;
     connection.buffer.clear();
     connection.head.reset();
+    connection.chunked.reset();
     HttpResponse response = m_refusal(why.status, why.message);
     response.closeConnection = true;
     socket->write(serializeResponse(response));

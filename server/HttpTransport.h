@@ -116,8 +116,9 @@ public:
 
 private:
     struct Connection {
-        QByteArray buffer;                     // bytes received and not yet used by a request
-        std::optional<http::RequestHead> head; // read, while its body is still arriving
+        QByteArray buffer;                           // bytes received and not yet used by a request
+        std::optional<http::RequestHead> head;       // read, while its body is still arriving
+        std::optional<http::ChunkedDecoder> chunked; // its chunked body, decoded as it arrives
         bool continueSent = false;
         bool closing = false;
         bool waitingForReader = false; // kMaxUnsentBytes reached

@@ -234,6 +234,46 @@ private Q_SLOTS:
         }
     }
 
+    void aChunkedBodyInPiecesIsDecodedOnce() {
+        // 60 KiB in 16-byte chunks, with an extension and a trailer, arriving a few bytes at a
+        // time: each byte is looked at a bounded number of times, however many reads it takes
+        // (re-parsing from the start on every read looked at ~n^2/14 bytes here).
+        QByteArray encoded;
+        QByteArray expected;
+        for (int i = 0; i < 60 * 64; ++i) {
+            const QByteArray piece = QByteArray::number(i).rightJustified(16, '.');
+            encoded += (i % 100 == 0 ? "10;ext=1\r\n" : "10\r\n") + piece + "\r\n";
+            expected += piece;
+        }
+        encoded += "0\r\nX-Trailer: t\r\n\r\n";
+        http::ChunkedDecoder decoder(http::kMaxChunkFramingBytes + 64 * 1024);
+        http::BodyResult result;
+        int reads = 0;
+        for (qsizetype n = 7; result.progress == http::Progress::NeedMore; n += 7) {
+            result = decoder.decode(QByteArrayView(encoded).first(std::min(n, encoded.size())));
+            ++reads;
+        }
+        QCOMPARE(result.progress, http::Progress::Done);
+        QCOMPARE(result.body, expected);
+        QCOMPARE(result.size, encoded.size());
+        QVERIFY(reads > 10000);
+        QVERIFY2(decoder.bytesExamined() <= encoded.size(),
+                 qPrintable(QStringLiteral("%1 bytes examined for %2")
+                                .arg(decoder.bytesExamined())
+                                .arg(encoded.size())));
+        // Fed in pieces, it answers as parseChunked does on the whole, for every split.
+        const QByteArray sample = "4\r\nWiki\r\n5;note=x\r\npedia\r\n0\r\nT: y\r\n\r\n";
+        for (qsizetype split = 0; split <= sample.size(); ++split) {
+            http::ChunkedDecoder pieces(1024);
+            const http::BodyResult first = pieces.decode(QByteArrayView(sample).first(split));
+            const http::BodyResult whole =
+                first.progress == http::Progress::NeedMore ? pieces.decode(sample) : first;
+            QCOMPARE(whole.progress, http::Progress::Done);
+            QCOMPARE(whole.body, QByteArray("Wikipedia"));
+            QCOMPARE(whole.size, sample.size());
+        }
+    }
+
     void refusesMalformedChunks() {
         // RFC 9112 7.1: no whitespace before the size (before an extension it may be).
         const http::BodyResult leadingSpace = http::parseChunked(" 5\r\nhello\r\n0\r\n\r\n", 1024);
