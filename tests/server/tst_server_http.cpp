@@ -5,6 +5,9 @@
 #include "HttpTransport.h"
 
 #include <QTest>
+#include <algorithm>
+#include <memory>
+#include <vector>
 
 using namespace legba::servertest;
 namespace http = legba::server::http;
@@ -508,6 +511,70 @@ private Q_SLOTS:
             20000);
         QCOMPARE(served, kRequests);
         QVERIFY(served > servedWhileNotReading);
+    }
+
+    void connectionsThatDoNotReadAreBoundedTogether() {
+        using legba::server::HttpRequest;
+        using legba::server::HttpResponse;
+        using legba::server::HttpTransport;
+        int served = 0;
+        HttpTransport transport(
+            [&served](const HttpRequest& request) {
+                ++served;
+                HttpResponse response;
+                response.body = request.path == "/small" ? QByteArray("ok")
+                                                         : QByteArray(qsizetype{16} * 1024, 'r');
+                return response;
+            },
+            [](int status, const QString&) {
+                HttpResponse response;
+                response.status = status;
+                return response;
+            });
+        constexpr qint64 kCap = qint64{512} * 1024;
+        transport.setMaxBufferedBytes(kCap);
+        QString error;
+        const quint16 port = transport.listenOn(QHostAddress::LocalHost, 0, std::nullopt, &error);
+        QVERIFY2(port != 0, qPrintable(error));
+        constexpr int kClients = 3;
+        constexpr int kRequests = 1000; // 16 MB of answers each, more than the kernel holds
+        QByteArray pipelined;
+        for (int i = 0; i < kRequests; ++i)
+            pipelined += "GET /r HTTP/1.1\r\nHost: x\r\n\r\n";
+        std::vector<std::unique_ptr<QTcpSocket>> clients;
+        for (int i = 0; i < kClients; ++i) {
+            clients.push_back(std::make_unique<QTcpSocket>());
+            clients.back()->setReadBufferSize(1); // reads nothing until asked
+            clients.back()->connectToHost(QHostAddress::LocalHost, port);
+            QVERIFY(clients.back()->waitForConnected(5000));
+            clients.back()->write(pipelined);
+        }
+        // Each alone stays under its own limits; together they reach the total and stop there.
+        QTRY_VERIFY_WITH_TIMEOUT(transport.bufferedBytes() >= kCap, 10000);
+        // A new client is still served.
+        QTcpSocket fresh;
+        fresh.connectToHost(QHostAddress::LocalHost, port);
+        QVERIFY(fresh.waitForConnected(5000));
+        fresh.write("GET /small HTTP/1.1\r\nHost: x\r\n\r\n");
+        QByteArray answer;
+        QTRY_VERIFY_WITH_TIMEOUT((answer += fresh.readAll(), answer.endsWith("ok")), 10000);
+        // Past the total by at most what one pass of each connection adds (a read and an
+        // answer), far under what they would hold each on their own (1 MiB of answers).
+        const qint64 slack = kClients * (HttpTransport::kMaxBufferedBytes +
+                                         HttpTransport::kSocketReadBufferBytes + 32 * 1024);
+        QVERIFY2(transport.bufferedBytes() <= kCap + slack,
+                 qPrintable(QString::number(transport.bufferedBytes())));
+        // Once they read, every request is served.
+        qint64 answerBytes = 0;
+        for (const auto& client : clients)
+            client->setReadBufferSize(0);
+        QTRY_VERIFY_WITH_TIMEOUT((std::for_each(clients.begin(), clients.end(),
+                                                [&answerBytes](const auto& client) {
+                                                    answerBytes += client->readAll().size();
+                                                }),
+                                  answerBytes >= qint64{kClients} * kRequests * 16 * 1024),
+                                 30000);
+        QCOMPARE(served, kClients * kRequests + 1);
     }
 
     void http10KeepAliveKeepsTheConnection() {
