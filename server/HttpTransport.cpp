@@ -380,8 +380,11 @@ void HttpTransport::pump(QTcpSocket* socket, Connection& connection) {
             }
             break;
         }
-        const qint64 room = kMaxBufferedBytes - connection.buffer.size();
-        if (room > 0 && socket->bytesAvailable() > 0) {
+        // Only what is there: QIODevice::read(n) allocates n bytes whatever it finds, and a
+        // 256 KiB capacity kept per connection was most of the memory thousands of them took.
+        const qint64 room =
+            std::min(kMaxBufferedBytes - connection.buffer.size(), socket->bytesAvailable());
+        if (room > 0) {
             if (connection.buffer.isEmpty())
                 connection.buffer = socket->read(room);
             else
