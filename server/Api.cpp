@@ -723,6 +723,45 @@ HttpResponse Api::listKeys(Call& call) {
     return jsonResponse(200, wire::serialize(list));
 }
 
+namespace {
+
+// A name is shown in lists, dialogs and the audit log: a control character can break a line
+// or a terminal, and a bidirectional override or isolate can make "txt.exe" read as
+// "exe.txt". Returns the first one as "U+XXXX (what it is)", or nothing.
+QString unsafeCharacterIn(const QString& name) {
+    for (const QChar c : name) {
+        const char16_t u = c.unicode();
+        const char* what = nullptr;
+        if (u < 0x20 || (u >= 0x7f && u <= 0x9f))
+            what = "a control character";
+        else if (u == 0x202a)
+            what = "a left-to-right embedding";
+        else if (u == 0x202b)
+            what = "a right-to-left embedding";
+        else if (u == 0x202c)
+            what = "a pop directional formatting";
+        else if (u == 0x202d)
+            what = "a left-to-right override";
+        else if (u == 0x202e)
+            what = "a right-to-left override";
+        else if (u == 0x2066)
+            what = "a left-to-right isolate";
+        else if (u == 0x2067)
+            what = "a right-to-left isolate";
+        else if (u == 0x2068)
+            what = "a first strong isolate";
+        else if (u == 0x2069)
+            what = "a pop directional isolate";
+        if (what)
+            return QStringLiteral("U+%1 (%2)")
+                .arg(QString::number(unsigned(u), 16).toUpper().rightJustified(4, QLatin1Char('0')),
+                     QLatin1String(what));
+    }
+    return {};
+}
+
+} // namespace
+
 HttpResponse Api::createKey(Call& call) {
     const Json body = bodyObject(call.request.body, false);
     NewKeyRequest wanted;
@@ -730,6 +769,8 @@ HttpResponse Api::createKey(Call& call) {
     if (!isValidKeyName(wanted.name))
         throw ApiFailure::validation(QStringLiteral("name"),
                                      QStringLiteral("must be 1 to 100 characters after trimming"));
+    if (const QString unsafe = unsafeCharacterIn(wanted.name); !unsafe.isEmpty())
+        throw ApiFailure::validation(QStringLiteral("name"), QStringLiteral("contains ") + unsafe);
     const Json* scopes = member(body, "scopes");
     if (!scopes || scopes->is_null())
         throw ApiFailure::validation(QStringLiteral("scopes"), QStringLiteral("is required"));

@@ -49,11 +49,16 @@ Commands:
         [--rate-limit N] [--failed-auth-limit N] [--instance-quota N]
         [--provisioning-delay-ms N] [--termination-delay-ms N] [--hosted-shape]
         [--audit-max-events N] [--audit-retention-days N] [--anchor-key FILE]
+        [--max-connections N] [--idle-timeout-ms N]
       Serve the API (default 127.0.0.1:8080; port 0 picks a free port). The first line
       printed is "listening on http://HOST:PORT". SIGINT and SIGTERM stop it cleanly.
       --rate-limit: requests per key per minute (0, the default, turns it off).
       --audit-max-events, --audit-retention-days: prune the oldest audit events beyond
       that many, or older than that; the chain stays verifiable (0, the default: keep all).
+      --max-connections: connections held at once; a new one past it is closed at once
+      (default: the process's open-file limit less 64).
+      --idle-timeout-ms: a keep-alive connection with no request under way is closed after
+      this long (default 60000).
       --hosted-shape: answer exactly as the hosted Legba API's public docs show, to
       rehearse clients on it: only GET /key, POST /key/rotate, GET and POST /instances and
       DELETE /instances/{id}, with only the documented members; opaque keys; instance ids
@@ -278,7 +283,8 @@ int cmdServe(const QStringList& rest, std::FILE* out, std::FILE* err) {
                      QStringLiteral("rate-limit"), QStringLiteral("failed-auth-limit"),
                      QStringLiteral("instance-quota"), QStringLiteral("provisioning-delay-ms"),
                      QStringLiteral("termination-delay-ms"), QStringLiteral("anchor-key"),
-                     QStringLiteral("audit-max-events"), QStringLiteral("audit-retention-days")},
+                     QStringLiteral("audit-max-events"), QStringLiteral("audit-retention-days"),
+                     QStringLiteral("max-connections"), QStringLiteral("idle-timeout-ms")},
                     {QStringLiteral("hosted-shape")});
     if (!a.positional.isEmpty())
         throw UsageError("unexpected argument " + a.positional.front().toStdString());
@@ -294,6 +300,9 @@ int cmdServe(const QStringList& rest, std::FILE* out, std::FILE* err) {
         a.integer(QStringLiteral("provisioning-delay-ms"), 2000, 0, 3600000));
     options.terminationDelay = std::chrono::milliseconds(
         a.integer(QStringLiteral("termination-delay-ms"), 1500, 0, 3600000));
+    options.maxConnections = a.integer(QStringLiteral("max-connections"), 0, 1, 10000000);
+    options.idleTimeout =
+        std::chrono::milliseconds(a.integer(QStringLiteral("idle-timeout-ms"), 60000, 1, 86400000));
     options.tlsCertificatePath = a.value(QStringLiteral("tls-cert"));
     options.tlsKeyPath = a.value(QStringLiteral("tls-key"));
     if (options.tlsCertificatePath.isEmpty() != options.tlsKeyPath.isEmpty())

@@ -1,6 +1,7 @@
 #include "HttpParser.h"
 
 #include <QUrl>
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 
@@ -115,6 +116,10 @@ HeadResult readRequestLine(QByteArrayView line, RequestHead& head) {
         head.http10 = true;
         head.keepAlive = false;
     }
+    // RFC 9112 3.2: a fragment is for the client alone; one sent is a broken or hostile client.
+    if (target.contains('#'))
+        return malformed(
+            QStringLiteral("The request target \"%1\" has a #fragment in it").arg(shown(target)));
     for (const char c : target) {
         const auto byte = static_cast<unsigned char>(c);
         if (byte <= 0x20 || byte == 0x7f)
@@ -176,6 +181,9 @@ HeadResult parseHead(QByteArrayView data) {
 
     bool sawLength = false;
     bool sawTransferEncoding = false;
+    int hostFields = 0;
+    bool connectionClose = false;
+    bool connectionKeepAlive = false;
     for (;;) {
         if (at > kMaxHeadBytes)
             return malformed(QStringLiteral("The request's header fields exceed 16 KiB"), 431);
@@ -233,8 +241,10 @@ HeadResult parseHead(QByteArrayView data) {
             sawTransferEncoding = true;
             head.chunked = true;
         } else if (lowerName == "connection") {
-            if (listHas(value, "close"))
-                head.keepAlive = false;
+            connectionClose = connectionClose || listHas(value, "close");
+            connectionKeepAlive = connectionKeepAlive || listHas(value, "keep-alive");
+        } else if (lowerName == "host") {
+            ++hostFields;
         } else if (lowerName == "expect") {
             // An HTTP/1.0 client must not be sent a 1xx answer (RFC 9110 15.2).
             head.expectContinue =
@@ -245,6 +255,15 @@ HeadResult parseHead(QByteArrayView data) {
     if (sawLength && sawTransferEncoding)
         return malformed(QStringLiteral("The request has both Content-Length and "
                                         "Transfer-Encoding"));
+    // RFC 9112 9.3: HTTP/1.0 persists only when asked to; "close" wins in either version.
+    head.keepAlive = !connectionClose && (!head.http10 || connectionKeepAlive);
+    // RFC 9112 3.2: an HTTP/1.1 request without exactly one Host is answered 400 (an
+    // HTTP/1.0 client may not know the field).
+    if (!head.http10 && hostFields == 0)
+        return malformed(QStringLiteral("The request has no Host header field"));
+    if (hostFields > 1)
+        return malformed(QStringLiteral("The request has %1 Host header fields (one is allowed)")
+                             .arg(hostFields));
     head.size = at;
     result.progress = Progress::Done;
     result.head = std::move(head);
@@ -252,6 +271,35 @@ HeadResult parseHead(QByteArrayView data) {
 }
 
 BodyResult parseChunked(QByteArrayView data, qsizetype maxBodyBytes) {
+    ChunkedDecoder decoder(maxBodyBytes);
+    return decoder.decode(data);
+}
+
+bool ChunkedDecoder::nextLine(QByteArrayView data, QByteArrayView& line, qsizetype& next) {
+    const qsizetype from = std::max(m_at, m_scanned);
+    const void* newline = std::memchr(data.data() + from, '\n', size_t(data.size() - from));
+    if (!newline) {
+        m_examined += data.size() - from;
+        m_scanned = data.size();
+        return false;
+    }
+    const qsizetype end = static_cast<const char*>(newline) - data.data();
+    m_examined += end + 1 - from;
+    m_scanned = end + 1;
+    qsizetype textEnd = end;
+    if (textEnd > m_at && data[textEnd - 1] == '\r')
+        --textEnd;
+    line = data.sliced(m_at, textEnd - m_at);
+    next = end + 1;
+    return true;
+}
+
+void ChunkedDecoder::consumeTo(qsizetype next) {
+    m_at = next;
+    m_scanned = std::max(m_scanned, next);
+}
+
+BodyResult ChunkedDecoder::decode(QByteArrayView data) {
     BodyResult result;
     auto fail = [&result](QString message, int status = 400) {
         result.progress = Progress::Malformed;
@@ -260,69 +308,92 @@ BodyResult parseChunked(QByteArrayView data, qsizetype maxBodyBytes) {
     };
     // Bytes on the wire, not only decoded ones, are bounded: size lines, extensions and
     // trailers may add at most kMaxChunkFramingBytes to the body.
-    const qsizetype maxEncoded = maxBodyBytes + kMaxChunkFramingBytes;
+    const qsizetype maxEncoded = m_maxBodyBytes + kMaxChunkFramingBytes;
     const auto framingTooLarge = [&fail] {
         return fail(QStringLiteral("The chunked body exceeds 64 KiB (with its framing)"), 413);
     };
     const auto needMore = [&] {
         return data.size() > maxEncoded ? framingTooLarge() : BodyResult{};
     };
-    qsizetype at = 0;
     QByteArrayView line;
     qsizetype next = 0;
     for (;;) {
-        if (!readLine(data, at, line, next))
-            return data.size() - at > kMaxChunkLineBytes
-                       ? fail(QStringLiteral("A chunk size line exceeds 1 KiB"))
-                       : needMore();
-        if (line.size() > kMaxChunkLineBytes)
-            return fail(QStringLiteral("A chunk size line exceeds 1 KiB"));
-        const qsizetype semicolon = line.indexOf(';'); // chunk extensions are ignored
-        const QByteArrayView digits = trimmedOws(semicolon < 0 ? line : line.first(semicolon));
-        bool ok = !digits.isEmpty() && digits.size() <= 8;
-        for (const char c : digits)
-            ok = ok && std::isxdigit(static_cast<unsigned char>(c));
-        const qint64 size = ok ? digits.toLongLong(&ok, 16) : -1;
-        if (!ok)
-            return fail(QStringLiteral("The chunk size \"%1\" is not a hexadecimal number")
-                            .arg(shown(digits)));
-        at = next;
-        if (size == 0)
+        switch (m_phase) {
+        case Phase::SizeLine: {
+            if (!nextLine(data, line, next))
+                return data.size() - m_at > kMaxChunkLineBytes
+                           ? fail(QStringLiteral("A chunk size line exceeds 1 KiB"))
+                           : needMore();
+            if (line.size() > kMaxChunkLineBytes)
+                return fail(QStringLiteral("A chunk size line exceeds 1 KiB"));
+            const qsizetype semicolon = line.indexOf(';'); // chunk extensions are ignored
+            // RFC 9112 7.1: whitespace may come before an extension (BWS), never before the
+            // size.
+            QByteArrayView digits = semicolon < 0 ? line : line.first(semicolon);
+            while (!digits.isEmpty() && (digits.back() == ' ' || digits.back() == '\t'))
+                digits.chop(1);
+            bool ok = !digits.isEmpty() && digits.size() <= 8;
+            for (const char c : digits)
+                ok = ok && std::isxdigit(static_cast<unsigned char>(c));
+            const qint64 size = ok ? digits.toLongLong(&ok, 16) : -1;
+            if (!ok)
+                return fail(QStringLiteral("The chunk size \"%1\" is not a hexadecimal number")
+                                .arg(shown(digits)));
+            consumeTo(next);
+            if (size == 0) {
+                m_phase = Phase::Trailer;
+                m_trailerStart = m_at;
+                break;
+            }
+            if (m_body.size() + size > m_maxBodyBytes)
+                return fail(QStringLiteral("The request body exceeds 64 KiB"), 413);
+            if (m_at > maxEncoded)
+                return framingTooLarge();
+            m_remaining = size;
+            m_phase = Phase::Data;
             break;
-        if (result.body.size() + size > maxBodyBytes)
-            return fail(QStringLiteral("The request body exceeds 64 KiB"), 413);
-        if (at > maxEncoded)
-            return framingTooLarge();
-        if (data.size() - at < size + 1)
-            return needMore();
-        result.body.append(data.sliced(at, size));
-        at += size;
-        if (!readLine(data, at, line, next))
-            return data.size() - at > 1
-                       ? fail(QStringLiteral("A chunk does not end where its size says"))
-                       : needMore();
-        if (!line.isEmpty())
-            return fail(QStringLiteral("A chunk does not end where its size says"));
-        at = next;
-    }
-    // Trailer fields up to an empty line; their content is not used.
-    const qsizetype trailerStart = at;
-    for (;;) {
-        if (at - trailerStart > kMaxHeadBytes)
-            return fail(QStringLiteral("The chunked body's trailer exceeds 16 KiB"));
-        if (!readLine(data, at, line, next))
-            return data.size() - trailerStart > kMaxHeadBytes
-                       ? fail(QStringLiteral("The chunked body's trailer exceeds 16 KiB"))
-                       : needMore();
-        at = next;
-        if (line.isEmpty())
+        }
+        case Phase::Data: {
+            const qsizetype available =
+                qsizetype(std::min<qint64>(m_remaining, data.size() - m_at));
+            m_body.append(data.sliced(m_at, available));
+            m_examined += available;
+            consumeTo(m_at + available);
+            m_remaining -= available;
+            if (m_remaining > 0)
+                return needMore();
+            m_phase = Phase::DataEnd;
             break;
+        }
+        case Phase::DataEnd:
+            if (!nextLine(data, line, next))
+                return data.size() - m_at > 1
+                           ? fail(QStringLiteral("A chunk does not end where its size says"))
+                           : needMore();
+            if (!line.isEmpty())
+                return fail(QStringLiteral("A chunk does not end where its size says"));
+            consumeTo(next);
+            m_phase = Phase::SizeLine;
+            break;
+        case Phase::Trailer:
+            // Trailer fields up to an empty line; their content is not used.
+            if (m_at - m_trailerStart > kMaxHeadBytes)
+                return fail(QStringLiteral("The chunked body's trailer exceeds 16 KiB"));
+            if (!nextLine(data, line, next))
+                return data.size() - m_trailerStart > kMaxHeadBytes
+                           ? fail(QStringLiteral("The chunked body's trailer exceeds 16 KiB"))
+                           : needMore();
+            consumeTo(next);
+            if (!line.isEmpty())
+                break;
+            if (m_at > maxEncoded)
+                return framingTooLarge();
+            result.progress = Progress::Done;
+            result.body = std::move(m_body);
+            result.size = m_at;
+            return result;
+        }
     }
-    if (at > maxEncoded)
-        return framingTooLarge();
-    result.progress = Progress::Done;
-    result.size = at;
-    return result;
 }
 
 } // namespace legba::server::http

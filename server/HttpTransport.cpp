@@ -7,6 +7,11 @@
 #include <QTimer>
 #include <algorithm>
 
+#ifdef Q_OS_UNIX
+#include <sys/resource.h>
+#include <unistd.h>
+#endif
+
 namespace legba::server {
 
 namespace {
@@ -72,7 +77,7 @@ QByteArray HttpRequest::header(QByteArrayView lowerCaseName) const {
     return value;
 }
 
-QByteArray serializeResponse(const HttpResponse& response) {
+QByteArray serializeResponse(const HttpResponse& response, bool withBody) {
     QByteArray out;
     out.reserve(160 + response.body.size());
     out += "HTTP/1.1 ";
@@ -94,7 +99,7 @@ QByteArray serializeResponse(const HttpResponse& response) {
     if (response.closeConnection)
         out += "Connection: close\r\n";
     out += "\r\n";
-    if (response.status != 204)
+    if (response.status != 204 && withBody)
         out += response.body;
     return out;
 }
@@ -104,6 +109,18 @@ Listener::Listener(std::optional<QSslConfiguration> tls, QObject* parent)
     , m_tls(std::move(tls)) {}
 
 void Listener::incomingConnection(qintptr descriptor) {
+    if (m_admit && !m_admit()) {
+        // Past the limit: closed before anything is set up or read, so a flood of
+        // connections costs no memory and leaves descriptors for the ones being served.
+#ifdef Q_OS_UNIX
+        ::close(int(descriptor));
+#else
+        QTcpSocket refused;
+        if (refused.setSocketDescriptor(descriptor))
+            refused.abort();
+#endif
+        return;
+    }
     QTcpSocket* socket = nullptr;
     if (m_tls) {
         auto* ssl = new QSslSocket(this);
@@ -127,18 +144,44 @@ HttpTransport::HttpTransport(Handler handler, Refusal refusal, QObject* parent)
     , m_handler(std::move(handler))
     , m_refusal(std::move(refusal)) {
     m_clock.start();
-    m_stallCheck.setInterval(m_stallTimeoutMs / 4);
+    m_stallCheck.setInterval(std::min(m_stallTimeoutMs, m_idleTimeoutMs) / 4);
     connect(&m_stallCheck, &QTimer::timeout, this, &HttpTransport::closeStalled);
 }
 
 void HttpTransport::setStallTimeout(int milliseconds) {
     m_stallTimeoutMs = milliseconds;
-    m_stallCheck.setInterval(std::max(1, milliseconds / 4));
+    m_stallCheck.setInterval(std::max(1, std::min(m_stallTimeoutMs, m_idleTimeoutMs) / 4));
+}
+
+void HttpTransport::setIdleTimeout(int milliseconds) {
+    m_idleTimeoutMs = milliseconds;
+    m_stallCheck.setInterval(std::max(1, std::min(m_stallTimeoutMs, m_idleTimeoutMs) / 4));
+}
+
+void HttpTransport::setMaxConnections(int connections) {
+    m_maxConnections = std::max(1, connections);
+}
+
+void HttpTransport::setMaxBufferedBytes(qint64 bytes) {
+    m_maxBuffered = std::max<qint64>(1, bytes);
+}
+
+int HttpTransport::defaultMaxConnections() {
+#ifdef Q_OS_UNIX
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
+        const auto descriptors =
+            std::clamp<rlim_t>(limit.rlim_cur, 2 * kReservedDescriptors, 1'000'000);
+        return int(descriptors) - kReservedDescriptors;
+    }
+#endif
+    return 1000; // Windows' socket handles are not bounded by a small per-process limit
 }
 
 void HttpTransport::closeStalled() {
     const qint64 now = m_clock.elapsed();
     std::vector<std::pair<QTcpSocket*, Connection*>> stalled;
+    std::vector<std::pair<QTcpSocket*, Connection*>> idle;
     for (auto& [socket, connection] : m_connections) {
         // Line ends left after a request (some clients send an extra CRLF) are not a request.
         const bool midRequest = connection.head.has_value() ||
@@ -146,6 +189,15 @@ void HttpTransport::closeStalled() {
                                             [](char c) { return c != '\r' && c != '\n'; });
         if (midRequest && !connection.closing && now - connection.lastBytesAt >= m_stallTimeoutMs)
             stalled.emplace_back(socket, &connection);
+        // Between requests with nothing left to send: an idle keep-alive connection holds a
+        // descriptor for nothing, and thousands of them would lock everyone out.
+        else if (!midRequest && !connection.closing && socket->bytesToWrite() == 0 &&
+                 now - connection.lastBytesAt >= m_idleTimeoutMs)
+            idle.emplace_back(socket, &connection);
+    }
+    for (const auto& [socket, connection] : idle) {
+        connection->closing = true;
+        socket->disconnectFromHost();
     }
     for (const auto& [socket, connection] : stalled) {
         if (connection->waitingForReader) {
@@ -169,6 +221,8 @@ quint16 HttpTransport::listenOn(const QHostAddress& address, quint16 port,
     stop();
     auto* listener = new Listener(std::move(tls), this);
     connect(listener, &Listener::socketAccepted, this, &HttpTransport::adopt);
+    connect(listener, &QTcpServer::acceptError, this, &HttpTransport::onAcceptError);
+    listener->setAdmission([this] { return int(m_connections.size()) < m_maxConnections; });
     if (!listener->listen(address, port)) {
         if (error)
             *error = listener->errorString();
@@ -197,6 +251,60 @@ void HttpTransport::stop() {
         delete m_listener;
         m_listener = nullptr;
     }
+    m_buffered = 0;
+    m_starved.clear();
+    m_acceptPaused = false;
+}
+
+void HttpTransport::onAcceptError() {
+    // Qt stops accepting after an error that is not temporary (out of descriptors: EMFILE);
+    // accepting again at once would fail again in a loop that spins a core. Try again when
+    // a connection closes and gives its descriptor back, or after a second in case the
+    // descriptors went to something else.
+    if (!m_listener)
+        return;
+    m_listener->pauseAccepting();
+    if (m_acceptPaused)
+        return;
+    m_acceptPaused = true;
+    qCWarning(lcServer, "cannot accept a connection (%s): paused until one closes",
+              qPrintable(m_listener->errorString()));
+    QTimer::singleShot(1000, this, &HttpTransport::resumeAccepting);
+}
+
+void HttpTransport::resumeAccepting() {
+    if (!m_acceptPaused || !m_listener)
+        return;
+    m_acceptPaused = false;
+    m_listener->resumeAccepting();
+}
+
+void HttpTransport::recount(QTcpSocket* socket, Connection& connection) {
+    const qint64 holds =
+        connection.buffer.size() + socket->bytesAvailable() + socket->bytesToWrite();
+    const qint64 change = holds - connection.accounted;
+    connection.accounted = holds;
+    m_buffered += change;
+    if (change < 0 && m_buffered < m_maxBuffered && !m_starved.empty() && !m_wakeQueued) {
+        m_wakeQueued = true;
+        QMetaObject::invokeMethod(this, &HttpTransport::wakeStarved, Qt::QueuedConnection);
+    }
+}
+
+void HttpTransport::wakeStarved() {
+    m_wakeQueued = false;
+    const std::vector<QPointer<QTcpSocket>> starved = std::exchange(m_starved, {});
+    for (const QPointer<QTcpSocket>& socket : starved) {
+        if (!socket)
+            continue;
+        const auto found = m_connections.find(socket.data());
+        if (found == m_connections.end())
+            continue;
+        Connection& connection = found->second;
+        connection.starved = false;
+        if (!connection.closing && !connection.waitingForReader)
+            pump(socket, connection);
+    }
 }
 
 bool HttpTransport::isListening() const {
@@ -206,28 +314,44 @@ bool HttpTransport::isListening() const {
 void HttpTransport::adopt(QTcpSocket* socket) {
     Connection& connection = m_connections.emplace(socket, Connection{}).first->second;
     connection.clientAddress = clientAddress(socket->peerAddress());
+    connection.lastBytesAt = m_clock.elapsed(); // idle from the start
     // Qt stops reading from the network when this much is waiting to be read by us.
-    socket->setReadBufferSize(kMaxBufferedBytes);
+    socket->setReadBufferSize(kSocketReadBufferBytes);
     connect(socket, &QTcpSocket::readyRead, this,
             [this, socket, &connection] { onReadyRead(socket, connection); });
     connect(socket, &QTcpSocket::bytesWritten, this,
             [this, socket, &connection] { onBytesWritten(socket, connection); });
     connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-    connect(socket, &QObject::destroyed, this, [this, socket] { m_connections.erase(socket); });
+    connect(socket, &QObject::destroyed, this, [this, socket] {
+        const auto found = m_connections.find(socket);
+        if (found != m_connections.end()) {
+            m_buffered -= found->second.accounted;
+            m_connections.erase(found);
+        }
+        resumeAccepting();
+        if (!m_starved.empty() && !m_wakeQueued && m_buffered < m_maxBuffered) {
+            m_wakeQueued = true;
+            QMetaObject::invokeMethod(this, &HttpTransport::wakeStarved, Qt::QueuedConnection);
+        }
+    });
 }
 
 void HttpTransport::onReadyRead(QTcpSocket* socket, Connection& connection) {
     if (connection.closing) {
         socket->skip(socket->bytesAvailable()); // lingering after a refusal
+        recount(socket, connection);
         return;
     }
     connection.lastBytesAt = m_clock.elapsed();
-    if (!connection.waitingForReader)
+    if (!connection.waitingForReader && !connection.starved)
         pump(socket, connection);
+    else
+        recount(socket, connection);
 }
 
 void HttpTransport::onBytesWritten(QTcpSocket* socket, Connection& connection) {
     connection.lastBytesAt = m_clock.elapsed();
+    recount(socket, connection);
     if (connection.waitingForReader && !connection.closing &&
         socket->bytesToWrite() <= kMaxUnsentBytes / 2) {
         connection.waitingForReader = false;
@@ -236,7 +360,7 @@ void HttpTransport::onBytesWritten(QTcpSocket* socket, Connection& connection) {
         QMetaObject::invokeMethod(
             socket,
             [this, socket, &connection] {
-                if (!connection.closing)
+                if (!connection.closing && !connection.starved)
                     pump(socket, connection);
             },
             Qt::QueuedConnection);
@@ -245,8 +369,22 @@ void HttpTransport::onBytesWritten(QTcpSocket* socket, Connection& connection) {
 
 void HttpTransport::pump(QTcpSocket* socket, Connection& connection) {
     while (!connection.closing) {
-        const qint64 room = kMaxBufferedBytes - connection.buffer.size();
-        if (room > 0 && socket->bytesAvailable() > 0) {
+        // Over the total, a connection that already holds bytes waits for the total to fall
+        // (wakeStarved); one that holds nothing goes on, so that a new client is answered
+        // while those that filled memory wait.
+        if (m_buffered >= m_maxBuffered &&
+            (!connection.buffer.isEmpty() || socket->bytesToWrite() > 0)) {
+            if (!connection.starved) {
+                connection.starved = true;
+                m_starved.emplace_back(socket);
+            }
+            break;
+        }
+        // Only what is there: QIODevice::read(n) allocates n bytes whatever it finds, and a
+        // 256 KiB capacity kept per connection was most of the memory thousands of them took.
+        const qint64 room =
+            std::min(kMaxBufferedBytes - connection.buffer.size(), socket->bytesAvailable());
+        if (room > 0) {
             if (connection.buffer.isEmpty())
                 connection.buffer = socket->read(room);
             else
@@ -261,8 +399,10 @@ void HttpTransport::pump(QTcpSocket* socket, Connection& connection) {
             if (socket->bytesAvailable() == 0 || connection.buffer.size() >= kMaxBufferedBytes)
                 break;
         }
+        recount(socket, connection);
     }
     socket->flush();
+    recount(socket, connection);
 }
 
 bool HttpTransport::serveOne(QTcpSocket* socket, Connection& connection) {
@@ -282,6 +422,8 @@ bool HttpTransport::serveOne(QTcpSocket* socket, Connection& connection) {
             return false;
         }
         connection.head = std::move(read.head);
+        if (connection.head->chunked)
+            connection.chunked.emplace(kMaxBodyBytes);
     }
     const http::RequestHead& head = *connection.head;
     const QByteArrayView rest = bytes.sliced(head.size);
@@ -296,7 +438,7 @@ bool HttpTransport::serveOne(QTcpSocket* socket, Connection& connection) {
     QByteArray body;
     qsizetype used = head.size;
     if (head.chunked) {
-        http::BodyResult decoded = http::parseChunked(rest, kMaxBodyBytes);
+        http::BodyResult decoded = connection.chunked->decode(rest);
         if (decoded.progress == http::Progress::Malformed) {
             refuse(socket, connection, decoded.error);
             return false;
@@ -314,6 +456,7 @@ bool HttpTransport::serveOne(QTcpSocket* socket, Connection& connection) {
     }
     http::RequestHead served = std::move(*connection.head);
     connection.head.reset();
+    connection.chunked.reset();
     connection.continueSent = false;
     if (used == connection.buffer.size())
         connection.buffer.clear();
@@ -338,12 +481,9 @@ void HttpTransport::answer(QTcpSocket* socket, Connection& connection, http::Req
     HttpResponse response = m_handler(request);
     if (!head.keepAlive)
         response.closeConnection = true;
-    if (headOnly) {
-        // A HEAD answer has no body; the client cannot tell where it would end: close.
-        response.body.clear();
-        response.closeConnection = true;
-    }
-    socket->write(serializeResponse(response));
+    else if (head.http10)
+        response.addHeader("Connection", "keep-alive"); // HTTP/1.0 closes unless told
+    socket->write(serializeResponse(response, !headOnly));
     if (response.closeConnection) {
         connection.closing = true;
         socket->disconnectFromHost();
@@ -354,6 +494,7 @@ void HttpTransport::refuse(QTcpSocket* socket, Connection& connection, const htt
     connection.closing = true;
     connection.buffer.clear();
     connection.head.reset();
+    connection.chunked.reset();
     HttpResponse response = m_refusal(why.status, why.message);
     response.closeConnection = true;
     socket->write(serializeResponse(response));

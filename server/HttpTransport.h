@@ -6,6 +6,7 @@
 #include <QElapsedTimer>
 #include <QHostAddress>
 #include <QObject>
+#include <QPointer>
 #include <QSslConfiguration>
 #include <QTcpServer>
 #include <QTimer>
@@ -45,8 +46,9 @@ struct HttpResponse {
     }
 };
 
-// Serializes a response into HTTP/1.1 bytes, with Content-Length (except for 204).
-QByteArray serializeResponse(const HttpResponse& response);
+// Serializes a response into HTTP/1.1 bytes, with Content-Length (except for 204). Without
+// its body for HEAD, whose Content-Length is still the one GET would carry (RFC 9110 9.3.2).
+QByteArray serializeResponse(const HttpResponse& response, bool withBody = true);
 
 // Accepts connections itself so that every socket gets TCP_NODELAY (without it, small
 // answers wait ~40 ms for Nagle's algorithm) and, with TLS, its encryption set up. Sockets are
@@ -55,6 +57,8 @@ class Listener : public QTcpServer {
     Q_OBJECT
 public:
     explicit Listener(std::optional<QSslConfiguration> tls, QObject* parent = nullptr);
+    // Asked before a new connection is set up; false closes it at once.
+    void setAdmission(std::function<bool()> admit) { m_admit = std::move(admit); }
 
 Q_SIGNALS:
     void socketAccepted(QTcpSocket* socket);
@@ -64,6 +68,7 @@ protected:
 
 private:
     std::optional<QSslConfiguration> m_tls;
+    std::function<bool()> m_admit;
 };
 
 // HTTP/1.1 over the listener's sockets: requests read by http::parseHead as their bytes
@@ -101,10 +106,35 @@ public:
     void setStallTimeout(int milliseconds);
     static constexpr int kDefaultStallTimeoutMs = 30'000;
 
+    // Connections held at once (lingering ones included: each holds a file descriptor).
+    // A new connection past this is closed at once, before anything is read from it.
+    void setMaxConnections(int connections);
+    // The open-file limit less kReservedDescriptors (for the database, its WAL and the
+    // listener), so that accept() does not run out of descriptors first.
+    static int defaultMaxConnections();
+    static constexpr int kReservedDescriptors = 64;
+
+    // A keep-alive connection with nothing under way (no request arriving, no answer
+    // waiting) is closed after this long without a byte either way.
+    void setIdleTimeout(int milliseconds);
+    static constexpr int kDefaultIdleTimeoutMs = 60'000;
+
+    // Bytes held for all connections together: requests read ahead and answers not yet
+    // taken. Past this a connection that already holds bytes is neither read nor served
+    // until the total falls; one holding nothing still is, so a new client is answered.
+    void setMaxBufferedBytes(qint64 bytes);
+    static constexpr qint64 kDefaultMaxBufferedBytes = qint64{64} * 1024 * 1024;
+
+    int connectionCount() const { return int(m_connections.size()); }
+    qint64 bufferedBytes() const { return m_buffered; }
+
     // Bytes of requests read ahead of their answers (pipelining): past this nothing more is
     // read from the socket until they are served, so TCP's flow control holds the client.
     // Larger than the largest request the transport accepts (head, body and chunk framing).
     static constexpr qsizetype kMaxBufferedBytes = qsizetype{256} * 1024;
+    // What Qt reads from a socket ahead of us: small, because it is not counted against any
+    // limit until we take it, and thousands of connections each hold this much.
+    static constexpr qint64 kSocketReadBufferBytes = qint64{16} * 1024;
     // Answers not yet taken by the client: past this no further request is served until
     // the client reads (a client that pipelines and never reads would otherwise fill memory).
     static constexpr qint64 kMaxUnsentBytes = qint64{1024} * 1024;
@@ -115,14 +145,22 @@ public:
 
 private:
     struct Connection {
-        QByteArray buffer;                     // bytes received and not yet used by a request
-        std::optional<http::RequestHead> head; // read, while its body is still arriving
+        QByteArray buffer;                           // bytes received and not yet used by a request
+        std::optional<http::RequestHead> head;       // read, while its body is still arriving
+        std::optional<http::ChunkedDecoder> chunked; // its chunked body, decoded as it arrives
         bool continueSent = false;
         bool closing = false;
         bool waitingForReader = false; // kMaxUnsentBytes reached
         qint64 lastBytesAt = 0;        // ms since the transport's clock started
         QString clientAddress;         // formatted once per connection, not per request
+        qint64 accounted = 0;          // what this connection counts in m_buffered
+        bool starved = false;          // waiting for the total under kMaxBufferedBytes
     };
+    // Brings m_buffered up to date with what this connection holds now.
+    void recount(QTcpSocket* socket, Connection& connection);
+    void wakeStarved();
+    void onAcceptError();
+    void resumeAccepting();
     void adopt(QTcpSocket* socket);
     void onReadyRead(QTcpSocket* socket, Connection& connection);
     void onBytesWritten(QTcpSocket* socket, Connection& connection);
@@ -143,6 +181,13 @@ private:
     QElapsedTimer m_clock;
     QTimer m_stallCheck;
     int m_stallTimeoutMs = kDefaultStallTimeoutMs;
+    int m_idleTimeoutMs = kDefaultIdleTimeoutMs;
+    int m_maxConnections = defaultMaxConnections();
+    qint64 m_maxBuffered = kDefaultMaxBufferedBytes;
+    qint64 m_buffered = 0;
+    std::vector<QPointer<QTcpSocket>> m_starved;
+    bool m_wakeQueued = false;
+    bool m_acceptPaused = false; // after an accept error, until a connection closes
 };
 
 } // namespace legba::server

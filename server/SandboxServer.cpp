@@ -119,6 +119,10 @@ quint16 SandboxServer::listen(const QHostAddress& address, quint16 port) {
     d->http = std::make_unique<HttpTransport>(
         [this](const HttpRequest& request) { return d->api->handle(request); },
         [this](int status, const QString& message) { return d->api->refusal(status, message); });
+    if (d->options.maxConnections > 0)
+        d->http->setMaxConnections(d->options.maxConnections);
+    d->http->setIdleTimeout(int(d->options.idleTimeout.count()));
+    d->http->setMaxBufferedBytes(d->options.maxBufferedBytes);
     QString error;
     const quint16 bound = d->http->listenOn(address, port, tls, &error);
     if (bound == 0) {

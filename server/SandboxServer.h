@@ -41,6 +41,16 @@ struct ServerOptions {
     // are pruned as new ones are written. 0 keeps all.
     qint64 auditMaxEvents = 0;
     int auditRetentionDays = 0;
+    // Connections held at once; a new one past this is closed at once, so that idle sockets
+    // cannot use up the process's file descriptors (accepting would then fail for everyone).
+    // 0: the open-file limit less a reserve (HttpTransport::defaultMaxConnections).
+    int maxConnections = 0;
+    // A keep-alive connection with no request under way is closed after this long.
+    std::chrono::milliseconds idleTimeout{60'000};
+    // Bytes held for all connections together (requests read ahead, answers the clients have
+    // not taken): past this, connections that already hold bytes are not read or served
+    // until the total falls. Each connection is also bounded on its own (HttpTransport).
+    qint64 maxBufferedBytes = qint64{64} * 1024 * 1024;
 };
 
 struct CreatedOrganization {

@@ -9,6 +9,7 @@
 #include "ServerTargets.h"
 
 #include <QUrl>
+#include <algorithm>
 #include <array>
 #include <set>
 #include <string>
@@ -323,7 +324,8 @@ Violation rfc3339(QByteArrayView input) {
         return "the two formatters disagree: " + saxFormatted + " / " + text(formatted);
     // The contract's form is canonical: it comes back as it went in, save for a ".000"
     // fraction, which is dropped. Other RFC 3339 forms come back in the contract's.
-    if (rfc3339::parse(text16) && formatted != text16 && text16 != QString(formatted).insert(19, QLatin1String(".000")))
+    if (rfc3339::parse(text16) && formatted != text16 &&
+        text16 != QString(formatted).insert(19, QLatin1String(".000")))
         return "format is not canonical: " + text(formatted) + " from " + text(text16);
     return std::nullopt;
 }
@@ -397,6 +399,19 @@ Violation httpRequest(QByteArrayView input) {
         if (body.progress == http::Progress::NeedMore &&
             input.size() - head.size > kMax + http::kMaxChunkFramingBytes)
             return "more than a chunked body's limit buffered without a refusal";
+        // The transport decodes as bytes arrive: in pieces it must read what the whole reads.
+        const QByteArrayView rest = input.sliced(head.size);
+        http::ChunkedDecoder pieces(kMax);
+        http::BodyResult stepped;
+        for (qsizetype end = std::min<qsizetype>(rest.size(), 1);;
+             end = std::min(rest.size(), end * 2 + 1)) {
+            stepped = pieces.decode(rest.first(end));
+            if (stepped.progress != http::Progress::NeedMore || end == rest.size())
+                break;
+        }
+        if (stepped.progress != body.progress || stepped.body != body.body ||
+            stepped.size != body.size || stepped.error.status != body.error.status)
+            return "a chunked body read in pieces differs from the same bytes read at once";
     }
     return std::nullopt;
 }

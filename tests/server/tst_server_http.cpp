@@ -5,6 +5,9 @@
 #include "HttpTransport.h"
 
 #include <QTest>
+#include <algorithm>
+#include <memory>
+#include <vector>
 
 using namespace legba::servertest;
 namespace http = legba::server::http;
@@ -63,7 +66,7 @@ private Q_SLOTS:
     }
 
     void waitsForTheWholeHead() {
-        const QByteArray bytes = "POST /keys HTTP/1.1\r\nContent-Length: 2\r\n\r\n";
+        const QByteArray bytes = "POST /keys HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n";
         for (qsizetype n = 0; n < bytes.size(); ++n) {
             const http::HeadResult read = http::parseHead(QByteArrayView(bytes).first(n));
             QVERIFY2(read.progress == http::Progress::NeedMore, bytes.first(n).constData());
@@ -82,12 +85,13 @@ private Q_SLOTS:
         read = http::parseHead("GET / HTTP/1.0\r\n\r\n");
         QCOMPARE(read.progress, http::Progress::Done);
         QVERIFY(!read.head.keepAlive);
-        read = http::parseHead("GET / HTTP/1.1\r\nConnection: keep-alive, Close\r\n\r\n");
+        read =
+            http::parseHead("GET / HTTP/1.1\r\nHost: x\r\nConnection: keep-alive, Close\r\n\r\n");
         QVERIFY(!read.head.keepAlive);
-        read = http::parseHead("GET / HTTP/1.1\r\nConnection: closed\r\n\r\n");
+        read = http::parseHead("GET / HTTP/1.1\r\nHost: x\r\nConnection: closed\r\n\r\n");
         QVERIFY(read.head.keepAlive);
         // A later HTTP/1.x is read as 1.1 (RFC 9110 2.5); no 100 Continue to an HTTP/1.0 client.
-        read = http::parseHead("GET / HTTP/1.2\r\nExpect: 100-continue\r\n\r\n");
+        read = http::parseHead("GET / HTTP/1.2\r\nHost: x\r\nExpect: 100-continue\r\n\r\n");
         QCOMPARE(read.progress, http::Progress::Done);
         QVERIFY(read.head.keepAlive);
         QVERIFY(read.head.expectContinue);
@@ -95,16 +99,17 @@ private Q_SLOTS:
         QVERIFY(!read.head.expectContinue);
         // The absolute form; a target with percent escapes goes through QUrl as it always
         // has: reserved characters stay escaped, unreserved ones are decoded.
-        read = http::parseHead("GET http://h:1/a%2Fb/c?q=%41 HTTP/1.1\r\n\r\n");
+        read = http::parseHead("GET http://h:1/a%2Fb/c?q=%41 HTTP/1.1\r\nHost: h:1\r\n\r\n");
         QCOMPARE(read.progress, http::Progress::Done);
         QCOMPARE(read.head.path, QByteArray("/a%2Fb/c"));
         QCOMPARE(read.head.query, QByteArray("q=A"));
-        read = http::parseHead("POST /k HTTP/1.1\r\nExpect: 100-Continue\r\n"
+        read = http::parseHead("POST /k HTTP/1.1\r\nHost: x\r\nExpect: 100-Continue\r\n"
                                "Transfer-Encoding: Chunked\r\n\r\n");
         QVERIFY(read.head.expectContinue);
         QVERIFY(read.head.chunked);
         // A control byte other than NUL or CR passes (the API judges the value).
-        read = http::parseHead("GET / HTTP/1.1\r\nAuthorization: Bearer \x01\x02\xff\r\n\r\n");
+        read = http::parseHead(
+            "GET / HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \x01\x02\xff\r\n\r\n");
         QCOMPARE(read.progress, http::Progress::Done);
     }
 
@@ -193,6 +198,15 @@ private Q_SLOTS:
             << "16 KiB";
         QTest::newRow("head over 16 KiB, unfinished")
             << QByteArray(get + "X-A: " + QByteArray(qsizetype{17} * 1024, 'a')) << 431 << "16 KiB";
+        QTest::newRow("no host") << QByteArray("GET / HTTP/1.1\r\n\r\n") << 400 << "Host";
+        QTest::newRow("two hosts")
+            << QByteArray("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n") << 400 << "Host";
+        QTest::newRow("two hosts in 1.0")
+            << QByteArray("GET / HTTP/1.0\r\nHost: a\r\nHost: a\r\n\r\n") << 400 << "Host";
+        QTest::newRow("fragment") << QByteArray("GET /healthz#top HTTP/1.1\r\nHost: x\r\n\r\n")
+                                  << 400 << "#fragment";
+        QTest::newRow("escaped fragment")
+            << QByteArray("GET /a%20b#top HTTP/1.1\r\nHost: x\r\n\r\n") << 400 << "#fragment";
         QByteArray many = get;
         for (int i = 0; i <= http::kMaxHeaderFields; ++i)
             many += "X-" + QByteArray::number(i) + ": 1\r\n";
@@ -223,7 +237,57 @@ private Q_SLOTS:
         }
     }
 
+    void aChunkedBodyInPiecesIsDecodedOnce() {
+        // 60 KiB in 16-byte chunks, with an extension and a trailer, arriving a few bytes at a
+        // time: each byte is looked at a bounded number of times, however many reads it takes
+        // (re-parsing from the start on every read looked at ~n^2/14 bytes here).
+        QByteArray encoded;
+        QByteArray expected;
+        for (int i = 0; i < 60 * 64; ++i) {
+            const QByteArray piece = QByteArray::number(i).rightJustified(16, '.');
+            encoded += (i % 100 == 0 ? "10;ext=1\r\n" : "10\r\n") + piece + "\r\n";
+            expected += piece;
+        }
+        encoded += "0\r\nX-Trailer: t\r\n\r\n";
+        http::ChunkedDecoder decoder(http::kMaxChunkFramingBytes + 64 * 1024);
+        http::BodyResult result;
+        int reads = 0;
+        for (qsizetype n = 7; result.progress == http::Progress::NeedMore; n += 7) {
+            result = decoder.decode(QByteArrayView(encoded).first(std::min(n, encoded.size())));
+            ++reads;
+        }
+        QCOMPARE(result.progress, http::Progress::Done);
+        QCOMPARE(result.body, expected);
+        QCOMPARE(result.size, encoded.size());
+        QVERIFY(reads > 10000);
+        QVERIFY2(decoder.bytesExamined() <= encoded.size(),
+                 qPrintable(QStringLiteral("%1 bytes examined for %2")
+                                .arg(decoder.bytesExamined())
+                                .arg(encoded.size())));
+        // Fed in pieces, it answers as parseChunked does on the whole, for every split.
+        const QByteArray sample = "4\r\nWiki\r\n5;note=x\r\npedia\r\n0\r\nT: y\r\n\r\n";
+        for (qsizetype split = 0; split <= sample.size(); ++split) {
+            http::ChunkedDecoder pieces(1024);
+            const http::BodyResult first = pieces.decode(QByteArrayView(sample).first(split));
+            const http::BodyResult whole =
+                first.progress == http::Progress::NeedMore ? pieces.decode(sample) : first;
+            QCOMPARE(whole.progress, http::Progress::Done);
+            QCOMPARE(whole.body, QByteArray("Wikipedia"));
+            QCOMPARE(whole.size, sample.size());
+        }
+    }
+
     void refusesMalformedChunks() {
+        // RFC 9112 7.1: no whitespace before the size (before an extension it may be).
+        const http::BodyResult leadingSpace = http::parseChunked(" 5\r\nhello\r\n0\r\n\r\n", 1024);
+        QCOMPARE(leadingSpace.progress, http::Progress::Malformed);
+        QCOMPARE(leadingSpace.error.status, 400);
+        QVERIFY2(leadingSpace.error.message.contains(QLatin1String("chunk size")),
+                 qPrintable(leadingSpace.error.message));
+        QCOMPARE(http::parseChunked("\t5\r\nhello\r\n0\r\n\r\n", 1024).progress,
+                 http::Progress::Malformed);
+        QCOMPARE(http::parseChunked("5 ;x=1\r\nhello\r\n0\r\n\r\n", 1024).progress,
+                 http::Progress::Done);
         QCOMPARE(http::parseChunked("zz\r\n", 1024).progress, http::Progress::Malformed);
         QCOMPARE(http::parseChunked("-1\r\n", 1024).progress, http::Progress::Malformed);
         QCOMPARE(http::parseChunked("123456789\r\n", 1024).progress, http::Progress::Malformed);
@@ -325,8 +389,11 @@ private Q_SLOTS:
                    " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + h.ownerKey +
                    "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
         };
-        const QByteArray answer = exchange(
-            h, {QByteArray(post("first") + "GET /healthz HTTP/1.1\r\n\r\n" + post("third"))}, 3);
+        const QByteArray answer =
+            exchange(h,
+                     {QByteArray(post("first") + "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n" +
+                                 post("third"))},
+                     3);
         const qsizetype first = answer.indexOf("\"first\"");
         const qsizetype health = answer.indexOf("HTTP/1.1 200 ");
         const qsizetype third = answer.indexOf("\"third\"");
@@ -372,7 +439,7 @@ private Q_SLOTS:
         // Slow but moving: a byte every 100 ms, 1.5 s in all, is still served.
         QTcpSocket slow;
         QVERIFY(open(slow));
-        const QByteArray request = "GET /slow HTTP/1.1\r\n\r\n";
+        const QByteArray request = "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n";
         for (qsizetype i = 0; i < 15; ++i) {
             slow.write(request.mid(i, 1));
             slow.flush();
@@ -390,7 +457,7 @@ private Q_SLOTS:
         QVERIFY(open(stuck));
         QVERIFY(open(idle));
         QVERIFY(open(extraLineEnd));
-        extraLineEnd.write("GET /extra HTTP/1.1\r\n\r\n\r\n");
+        extraLineEnd.write("GET /extra HTTP/1.1\r\nHost: x\r\n\r\n\r\n");
         stuck.write("GET /stuck HTTP/1.1\r\nHost: x");
         QTRY_COMPARE_WITH_TIMEOUT(stuck.state(), QAbstractSocket::UnconnectedState, 5000);
         const QByteArray answer = stuck.readAll();
@@ -431,7 +498,7 @@ private Q_SLOTS:
         constexpr int kRequests = 4000; // 64 MB of answers
         QByteArray pipelined;
         for (int i = 0; i < kRequests; ++i)
-            pipelined += "GET /r HTTP/1.1\r\n\r\n";
+            pipelined += "GET /r HTTP/1.1\r\nHost: x\r\n\r\n";
         client.write(pipelined);
         QTest::qWait(500);
         // Bounded by the unsent-answer limit plus what the kernel's socket buffers hold.
@@ -444,6 +511,115 @@ private Q_SLOTS:
             20000);
         QCOMPARE(served, kRequests);
         QVERIFY(served > servedWhileNotReading);
+    }
+
+    void connectionsThatDoNotReadAreBoundedTogether() {
+        using legba::server::HttpRequest;
+        using legba::server::HttpResponse;
+        using legba::server::HttpTransport;
+        int served = 0;
+        HttpTransport transport(
+            [&served](const HttpRequest& request) {
+                ++served;
+                HttpResponse response;
+                response.body = request.path == "/small" ? QByteArray("ok")
+                                                         : QByteArray(qsizetype{16} * 1024, 'r');
+                return response;
+            },
+            [](int status, const QString&) {
+                HttpResponse response;
+                response.status = status;
+                return response;
+            });
+        constexpr qint64 kCap = qint64{512} * 1024;
+        transport.setMaxBufferedBytes(kCap);
+        QString error;
+        const quint16 port = transport.listenOn(QHostAddress::LocalHost, 0, std::nullopt, &error);
+        QVERIFY2(port != 0, qPrintable(error));
+        constexpr int kClients = 3;
+        constexpr int kRequests = 1000; // 16 MB of answers each, more than the kernel holds
+        QByteArray pipelined;
+        for (int i = 0; i < kRequests; ++i)
+            pipelined += "GET /r HTTP/1.1\r\nHost: x\r\n\r\n";
+        std::vector<std::unique_ptr<QTcpSocket>> clients;
+        for (int i = 0; i < kClients; ++i) {
+            clients.push_back(std::make_unique<QTcpSocket>());
+            clients.back()->setReadBufferSize(1); // reads nothing until asked
+            clients.back()->connectToHost(QHostAddress::LocalHost, port);
+            QVERIFY(clients.back()->waitForConnected(5000));
+            clients.back()->write(pipelined);
+        }
+        // Each alone stays under its own limits; together they reach the total and stop there.
+        QTRY_VERIFY_WITH_TIMEOUT(transport.bufferedBytes() >= kCap, 10000);
+        // A new client is still served.
+        QTcpSocket fresh;
+        fresh.connectToHost(QHostAddress::LocalHost, port);
+        QVERIFY(fresh.waitForConnected(5000));
+        fresh.write("GET /small HTTP/1.1\r\nHost: x\r\n\r\n");
+        QByteArray answer;
+        QTRY_VERIFY_WITH_TIMEOUT((answer += fresh.readAll(), answer.endsWith("ok")), 10000);
+        // Past the total by at most what one pass of each connection adds (a read and an
+        // answer), far under what they would hold each on their own (1 MiB of answers).
+        const qint64 slack = kClients * (HttpTransport::kMaxBufferedBytes +
+                                         HttpTransport::kSocketReadBufferBytes + 32 * 1024);
+        QVERIFY2(transport.bufferedBytes() <= kCap + slack,
+                 qPrintable(QString::number(transport.bufferedBytes())));
+        // Once they read, every request is served.
+        qint64 answerBytes = 0;
+        for (const auto& client : clients)
+            client->setReadBufferSize(0);
+        QTRY_VERIFY_WITH_TIMEOUT((std::for_each(clients.begin(), clients.end(),
+                                                [&answerBytes](const auto& client) {
+                                                    answerBytes += client->readAll().size();
+                                                }),
+                                  answerBytes >= qint64{kClients} * kRequests * 16 * 1024),
+                                 30000);
+        QCOMPARE(served, kClients * kRequests + 1);
+    }
+
+    void http10KeepAliveKeepsTheConnection() {
+        Harness h;
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, static_cast<quint16>(h.base.port()));
+        QVERIFY(socket.waitForConnected(5000));
+        QByteArray got;
+        for (int i = 1; i <= 2; ++i) {
+            socket.write("GET /healthz HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+            QTRY_VERIFY_WITH_TIMEOUT((got += socket.readAll(),
+                                      Harness::complete(got) && got.count("HTTP/1.1 200 ") == i),
+                                     5000);
+            QVERIFY2(got.contains("Connection: keep-alive\r\n"), got.constData());
+            QVERIFY(!got.contains("Connection: close"));
+            QCOMPARE(socket.state(), QAbstractSocket::ConnectedState);
+        }
+    }
+
+    void headCarriesTheLengthGetWould() {
+        Harness h;
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, static_cast<quint16>(h.base.port()));
+        QVERIFY(socket.waitForConnected(5000));
+        socket.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+        QByteArray get;
+        QTRY_VERIFY_WITH_TIMEOUT((get += socket.readAll(), Harness::complete(get)), 5000);
+        const qsizetype bodyAt = get.indexOf("\r\n\r\n") + 4;
+        const QByteArray getBody = get.sliced(bodyAt);
+        QVERIFY(!getBody.isEmpty());
+        // Then HEAD and a GET behind it on the same connection: the HEAD answer has no body,
+        // so the second answer must start right after its head.
+        socket.write("HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+                     "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+        QByteArray both;
+        QTRY_VERIFY_WITH_TIMEOUT((both += socket.readAll(),
+                                  both.count("HTTP/1.1 200 ") == 2 &&
+                                      Harness::complete(both.sliced(both.lastIndexOf("HTTP/1.1")))),
+                                 5000);
+        const qsizetype headEnd = both.indexOf("\r\n\r\n") + 4;
+        QVERIFY2(both.first(headEnd).contains(
+                     QByteArray("Content-Length: " + QByteArray::number(getBody.size()) + "\r\n")),
+                 both.constData());
+        QVERIFY2(both.sliced(headEnd).startsWith("HTTP/1.1 200 "), both.constData());
+        QCOMPARE(socket.state(), QAbstractSocket::ConnectedState);
     }
 
     void http10IsAnsweredAndClosed() {

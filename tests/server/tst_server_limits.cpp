@@ -4,6 +4,8 @@
 #include "Harness.h"
 
 #include <QTest>
+#include <memory>
+#include <vector>
 
 using namespace legba::servertest;
 
@@ -145,8 +147,12 @@ private Q_SLOTS:
 
     void oddButValidHttpIsAnswered() {
         Harness h;
+        // RFC 9112 3.2: HTTP/1.1 without Host is refused; HTTP/1.0 may leave it out.
         const QByteArray noHost = h.raw("GET /healthz HTTP/1.1\r\n\r\n");
-        QVERIFY2(noHost.startsWith("HTTP/1.1 200"), noHost.constData());
+        QVERIFY2(noHost.startsWith("HTTP/1.1 400"), noHost.constData());
+        QVERIFY2(noHost.contains("Host"), noHost.constData());
+        const QByteArray noHost10 = h.raw("GET /healthz HTTP/1.0\r\n\r\n");
+        QVERIFY2(noHost10.startsWith("HTTP/1.1 200"), noHost10.constData());
         const QByteArray unknownMethod = h.raw("BREW /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
         QVERIFY2(!unknownMethod.startsWith("HTTP/1.1 5"), unknownMethod.constData());
         const QByteArray head = h.raw("HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -192,6 +198,102 @@ private Q_SLOTS:
         QCOMPARE(r.errorCode(), QStringLiteral("VALIDATION_ERROR"));
         QVERIFY(!r.errorMessage().isEmpty());
         expectAlive(h);
+    }
+
+    void pastTheConnectionLimitANewConnectionIsClosed() {
+        legba::server::ServerOptions options = Harness::fastOptions();
+        options.maxConnections = 20;
+        Harness h(options);
+        const auto port = static_cast<quint16>(h.base.port());
+        std::vector<std::unique_ptr<QTcpSocket>> idle;
+        for (int i = 0; i < 19; ++i) {
+            idle.push_back(std::make_unique<QTcpSocket>());
+            idle.back()->connectToHost(QHostAddress::LocalHost, port);
+            QVERIFY(idle.back()->waitForConnected(5000));
+        }
+        // The limit's worth less one idle: the last place still serves (and is kept).
+        idle.push_back(std::make_unique<QTcpSocket>());
+        idle.back()->connectToHost(QHostAddress::LocalHost, port);
+        QVERIFY(idle.back()->waitForConnected(5000));
+        idle.back()->write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+        QByteArray served;
+        QTRY_VERIFY_WITH_TIMEOUT((served += idle.back()->readAll(), Harness::complete(served)),
+                                 5000);
+        QVERIFY2(served.startsWith("HTTP/1.1 200 "), served.constData());
+        // The limit's worth: the next is closed at once, unanswered.
+        QTcpSocket over;
+        over.connectToHost(QHostAddress::LocalHost, port);
+        over.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+        QTRY_COMPARE_WITH_TIMEOUT(over.state(), QAbstractSocket::UnconnectedState, 5000);
+        QVERIFY(!over.readAll().startsWith("HTTP/1.1 200"));
+        // Accepted in order, so the 20 before it were held.
+        for (const auto& socket : idle)
+            QCOMPARE(socket->state(), QAbstractSocket::ConnectedState);
+        // Once some close, a fresh connection is answered again.
+        for (int i = 0; i < 5; ++i)
+            idle[std::size_t(i)]->abort();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            h.raw("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").startsWith("HTTP/1.1 200 "), 5000);
+    }
+
+    void idleKeepAliveConnectionsAreClosedAfterTheTimeout() {
+        legba::server::ServerOptions options = Harness::fastOptions();
+        options.idleTimeout = std::chrono::milliseconds(300);
+        options.maxConnections = 20;
+        Harness h(options);
+        const auto port = static_cast<quint16>(h.base.port());
+        // One served and then silent, and the limit's worth less one that never send.
+        QTcpSocket served;
+        served.connectToHost(QHostAddress::LocalHost, port);
+        QVERIFY(served.waitForConnected(5000));
+        served.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+        QByteArray answer;
+        QTRY_VERIFY_WITH_TIMEOUT((answer += served.readAll(), Harness::complete(answer)), 5000);
+        QVERIFY2(answer.startsWith("HTTP/1.1 200 "), answer.constData());
+        QVERIFY(!answer.contains("Connection: close"));
+        std::vector<std::unique_ptr<QTcpSocket>> silent;
+        for (int i = 0; i < 19; ++i) {
+            silent.push_back(std::make_unique<QTcpSocket>());
+            silent.back()->connectToHost(QHostAddress::LocalHost, port);
+            QVERIFY(silent.back()->waitForConnected(5000));
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(served.state(), QAbstractSocket::UnconnectedState, 10000);
+        for (const auto& socket : silent)
+            QTRY_COMPARE_WITH_TIMEOUT(socket->state(), QAbstractSocket::UnconnectedState, 10000);
+        // Their places are free again.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            h.raw("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").startsWith("HTTP/1.1 200 "), 5000);
+    }
+
+    void keyNamesRefuseControlAndBidiCharacters_data() {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("named");
+        QTest::newRow("rlo") << QStringLiteral("invoice\u202Etxt.exe")
+                             << QStringLiteral("U+202E (a right-to-left override)");
+        QTest::newRow("lre") << QStringLiteral("a\u202Ab") << QStringLiteral("U+202A");
+        QTest::newRow("pdi") << QStringLiteral("a\u2069b") << QStringLiteral("U+2069");
+        QTest::newRow("lri") << QStringLiteral("a\u2066b") << QStringLiteral("U+2066");
+        QTest::newRow("newline") << QStringLiteral("two\nlines")
+                                 << QStringLiteral("U+000A (a control character)");
+        QTest::newRow("escape") << QStringLiteral("a\u001b[31mred") << QStringLiteral("U+001B");
+        QTest::newRow("c1") << QStringLiteral("a\u0085b") << QStringLiteral("U+0085");
+    }
+
+    void keyNamesRefuseControlAndBidiCharacters() {
+        QFETCH(QString, name);
+        QFETCH(QString, named);
+        Harness h;
+        const Reply r = h.post(h.api(QStringLiteral("/keys")), h.ownerKey,
+                               Json{{"name", name.toStdString()}, {"scopes", {"keys:read"}}});
+        QCOMPARE(r.status, 400);
+        QCOMPARE(r.errorCode(), QStringLiteral("VALIDATION_ERROR"));
+        QVERIFY2(r.errorMessage().contains(named), qPrintable(r.errorMessage()));
+        // Right-to-left text itself is a name like any other.
+        const Reply hebrew =
+            h.post(h.api(QStringLiteral("/keys")), h.ownerKey,
+                   Json{{"name", QStringLiteral("\u05DE\u05E4\u05EA\u05D7").toStdString()},
+                        {"scopes", {"keys:read"}}});
+        QCOMPARE(hebrew.status, 201);
     }
 
     void hugeAndStrangeQueryStringsAreHandled() {
