@@ -279,7 +279,8 @@ void LegbaClient::start(const std::shared_ptr<CallState>& state) {
     };
     connect(reply, &QNetworkReply::metaDataChanged, this, [this, state, reply, refuse] {
         bool known = false;
-        const qint64 declared = reply->header(QNetworkRequest::ContentLengthHeader).toLongLong(&known);
+        const qint64 declared =
+            reply->header(QNetworkRequest::ContentLengthHeader).toLongLong(&known);
         if (known && declared > m_maxAnswerBytes && !state->tooLarge)
             refuse(); // no point receiving what will be refused
     });

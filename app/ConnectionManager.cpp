@@ -60,11 +60,10 @@ void ConnectionManager::activateSandbox() {
 }
 
 void ConnectionManager::activateTransient(const Profile& profile, Secret key) {
-    const keyformat::TokenCheck check =
-        keyformat::checkToken(QString::fromLatin1(key.reveal()));
+    const keyformat::TokenCheck check = keyformat::checkToken(QString::fromLatin1(key.reveal()));
     if (!check.usable()) {
-        Q_EMIT activationFailed(tr("LEGBA_API_TOKEN cannot be an API key: %1")
-                                    .arg(describeTokenProblem(check)));
+        Q_EMIT activationFailed(
+            tr("LEGBA_API_TOKEN cannot be an API key: %1").arg(describeTokenProblem(check)));
         return;
     }
     connectSession(profile, std::move(key));

@@ -160,8 +160,7 @@ void KeyRotation::onVerified(Result<ApiKey> result) {
 void KeyRotation::onNoNewKey(const ApiError& error) {
     m_outcome.mayHaveRotated = true;
     Session* session = m_connections->session();
-    if (m_gracePeriodSeconds > 0 || !session->profile() ||
-        session->profile()->id != m_profile.id) {
+    if (m_gracePeriodSeconds > 0 || !session->profile() || session->profile()->id != m_profile.id) {
         // During a grace period the old key works either way: asking it tells nothing.
         m_outcome.message =
             tr("The server may have rotated the key but sent no new key (%1). If it did, the "
@@ -173,9 +172,8 @@ void KeyRotation::onNoNewKey(const ApiError& error) {
     }
     // Whether the old key still works tells a rotation that happened from one that did not.
     setStage(Stage::Checking);
-    session->client()->getKey(this, [this, error](Result<ApiKey> result) {
-        onOldKeyChecked(error, std::move(result));
-    });
+    session->client()->getKey(
+        this, [this, error](Result<ApiKey> result) { onOldKeyChecked(error, std::move(result)); });
 }
 
 void KeyRotation::onOldKeyChecked(const ApiError& rotationError, Result<ApiKey> result) {

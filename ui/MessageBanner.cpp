@@ -99,12 +99,11 @@ void showUnreadable(MessageBanner* banner, const std::vector<UnreadableItem>& un
     if (count > 1)
         detail += QLatin1Char(' ') + MessageBanner::tr("%1 more like it.").arg(count - 1);
     detail += QLatin1Char(' ') + MessageBanner::tr("The others are shown; the server's answer "
-                                                    "did not have the shape Legba Admin reads.");
+                                                   "did not have the shape Legba Admin reads.");
     banner->showMessage(MessageBanner::Kind::Warning,
-                        count == 1 ? MessageBanner::tr("1 %1 could not be read.").arg(singular)
-                                   : MessageBanner::tr("%1 %2 could not be read.")
-                                         .arg(count)
-                                         .arg(plural),
+                        count == 1
+                            ? MessageBanner::tr("1 %1 could not be read.").arg(singular)
+                            : MessageBanner::tr("%1 %2 could not be read.").arg(count).arg(plural),
                         detail, false);
 }
 

@@ -26,10 +26,10 @@ class RevealKeyDialog : public QDialog {
 
 public:
     enum class Origin {
-        Generated,         // a new key
-        Rotated,           // another key's replacement
-        OwnRotated,        // this app's key, rotated, saved and in use
-        OwnRotatedUnsaved, // this app's key, rotated, but the keychain refused it
+        Generated,            // a new key
+        Rotated,              // another key's replacement
+        OwnRotated,           // this app's key, rotated, saved and in use
+        OwnRotatedUnsaved,    // this app's key, rotated, but the keychain refused it
         OwnRotatedForSession, // this app's key, rotated, in use for this run only: the old
                               // one came from LEGBA_API_TOKEN or was never saved
     };

@@ -51,7 +51,6 @@ private Q_SLOTS:
     void badKey_isStill401AndKeyRejected();
 
 private:
-
     std::unique_ptr<TestServer> m_server;
     std::unique_ptr<LegbaClient> m_client;
 };

@@ -191,8 +191,8 @@ void KeyFormatTest::checkToken_opaqueTokensAreUsable_data() {
     const QString sandbox = QString::fromLatin1(keyformat::generate());
     QString typo = sandbox;
     typo[20] = typo[20] == QLatin1Char('A') ? QLatin1Char('B') : QLatin1Char('A');
-    QTest::newRow("the docs' example") << QStringLiteral("legba_new_api_key_xyz789") << false
-                                       << false;
+    QTest::newRow("the docs' example")
+        << QStringLiteral("legba_new_api_key_xyz789") << false << false;
     QTest::newRow("sandbox key") << sandbox << false << false;
     QTest::newRow("sandbox shape, wrong checksum") << typo << false << true;
     QTest::newRow("no prefix") << QStringLiteral("sk_live_abc.DEF-123~+/=") << true << false;

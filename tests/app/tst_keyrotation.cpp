@@ -60,7 +60,9 @@ private:
         const auto refused = rotation.start(0, [&](KeyRotation::Outcome o) { outcome = o; });
         if (refused)
             qWarning("refused: %s", qPrintable(*refused));
-        [&] { QTRY_VERIFY_WITH_TIMEOUT(outcome.has_value(), kWait); }();
+        [&] {
+            QTRY_VERIFY_WITH_TIMEOUT(outcome.has_value(), kWait);
+        }();
         return outcome;
     }
 
@@ -138,9 +140,8 @@ private Q_SLOTS:
         QCOMPARE(stored.key.reveal(), issued.secret.reveal());
 
         // The next request goes out with the new key, and the server knows it as the new id.
-        QTRY_VERIFY_WITH_TIMEOUT(m_session->identity() &&
-                                     m_session->identity()->keyId == issued.record.keyId,
-                                 kWait);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            m_session->identity() && m_session->identity()->keyId == issued.record.keyId, kWait);
         QCOMPARE(m_session->state(), Session::State::Connected);
         const auto listed = test::await<Result<InstanceList>>(
             [&](auto done) { m_session->client()->listInstances(this, done); });

@@ -778,7 +778,8 @@ private Q_SLOTS:
         QVERIFY(!m_pane->generateButton()->isEnabled());
         QVERIFY(m_pane->generateButton()->toolTip().contains(QStringLiteral("Not available")));
         QVERIFY(selectRow(self.keyId));
-        QVERIFY2(m_pane->rotateButton()->isEnabled(), qPrintable(m_pane->rotateButton()->toolTip()));
+        QVERIFY2(m_pane->rotateButton()->isEnabled(),
+                 qPrintable(m_pane->rotateButton()->toolTip()));
         QVERIFY(!m_pane->revokeButton()->isEnabled());
         m_session->disconnectFromServer();
     }

@@ -54,9 +54,9 @@ private:
             QByteArray broken = key;
             broken[10] = ' ';
             QTest::keyClicks(dialog->keyField(), QString::fromLatin1(broken));
-            *sawOkDisabledForBadKey = !ok->isEnabled() &&
-                                      dialog->keyErrorLabel()->text().contains(
-                                          QStringLiteral("a space at position 11"));
+            *sawOkDisabledForBadKey =
+                !ok->isEnabled() &&
+                dialog->keyErrorLabel()->text().contains(QStringLiteral("a space at position 11"));
             dialog->keyField()->clear();
             QTest::keyClicks(dialog->keyField(), QString::fromLatin1(key));
             QVERIFY(ok->isEnabled());
@@ -174,9 +174,9 @@ private Q_SLOTS:
         type(QStringLiteral("legba_new_api_key_xyz789"));
         QVERIFY(ok->isEnabled());
         QTest::mouseClick(ok, Qt::LeftButton);
-        QTRY_VERIFY_WITH_TIMEOUT(dialog.checkLabel()->text().contains(
-                                     QStringLiteral("The server rejected this key")),
-                                 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            dialog.checkLabel()->text().contains(QStringLiteral("The server rejected this key")),
+            10000);
         QVERIFY(dialog.checkLabel()->text().contains(QStringLiteral("Invalid or missing API key")));
         QVERIFY(dialog.isVisible());
         QCOMPARE(dialog.result(), int(QDialog::Rejected));
@@ -200,7 +200,8 @@ private Q_SLOTS:
         dialog.keyField()->setText(QStringLiteral("legba_ab\tcd")); // typing Tab moves focus
         QVERIFY(!ok->isEnabled());
         QVERIFY(dialog.keyErrorLabel()->text().contains(QStringLiteral("a tab at position 9")));
-        dialog.keyField()->setText(QStringLiteral("legba_ab\x01" "cd"));
+        dialog.keyField()->setText(QStringLiteral("legba_ab\x01"
+                                                  "cd"));
         QVERIFY(!ok->isEnabled());
         QVERIFY(dialog.keyErrorLabel()->text().contains(QStringLiteral("U+0001")));
         dialog.keyField()->setText(QStringLiteral("legba_abécd"));
