@@ -206,6 +206,7 @@ void ConnectDialog::validate() {
     QPushButton* connectButton = m_buttons->button(QDialogButtonBox::Ok);
     connectButton->setEnabled(ok);
     connectButton->setText(m_connectAnyway ? tr("Connect Anyway") : tr("Connect"));
+    fitContents();
     connectButton->setToolTip(m_connectAnyway
                                   ? tr("Save the key and connect although the server could not "
                                        "be asked about it")
@@ -214,6 +215,17 @@ void ConnectDialog::validate() {
 
 void ConnectDialog::showCheck(const QString& text, bool problem) {
     showMessage(m_check, text, problem);
+    fitContents();
+}
+
+void ConnectDialog::fitContents() {
+    // A message that appears under a field wraps to the dialog's width: grow to show it
+    // whole rather than clip its last lines.
+    layout()->activate();
+    const int wanted = layout()->hasHeightForWidth() ? layout()->totalHeightForWidth(width())
+                                                     : sizeHint().height();
+    if (wanted > height())
+        resize(width(), wanted);
 }
 
 void ConnectDialog::startCheck() {

@@ -63,6 +63,7 @@ private:
     void onFieldEdited();
     void startCheck();
     void showCheck(const QString& text, bool problem);
+    void fitContents();
 
     Profile m_profile;
     QLabel* m_reason;

@@ -178,6 +178,8 @@ private Q_SLOTS:
             dialog.checkLabel()->text().contains(QStringLiteral("The server rejected this key")),
             10000);
         QVERIFY(dialog.checkLabel()->text().contains(QStringLiteral("Invalid or missing API key")));
+        if (const QString shots = qEnvironmentVariable("LEGBA_TEST_SHOTS"); !shots.isEmpty())
+            dialog.grab().save(shots + QStringLiteral("/connect-dialog-rejected.png"));
         QVERIFY(dialog.isVisible());
         QCOMPARE(dialog.result(), int(QDialog::Rejected));
         QCOMPARE(ok->text(), QStringLiteral("Connect")); // no "anyway" for a rejected key
@@ -195,6 +197,8 @@ private Q_SLOTS:
         type(QString::fromLatin1(typo));
         QVERIFY(ok->isEnabled());
         QVERIFY(dialog.keyErrorLabel()->text().contains(QStringLiteral("checksum does not match")));
+        if (const QString shots = qEnvironmentVariable("LEGBA_TEST_SHOTS"); !shots.isEmpty())
+            dialog.grab().save(shots + QStringLiteral("/connect-dialog-checksum-warning.png"));
 
         // A tab, a control character and a non-ASCII letter are named where they are.
         dialog.keyField()->setText(QStringLiteral("legba_ab\tcd")); // typing Tab moves focus
