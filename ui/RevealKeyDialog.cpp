@@ -27,6 +27,36 @@ QColor warningColor(const QWidget* widget) {
 }
 } // namespace
 
+namespace {
+
+// The key's field. Selecting text in a QLineEdit (a drag, a double or triple click, Shift
+// and the arrows) hands it to the X11 PRIMARY selection, unmarked, for any program to read
+// and for a middle click to paste anywhere. Whatever event put the key there, it is taken
+// back before the event loop runs again, so no other client can ask for it in between.
+class SecretField : public QLineEdit {
+public:
+    using QLineEdit::QLineEdit;
+
+protected:
+    bool event(QEvent* e) override {
+        const bool handled = QLineEdit::event(e);
+        dropFromPrimarySelection();
+        return handled;
+    }
+
+private:
+    void dropFromPrimarySelection() {
+        QClipboard* system = QGuiApplication::clipboard();
+        if (!system || !system->supportsSelection() || !system->ownsSelection())
+            return;
+        const QString selected = system->text(QClipboard::Selection);
+        if (!selected.isEmpty() && text().contains(selected))
+            system->clear(QClipboard::Selection);
+    }
+};
+
+} // namespace
+
 RevealKeyDialog::RevealKeyDialog(IssuedKey issued, Origin origin, SecretClipboard* clipboard,
                                  ConnectionManager* connections, QWidget* parent)
     : QDialog(parent)
@@ -36,7 +66,7 @@ RevealKeyDialog::RevealKeyDialog(IssuedKey issued, Origin origin, SecretClipboar
     , m_clipboard(clipboard)
     , m_connections(connections)
     , m_notice(new QLabel(this))
-    , m_key(new QLineEdit(this))
+    , m_key(new SecretField(this))
     , m_copy(new QPushButton(tr("&Copy"), this))
     , m_countdown(new QLabel(this))
     , m_use(new QPushButton(tr("&Use This Key in Legba Admin"), this))
@@ -97,13 +127,6 @@ RevealKeyDialog::RevealKeyDialog(IssuedKey issued, Origin origin, SecretClipboar
     m_key->setToolTip(tr("The whole key, shown this once. Copy it with the Copy button."));
     m_key->setMinimumWidth(m_key->fontMetrics().horizontalAdvance(m_key->text()) + 24);
     m_key->installEventFilter(this);
-    // Selecting text would put the key in the X11 primary selection, unmarked: undo that.
-    connect(m_key, &QLineEdit::selectionChanged, this, [this] {
-        QClipboard* system = QGuiApplication::clipboard();
-        if (system && system->supportsSelection() &&
-            system->text(QClipboard::Selection) == m_key->text())
-            system->clear(QClipboard::Selection);
-    });
 
     m_copy->setObjectName(QStringLiteral("copyKey"));
     m_copy->setIcon(QIcon::fromTheme(QStringLiteral("edit-copy")));
