@@ -66,8 +66,12 @@ QByteArray base62(std::uint32_t value, qsizetype width) {
     return out;
 }
 
+QByteArray randomBase62(qsizetype length) {
+    return randomFrom(kBase62, 62, length);
+}
+
 QByteArray generate() {
-    const QByteArray random = randomFrom(kBase62, 62, kRandomLength);
+    const QByteArray random = randomBase62(kRandomLength);
     return QByteArray(kTag) + random + base62(crc32(random), kChecksumLength);
 }
 

@@ -18,6 +18,8 @@ QByteArray base62(std::uint32_t value, qsizetype width);
 
 // A new key from the system's cryptographically secure generator.
 QByteArray generate();
+// `length` base62 characters from the same generator, each equally likely.
+QByteArray randomBase62(qsizetype length);
 // Shape and checksum only: no lookup. A key that fails this is rejected before any query.
 bool isWellFormed(QByteArrayView key);
 // The first 12 characters, the only part of a key ever shown or stored in clear.

@@ -6,35 +6,12 @@
 
 #include <QRandomGenerator>
 #include <QUuid>
-#include <array>
 
 namespace legba::server {
 
 namespace {
 
-constexpr char kBase62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 constexpr char kHex[] = "0123456789abcdef";
-
-// Uniform base62 by rejection sampling on the system CSPRNG: a byte of 248 or more would
-// favour the first eight characters, so it is drawn again.
-QByteArray randomBase62(qsizetype length) {
-    constexpr quint32 kLimit = 256U - (256U % 62U);
-    QByteArray out;
-    out.reserve(length);
-    QRandomGenerator* rng = QRandomGenerator::system();
-    while (out.size() < length) {
-        std::array<quint32, 16> words{};
-        rng->fillRange(words.data(), words.size());
-        for (quint32 word : words) {
-            for (int shift = 0; shift < 32 && out.size() < length; shift += 8) {
-                const quint32 byte = (word >> shift) & 0xFFU;
-                if (byte < kLimit)
-                    out.append(kBase62[byte % 62U]);
-            }
-        }
-    }
-    return out;
-}
 
 QString sandboxInstanceId() {
     return QUuid::createUuid().toString(QUuid::WithoutBraces);
@@ -45,7 +22,7 @@ QString sandboxInstanceId() {
 namespace hostedshape {
 
 QByteArray generateKey() {
-    return QByteArray(kKeyTag) + randomBase62(kKeyRandomLength);
+    return QByteArray(kKeyTag) + keyformat::randomBase62(kKeyRandomLength);
 }
 
 bool isAdmissibleToken(QByteArrayView token) {
