@@ -15,6 +15,7 @@
 #include <QUuid>
 #include <array>
 #include <optional>
+#include <utility>
 
 namespace legba::server {
 
@@ -729,29 +730,22 @@ namespace {
 // or a terminal, and a bidirectional override or isolate can make "txt.exe" read as
 // "exe.txt". Returns the first one as "U+XXXX (what it is)", or nothing.
 QString unsafeCharacterIn(const QString& name) {
+    // The bidirectional formatting characters, U+202A..U+202E and U+2066..U+2069.
+    static constexpr std::pair<char16_t, const char*> kBidi[] = {
+        {0x202a, "a left-to-right embedding"},    {0x202b, "a right-to-left embedding"},
+        {0x202c, "a pop directional formatting"}, {0x202d, "a left-to-right override"},
+        {0x202e, "a right-to-left override"},     {0x2066, "a left-to-right isolate"},
+        {0x2067, "a right-to-left isolate"},      {0x2068, "a first strong isolate"},
+        {0x2069, "a pop directional isolate"}};
     for (const QChar c : name) {
         const char16_t u = c.unicode();
         const char* what = nullptr;
         if (u < 0x20 || (u >= 0x7f && u <= 0x9f))
             what = "a control character";
-        else if (u == 0x202a)
-            what = "a left-to-right embedding";
-        else if (u == 0x202b)
-            what = "a right-to-left embedding";
-        else if (u == 0x202c)
-            what = "a pop directional formatting";
-        else if (u == 0x202d)
-            what = "a left-to-right override";
-        else if (u == 0x202e)
-            what = "a right-to-left override";
-        else if (u == 0x2066)
-            what = "a left-to-right isolate";
-        else if (u == 0x2067)
-            what = "a right-to-left isolate";
-        else if (u == 0x2068)
-            what = "a first strong isolate";
-        else if (u == 0x2069)
-            what = "a pop directional isolate";
+        for (const auto& [code, description] : kBidi) {
+            if (u == code)
+                what = description;
+        }
         if (what)
             return QStringLiteral("U+%1 (%2)")
                 .arg(QString::number(unsigned(u), 16).toUpper().rightJustified(4, QLatin1Char('0')),
