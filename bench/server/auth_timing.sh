@@ -88,7 +88,29 @@ for round in $(seq "$rounds"); do
     for kind in "${kinds[@]}"; do
       read -r p50 p99 <<<"$(measure "$url" "$org" "${token[$kind]}")"
       row+="$(printf '%-20s | ' "$p50 (p99 $p99)")"
+      echo "$label $kind $p50" >>"$work/results"
     done
     printf '| %5s | %6s | %s\n' "$round" "$label" "${row% }"
   done
 done
+
+echo
+echo "median of the rounds' p50, by binary:"
+echo
+python3 - "$work/results" "${kinds[@]}" <<'PY'
+import statistics, sys
+def us(text):
+    for unit, factor in (("us", 1), ("ms", 1000), ("s", 1000000)):
+        if text.endswith(unit):
+            return float(text[: -len(unit)]) * factor
+    return float(text)
+kinds = sys.argv[2:]
+runs = {}
+for line in open(sys.argv[1]):
+    label, kind, p50 = line.split()
+    runs.setdefault(label, {}).setdefault(kind, []).append(us(p50))
+print("| binary | " + " | ".join(kinds) + " |")
+print("|---|" + "---|" * len(kinds))
+for label, by_kind in runs.items():
+    print(f"| {label} | " + " | ".join(f"{statistics.median(by_kind[k]):.0f} µs" for k in kinds) + " |")
+PY
