@@ -515,6 +515,7 @@ void AuditPane::reload() {
     ++m_tailGeneration;
     m_tailHead.clear();
     m_tailPages.clear();
+    m_unreadable.clear();
     m_notAvailable = false;
     m_forbidden = false;
     m_loadedOnce = false;
@@ -597,6 +598,9 @@ void AuditPane::fetchPage(quint64 generation, const QString& cursor) {
                 m_loadedOnce = true;
                 m_lastRefresh = QDateTime::currentDateTime();
                 m_banner->clear();
+                m_unreadable.insert(m_unreadable.end(), parsed.batch->unreadable.begin(),
+                                    parsed.batch->unreadable.end());
+                showUnreadable(m_banner, m_unreadable, tr("event"), tr("events"));
                 setStale(false);
                 afterPage();
                 Q_EMIT pageLoaded(static_cast<int>(parsed.batch->records.size()));
@@ -745,16 +749,23 @@ void AuditPane::onTailBatch(std::shared_ptr<audit::AuditBatch> batch, const Audi
     if (!top.records.empty())
         m_tailHead = top.uniqueOf(top.records.front()).eventId;
     int added = 0;
+    bool unreadable = false;
     for (const auto& [page, count] : pages) {
         std::vector<char> keep(page->records.size(), 0);
         std::fill_n(keep.begin(), count, 1);
         added += m_model->addNewer(*page, keep);
+        const auto newUnreadable = static_cast<std::ptrdiff_t>(page->unreadableAbove(count));
+        m_unreadable.insert(m_unreadable.end(), page->unreadable.begin(),
+                            page->unreadable.begin() + newUnreadable);
+        unreadable = unreadable || newUnreadable > 0;
     }
     m_lastRefresh = QDateTime::currentDateTime();
     if (m_stale) {
         m_banner->clear();
         setStale(false);
     }
+    if (unreadable)
+        showUnreadable(m_banner, m_unreadable, tr("event"), tr("events"));
     updateSummary();
     updateState();
     Q_EMIT tailInserted(added);
