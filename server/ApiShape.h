@@ -27,7 +27,9 @@ struct ApiShape {
     bool deleteAnswersInstance = false;
     QByteArray (*newKey)() = nullptr;
     QString (*newInstanceId)() = nullptr;
-    // Checked before any lookup: a token that fails it is a 401 that costs no query.
+    // What a key of this shape can look like: a token that fails it is a 401 (reason
+    // malformed_key). Judged after the digest lookup every token gets alike (Authenticator),
+    // so that a refusal's time does not tell a malformed token from an unknown key.
     bool (*admitsToken)(QByteArrayView) = nullptr;
 
     static const ApiShape& sandbox();

@@ -3,6 +3,7 @@
 #include "Admin.h"
 #include "AuditLog.h"
 #include "Database.h"
+#include "DemoData.h"
 #include "Json.h"
 #include "KeyFormat.h"
 #include "Rfc3339.h"
@@ -10,6 +11,7 @@
 #include "Scope.h"
 #include "Store.h"
 
+#include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
@@ -89,7 +91,9 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-// --name value, --name=value and bare flags; positional arguments kept in order.
+// One command's options as QCommandLineParser reads them (--name value, --name=value, bare
+// flags; an unknown option or a missing value is a UsageError with its message), kept as
+// plain values; positional arguments in order.
 struct Args {
     std::map<QString, QString> options;
     QStringList flags;
@@ -97,29 +101,26 @@ struct Args {
 
     static Args parse(const QStringList& args, const QStringList& valued,
                       const QStringList& allowedFlags) {
+        QCommandLineParser parser;
+        // -name reads as --name, never as the short options n, a, m, e.
+        parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+        for (const QString& name : valued)
+            parser.addOption(QCommandLineOption(name, QString(), QStringLiteral("value")));
+        for (const QString& name : allowedFlags)
+            parser.addOption(QCommandLineOption(name));
+        // To the parser the first argument is the program.
+        if (!parser.parse(QStringList{QStringLiteral("legba-server")} + args))
+            throw UsageError(parser.errorText().toStdString());
         Args parsed;
-        for (qsizetype i = 0; i < args.size(); ++i) {
-            const QString& a = args[i];
-            if (!a.startsWith(QLatin1String("--"))) {
-                parsed.positional.append(a);
-                continue;
-            }
-            const qsizetype eq = a.indexOf(QLatin1Char('='));
-            const QString name = eq < 0 ? a.mid(2) : a.mid(2, eq - 2);
-            if (valued.contains(name)) {
-                if (eq >= 0) {
-                    parsed.options[name] = a.mid(eq + 1);
-                } else {
-                    if (i + 1 >= args.size())
-                        throw UsageError("--" + name.toStdString() + " needs a value");
-                    parsed.options[name] = args[++i];
-                }
-            } else if (allowedFlags.contains(name) && eq < 0) {
-                parsed.flags.append(name);
-            } else {
-                throw UsageError("unknown option --" + name.toStdString());
-            }
+        for (const QString& name : valued) {
+            if (parser.isSet(name))
+                parsed.options[name] = parser.value(name);
         }
+        for (const QString& name : allowedFlags) {
+            if (parser.isSet(name))
+                parsed.flags.append(name);
+        }
+        parsed.positional = parser.positionalArguments();
         return parsed;
     }
     QString value(const QString& name) const {
@@ -514,49 +515,18 @@ int cmdSeedDemo(const QStringList& rest, std::FILE* out, std::FILE*) {
         org = db.organization(a.value(QStringLiteral("org")));
     }
 
-    struct DemoKey {
-        const char* name;
-        QStringList scopes;
-        qint64 ageDays;
-        qint64 expiresInDays; // 0: never; negative: already expired
-        bool revoked;
-    };
-    const std::vector<DemoKey> demoKeys = {
-        {"CI pipeline",
-         {QStringLiteral("instances:read"), QStringLiteral("instances:write")},
-         90,
-         0,
-         false},
-        {"Grafana exporter", {QStringLiteral("instances:read")}, 60, 365, false},
-        {"Security review",
-         {QStringLiteral("audit:read"), QStringLiteral("keys:read")},
-         20,
-         30,
-         false},
-        {"Key rotation bot",
-         {QStringLiteral("keys:read"), QStringLiteral("keys:write")},
-         45,
-         0,
-         false},
-        {"Old laptop",
-         {QStringLiteral("instances:read"), QStringLiteral("instances:write")},
-         200,
-         0,
-         true},
-        {"Contractor (2024)", {QStringLiteral("instances:read")}, 400, -30, false},
-    };
     const qint64 day = 24LL * 3600 * 1000;
     std::vector<KeyRow> actors;
     {
         Transaction tx(db.db);
-        for (const DemoKey& k : demoKeys) {
+        for (const demo::Key& k : demo::kKeys) {
             const Secret secret(keyformat::generate());
             KeyRow row;
             row.keyId = keyformat::generateKeyId();
             row.orgUuid = org;
             row.name = QString::fromLatin1(k.name);
             row.prefix = keyformat::displayPrefix(secret.reveal());
-            row.scopes = k.scopes;
+            row.scopes = QString::fromLatin1(k.scopes).split(QLatin1Char(' '));
             row.createdAt = now - k.ageDays * day;
             row.expiresAt = k.expiresInDays == 0 ? 0 : now + k.expiresInDays * day;
             db.store->insertKey(row, keyformat::digest(secret.reveal()));
@@ -583,33 +553,6 @@ int cmdSeedDemo(const QStringList& rest, std::FILE* out, std::FILE*) {
     }
 
     // Events spread over the last 30 days, oldest first so that the log reads newest first.
-    struct Shape {
-        const char* action;
-        const char* method;
-        const char* route;
-        int status;
-        int weight;
-    };
-    const Shape shapes[] = {
-        {"api.request", "GET", "/instances", 200, 50},
-        {"api.request", "GET", "/key", 200, 10},
-        {"api.request", "GET", "/instances/{instance_uuid}", 200, 10},
-        {"api.request", "GET", "/keys", 200, 5},
-        {"instance.created", "POST", "/instances", 201, 8},
-        {"instance.destroyed", "DELETE", "/instances/{instance_uuid}", 204, 6},
-        {"instance.created", "POST", "/instances", 409, 1},
-        {"api.request", "GET", "/audit-log", 200, 2},
-        {"api.request", "GET", "/instances", 403, 1},
-        {"auth.failed", "GET", "/instances", 401, 4},
-        {"api_key.created", "POST", "/keys", 201, 1},
-        {"api_key.rotated", "POST", "/keys/{key_id}/rotate", 200, 1},
-        {"api_key.revoked", "DELETE", "/keys/{key_id}", 204, 1},
-    };
-    int totalWeight = 0;
-    for (const Shape& s : shapes)
-        totalWeight += s.weight;
-    const char* agents[] = {"legba-python/1.4.2", "curl/7.88.1", "LegbaAdmin/0.1.0",
-                            "Go-http-client/1.1"};
     QRandomGenerator* rng = QRandomGenerator::global();
     const qint64 span = 30 * day;
     const int batch = 2000;
@@ -617,24 +560,21 @@ int cmdSeedDemo(const QStringList& rest, std::FILE* out, std::FILE*) {
         std::vector<AuditRecord> records;
         const int n = std::min(batch, events - done);
         for (int i = 0; i < n; ++i, ++done) {
-            int pick = static_cast<int>(rng->bounded(totalWeight));
-            const Shape* shape = shapes;
-            while (pick >= shape->weight) {
-                pick -= shape->weight;
-                ++shape;
-            }
+            const demo::EventShape* shape =
+                &demo::eventShape(rng->bounded(static_cast<quint32>(demo::kTotalWeight)));
             AuditRecord r;
             r.orgUuid = org;
             r.occurredAtMs = now - span + (events > 0 ? span * done / events : 0);
             r.action = QString::fromLatin1(shape->action);
             r.statusCode = shape->status;
             r.ip = QStringLiteral("203.0.113.%1").arg(rng->bounded(1, 255));
-            r.userAgent = QString::fromLatin1(agents[rng->bounded(4)]);
+            r.userAgent = QString::fromLatin1(demo::kUserAgents[rng->bounded(
+                static_cast<quint32>(std::size(demo::kUserAgents)))]);
             r.requestId = QStringLiteral("req_%1").arg(rng->generate64(), 16, 16, QLatin1Char('0'));
             Json details{{"method", shape->method}, {"route", shape->route}, {"demo", true}};
             if (r.action == QLatin1String("auth.failed")) {
                 details["reason"] = "unknown_key";
-                details["key_prefix"] = "legba_" + std::string("x7Qp2A");
+                details["key_prefix"] = demo::kFailedKeyPrefix;
             } else {
                 const KeyRow& actor = actors[rng->bounded(static_cast<quint32>(actors.size()))];
                 r.actor = AuditActor{actor.keyId, actor.name, actor.prefix};
@@ -655,7 +595,7 @@ int cmdSeedDemo(const QStringList& rest, std::FILE* out, std::FILE*) {
     }
     print(out, QStringLiteral("Seeded organization %1: %2 keys, 4 instances, %3 audit events\n")
                    .arg(org)
-                   .arg(demoKeys.size())
+                   .arg(std::size(demo::kKeys))
                    .arg(events));
     return 0;
 }

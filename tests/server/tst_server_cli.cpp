@@ -156,6 +156,39 @@ private Q_SLOTS:
         QVERIFY(missing.err.contains("--data-dir"));
     }
 
+    void optionsAreReadInEitherSpellingAndMistakesAreNamed() {
+        QTemporaryDir dir;
+        // --name=value reads as --name value.
+        const Run joined = run({QStringLiteral("init"), QStringLiteral("--data-dir=") + dir.path(),
+                                QStringLiteral("--org-name=Joined"), QStringLiteral("--json")});
+        QCOMPARE(joined.exitCode, 0);
+        QVERIFY(!field(Json::parse(joined.out.toStdString()), "org_uuid").isEmpty());
+        // An unknown option, a value missing at the end, a value given to a flag and a stray
+        // argument are usage errors (exit 2) that name what was wrong.
+        const struct {
+            QStringList args;
+            const char* named;
+        } mistakes[] = {
+            {{QStringLiteral("init"), QStringLiteral("--data-dir"), dir.path(),
+              QStringLiteral("--frobnicate")},
+             "frobnicate"},
+            {{QStringLiteral("init"), QStringLiteral("--json"), QStringLiteral("--data-dir")},
+             "data-dir"},
+            {{QStringLiteral("init"), QStringLiteral("--data-dir"), dir.path(),
+              QStringLiteral("--json=yes")},
+             "json"},
+            {{QStringLiteral("init"), QStringLiteral("--data-dir"), dir.path(),
+              QStringLiteral("stray")},
+             "stray"},
+        };
+        for (const auto& mistake : mistakes) {
+            const Run r = run(mistake.args);
+            QCOMPARE(r.exitCode, 2);
+            QVERIFY2(r.err.contains(mistake.named), r.err.constData());
+            QVERIFY2(r.err.contains("--help"), r.err.constData());
+        }
+    }
+
     void initJsonPrintsOneLineAndAddsAnOrganizationEachRun() {
         QTemporaryDir dir;
         const Run r = run({QStringLiteral("init"), QStringLiteral("--data-dir"), dir.path(),

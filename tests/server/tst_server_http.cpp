@@ -622,6 +622,63 @@ private Q_SLOTS:
         QCOMPARE(socket.state(), QAbstractSocket::ConnectedState);
     }
 
+    void serializedHeadKeepsTheLength() {
+        // RFC 9110 9.3.2 and 8.6: a HEAD answer carries the Content-Length of the GET answer
+        // it stands for, and no content.
+        legba::server::HttpResponse response;
+        response.body = QByteArray(1234, 'x');
+        response.addHeader("Content-Type", "text/plain");
+        const QByteArray get = legba::server::serializeResponse(response, true);
+        const QByteArray head = legba::server::serializeResponse(response, false);
+        QVERIFY(get.endsWith(response.body));
+        QCOMPARE(head, get.first(get.size() - response.body.size()));
+        QVERIFY(head.contains("\r\nContent-Length: 1234\r\n"));
+        QVERIFY(head.endsWith("\r\n\r\n"));
+    }
+
+    void headThroughTheTransportCarriesTheLengthGetWould() {
+        // Any handler's answer, not only /healthz's: the transport drops the body of a HEAD
+        // answer and keeps its length.
+        using legba::server::HttpRequest;
+        using legba::server::HttpResponse;
+        legba::server::HttpTransport transport(
+            [](const HttpRequest& request) {
+                HttpResponse response;
+                response.status = request.path == "/missing" ? 404 : 200;
+                response.body = QByteArray(5000, 'b') + request.path;
+                return response;
+            },
+            [](int status, const QString& message) {
+                HttpResponse response;
+                response.status = status;
+                response.body = message.toUtf8();
+                return response;
+            });
+        QString error;
+        const quint16 port = transport.listenOn(QHostAddress::LocalHost, 0, std::nullopt, &error);
+        QVERIFY2(port != 0, qPrintable(error));
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, port);
+        QVERIFY(socket.waitForConnected(5000));
+        socket.write("HEAD /big HTTP/1.1\r\nHost: x\r\n\r\n"
+                     "HEAD /missing HTTP/1.1\r\nHost: x\r\n\r\n"
+                     "GET /big HTTP/1.1\r\nHost: x\r\n\r\n");
+        const QByteArray lastBody = QByteArray(5000, 'b') + QByteArray("/big");
+        QByteArray got;
+        QTRY_VERIFY_WITH_TIMEOUT((got += socket.readAll()).endsWith(lastBody), 5000);
+        const qsizetype firstEnd = got.indexOf("\r\n\r\n") + 4;
+        const QByteArray firstHead = got.first(firstEnd);
+        QVERIFY2(firstHead.startsWith("HTTP/1.1 200 "), got.constData());
+        QVERIFY2(firstHead.contains("\r\nContent-Length: 5004\r\n"), got.constData());
+        // The next answer starts right after the first one's head: no body was sent.
+        const QByteArray rest = got.sliced(firstEnd);
+        QVERIFY2(rest.startsWith("HTTP/1.1 404 "), got.constData());
+        const qsizetype secondEnd = rest.indexOf("\r\n\r\n") + 4;
+        QVERIFY2(rest.first(secondEnd).contains("\r\nContent-Length: 5008\r\n"), got.constData());
+        QVERIFY2(rest.sliced(secondEnd).startsWith("HTTP/1.1 200 "), got.constData());
+        QCOMPARE(socket.state(), QAbstractSocket::ConnectedState);
+    }
+
     void http10IsAnsweredAndClosed() {
         Harness h;
         const QByteArray answer = exchange(h, {"GET /healthz HTTP/1.0\r\n\r\n"});

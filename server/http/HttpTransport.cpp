@@ -1,7 +1,6 @@
 #include "HttpTransport.h"
 
-#include "Logging.h"
-
+#include <QLoggingCategory>
 #include <QSslSocket>
 #include <QTcpSocket>
 #include <QTimer>
@@ -11,6 +10,9 @@
 #include <sys/resource.h>
 #include <unistd.h>
 #endif
+
+// The library's one category. Requests' headers and bodies never reach it.
+Q_LOGGING_CATEGORY(lcHttp, "legba.http")
 
 namespace legba::server {
 
@@ -267,7 +269,7 @@ void HttpTransport::onAcceptError() {
     if (m_acceptPaused)
         return;
     m_acceptPaused = true;
-    qCWarning(lcServer, "cannot accept a connection (%s): paused until one closes",
+    qCWarning(lcHttp, "cannot accept a connection (%s): paused until one closes",
               qPrintable(m_listener->errorString()));
     QTimer::singleShot(1000, this, &HttpTransport::resumeAccepting);
 }
