@@ -92,7 +92,7 @@ Request<KeyList> listKeys(bool includeRevoked) {
     if (includeRevoked)
         query.addQueryItem(QStringLiteral("include_revoked"), QStringLiteral("true"));
     return make<KeyList>("GET", QStringLiteral("/keys"), viaJson(&json::keyListFromJson), {},
-                         std::move(query));
+                         query);
 }
 
 Request<IssuedKey> createKey(const NewKeyRequest& request) {
