@@ -95,7 +95,7 @@ namespace {
 
 // What Qt may hold of an answer beyond what the client has read: the answer size cap is
 // enforced on what the client reads, so this bounds what can pile up before it is checked.
-constexpr qint64 kReadBuffer = 256 * 1024;
+constexpr qint64 kReadBuffer = qint64{256} * 1024;
 
 QString tlsDescription(const QList<QSslError>& errors) {
     QStringList lines;

@@ -213,7 +213,7 @@ void ConnectDialog::fitContents() {
 void ConnectDialog::startCheck() {
     const Secret key(m_key->text().trimmed().toLatin1());
     const std::optional<QString> refused =
-        m_verifier->verify(profile().endpoint(), key, [this](Result<ApiKey> result) {
+        m_verifier->verify(profile().endpoint(), key, [this](const Result<ApiKey>& result) {
             if (result) {
                 QDialog::accept();
                 return;

@@ -262,7 +262,7 @@ QString GenerateKeyDialog::fieldOfMessage(const QString& message) {
     };
     auto it = quoted.globalMatch(message);
     while (it.hasNext()) {
-        const QString field = normalise(it.next().captured(1));
+        QString field = normalise(it.next().captured(1));
         if (!field.isEmpty())
             return field;
     }
