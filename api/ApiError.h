@@ -9,13 +9,15 @@
 
 namespace legba {
 
-// Every way a call can fail, as one value. Built in one place (ReplyHandler) from a reply.
+// Every way a call can fail, as one value. Only LegbaClient builds it: from the reply in
+// finish(), from a refused address in start(), from a body its parser rejects.
 struct ApiError {
     enum class Kind {
         Network,     // no answer: refused, reset, DNS, ...
         Tls,         // the TLS handshake failed; tlsDetails says why and names the certificate
         Timeout,     // no byte moved within the transfer timeout
-        Http,        // the server answered with a 4xx or 5xx
+        Http,        // the server answered outside the route's success statuses (4xx, 5xx,
+                     // a redirect not followed)
         Parse,       // the server answered 2xx with a body that is not what the contract says
         InsecureUrl, // refused before sending: plain http:// to a host that is not loopback
         Cancelled,   // the caller cancelled it

@@ -46,18 +46,28 @@ std::optional<QString> Endpoint::problem() const {
     return std::nullopt;
 }
 
-QUrl Endpoint::apiUrl(const QString& path) const {
+namespace {
+QUrl underBase(const QUrl& baseUrl, const QString& path) {
     QUrl url = baseUrl;
     QString base = url.path(QUrl::FullyEncoded);
     while (base.endsWith(QLatin1Char('/')))
         base.chop(1);
     // Encoded in, encoded out: the client escapes ids itself (so that "a/b" stays one
     // segment), and decoded mode would escape its '%' a second time.
-    url.setPath(base + QStringLiteral("/orgs/") + orgUuid.toLower() + QStringLiteral("/api") + path,
-                QUrl::TolerantMode);
+    url.setPath(base + path, QUrl::TolerantMode);
     url.setQuery(QString());
     url.setFragment(QString());
     return url;
+}
+} // namespace
+
+QUrl Endpoint::apiUrl(const QString& path) const {
+    return underBase(baseUrl,
+                     QStringLiteral("/orgs/") + orgUuid.toLower() + QStringLiteral("/api") + path);
+}
+
+QUrl Endpoint::serverUrl(const QString& path) const {
+    return underBase(baseUrl, path);
 }
 
 } // namespace legba

@@ -17,6 +17,8 @@ struct Endpoint {
     std::optional<QString> problem() const;
     // `path` is percent-encoded: "/keys/" + QUrl::toPercentEncoding(id).
     QUrl apiUrl(const QString& path) const;
+    // The same for the few routes beside the organizations, such as /healthz.
+    QUrl serverUrl(const QString& path) const;
 
     friend bool operator==(const Endpoint&, const Endpoint&) = default;
 };

@@ -3,7 +3,6 @@
 #include "Json.h"
 #include "KeyFormat.h"
 #include "Logging.h"
-#include "Rfc3339.h"
 
 #include <QLocale>
 #include <QNetworkAccessManager>
@@ -48,6 +47,7 @@ struct CallState {
     QByteArray method;
     QUrl url;
     QByteArray body;
+    SuccessStatuses success;
     QString route;
     QByteArray answer; // the answer's bytes read so far, this attempt
     QPointer<QObject> context;
@@ -95,7 +95,7 @@ namespace {
 
 // What Qt may hold of an answer beyond what the client has read: the answer size cap is
 // enforced on what the client reads, so this bounds what can pile up before it is checked.
-constexpr qint64 kReadBuffer = 256 * 1024;
+constexpr qint64 kReadBuffer = qint64{256} * 1024;
 
 QString tlsDescription(const QList<QSslError>& errors) {
     QStringList lines;
@@ -167,25 +167,23 @@ QNetworkAccessManager* LegbaClient::networkAccessManager() const {
     return m_manager;
 }
 
-template <typename T>
-RequestHandle LegbaClient::call(QByteArray method, const QString& path, const QUrlQuery& query,
-                                QByteArray body, QObject* context, Callback<T> done,
-                                std::function<T(const QByteArray&)> parse) {
-    QUrl url = m_endpoint.apiUrl(path);
-    url.setQuery(query);
-    return callUrl<T>(std::move(method), std::move(url), path, std::move(body), context,
-                      std::move(done), std::move(parse));
+namespace {
+QUrl urlOf(const Endpoint& endpoint, const RequestSpec& request) {
+    QUrl url = request.root == RequestSpec::Root::Server ? endpoint.serverUrl(request.path)
+                                                         : endpoint.apiUrl(request.path);
+    url.setQuery(request.query);
+    return url;
 }
+} // namespace
 
 template <typename T>
-RequestHandle LegbaClient::callUrl(QByteArray method, QUrl url, const QString& path,
-                                   QByteArray body, QObject* context, Callback<T> done,
-                                   std::function<T(const QByteArray&)> parse) {
+RequestHandle LegbaClient::send(Request<T> request, QObject* context, Callback<T> done) {
     auto state = std::make_shared<CallState>();
-    state->method = std::move(method);
-    state->url = std::move(url);
-    state->body = std::move(body);
-    state->route = QString::fromLatin1(state->method) + QLatin1Char(' ') + path;
+    state->url = urlOf(m_endpoint, request);
+    state->route = request.route();
+    state->method = std::move(request.method);
+    state->body = std::move(request.body);
+    state->success = request.success;
     state->context = context;
     const bool contextGiven = context != nullptr;
 
@@ -194,7 +192,8 @@ RequestHandle LegbaClient::callUrl(QByteArray method, QUrl url, const QString& p
     auto alive = [raw, contextGiven] {
         return !raw->cancelled && (!contextGiven || raw->context);
     };
-    state->onSuccess = [raw, alive, done, parse](const QByteArray& answer) {
+    state->onSuccess = [raw, alive, done,
+                        parse = std::move(request.parse)](const QByteArray& answer) {
         if (!alive())
             return;
         std::optional<Result<T>> result;
@@ -267,8 +266,8 @@ void LegbaClient::start(const std::shared_ptr<CallState>& state) {
     });
     // The cap holds on the bytes that actually arrived: each readyRead drains the reply into
     // the call's buffer and checks it, and Qt buffers at most kReadBuffer more before it
-    // stops reading the socket. downloadProgress lags behind what is already buffered (an
-    // endless chunked body once grew the app to 6 GB before it fired).
+    // stops reading the socket. downloadProgress lags behind what is already buffered, so
+    // an endless chunked body could grow the app by gigabytes before a check there ran.
     state->answer.clear();
     reply->setReadBufferSize(kReadBuffer);
     const auto refuse = [state, reply] {
@@ -373,7 +372,7 @@ void LegbaClient::finish(const std::shared_ptr<CallState>& state, QNetworkReply*
 
     QByteArray body = std::exchange(state->answer, QByteArray());
     body.append(reply->readAll());
-    if (status >= 300) {
+    if (status >= 300 || !state->success.contains(status)) {
         error.kind = ApiError::Kind::Http;
         error.httpStatus = status;
         const ErrorBody parsed = json::errorBodyFromJson(body);
@@ -435,187 +434,72 @@ void LegbaClient::fail(const std::shared_ptr<CallState>& state, const ApiError& 
     state->onError(error);
 }
 
-namespace {
-template <typename T>
-std::function<T(const QByteArray&)> viaJson(T (*convert)(const nlohmann::json&)) {
-    return [convert](const QByteArray& body) {
-        return convert(json::parse(body));
-    };
-}
-ApiKey keyFromBody(const nlohmann::json& object) {
-    return json::apiKeyFromJson(object);
-}
-Instance instanceFromBody(const nlohmann::json& object) {
-    return json::instanceFromJson(object);
-}
-std::function<Done(const QByteArray&)> nothing() {
-    return [](const QByteArray&) {
-        return Done{};
-    };
-}
-QByteArray body(const nlohmann::json& value) {
-    return json::dump(value);
-}
-QString keyPath(const QString& keyId) {
-    return QStringLiteral("/keys/") + QString::fromLatin1(QUrl::toPercentEncoding(keyId));
-}
-QString instancePath(const QString& uuid) {
-    return QStringLiteral("/instances/") + QString::fromLatin1(QUrl::toPercentEncoding(uuid));
-}
-QUrlQuery revokedQuery(bool includeRevoked) {
-    QUrlQuery query;
-    if (includeRevoked)
-        query.addQueryItem(QStringLiteral("include_revoked"), QStringLiteral("true"));
-    return query;
-}
-QByteArray graceBody(int gracePeriodSeconds) {
-    return body(nlohmann::json{{"grace_period_seconds", gracePeriodSeconds}});
-}
-} // namespace
-
 RequestHandle LegbaClient::health(QObject* context, Callback<Health> done) {
-    // /healthz lives outside /orgs/.
-    QUrl url = m_endpoint.baseUrl;
-    QString base = url.path();
-    while (base.endsWith(QLatin1Char('/')))
-        base.chop(1);
-    url.setPath(base + QStringLiteral("/healthz"));
-    return callUrl<Health>("GET", url, QStringLiteral("/healthz"), {}, context, std::move(done),
-                           viaJson(&json::healthFromJson));
+    return send(requests::health(), context, std::move(done));
 }
 
 RequestHandle LegbaClient::getKey(QObject* context, Callback<ApiKey> done) {
-    return call<ApiKey>("GET", QStringLiteral("/key"), {}, {}, context, std::move(done),
-                        viaJson(&keyFromBody));
+    return send(requests::getKey(), context, std::move(done));
 }
 
 RequestHandle LegbaClient::rotateOwnKey(QObject* context, Callback<IssuedKey> done) {
-    return call<IssuedKey>("POST", QStringLiteral("/key/rotate"), {}, QByteArrayLiteral("{}"),
-                           context, std::move(done), viaJson(&json::issuedKeyFromJson));
+    return send(requests::rotateOwnKey(), context, std::move(done));
 }
 
 RequestHandle LegbaClient::listKeys(bool includeRevoked, QObject* context, Callback<KeyList> done) {
-    return call<KeyList>("GET", QStringLiteral("/keys"), revokedQuery(includeRevoked), {}, context,
-                         std::move(done), viaJson(&json::keyListFromJson));
+    return send(requests::listKeys(includeRevoked), context, std::move(done));
 }
 
 RequestHandle LegbaClient::createKey(const NewKeyRequest& request, QObject* context,
                                      Callback<IssuedKey> done) {
-    return call<IssuedKey>("POST", QStringLiteral("/keys"), {}, json::serialize(request), context,
-                           std::move(done), viaJson(&json::issuedKeyFromJson));
+    return send(requests::createKey(request), context, std::move(done));
 }
 
 RequestHandle LegbaClient::getKeyById(const QString& keyId, QObject* context,
                                       Callback<ApiKey> done) {
-    return call<ApiKey>("GET", keyPath(keyId), {}, {}, context, std::move(done),
-                        viaJson(&keyFromBody));
+    return send(requests::getKeyById(keyId), context, std::move(done));
 }
 
 RequestHandle LegbaClient::rotateKey(const QString& keyId, int gracePeriodSeconds, QObject* context,
                                      Callback<IssuedKey> done) {
-    return call<IssuedKey>("POST", keyPath(keyId) + QStringLiteral("/rotate"), {},
-                           graceBody(gracePeriodSeconds), context, std::move(done),
-                           viaJson(&json::issuedKeyFromJson));
+    return send(requests::rotateKey(keyId, gracePeriodSeconds), context, std::move(done));
 }
 
 RequestHandle LegbaClient::revokeKey(const QString& keyId, QObject* context, Callback<Done> done) {
-    return call<Done>("DELETE", keyPath(keyId), {}, {}, context, std::move(done), nothing());
+    return send(requests::revokeKey(keyId), context, std::move(done));
 }
 
 RequestHandle LegbaClient::listInstances(QObject* context, Callback<InstanceList> done) {
-    return call<InstanceList>("GET", QStringLiteral("/instances"), {}, {}, context, std::move(done),
-                              viaJson(&json::instanceListFromJson));
+    return send(requests::listInstances(), context, std::move(done));
 }
 
 RequestHandle LegbaClient::createInstance(const NewInstanceRequest& request, QObject* context,
                                           Callback<Instance> done) {
-    return call<Instance>("POST", QStringLiteral("/instances"), {}, json::serialize(request),
-                          context, std::move(done), viaJson(&instanceFromBody));
+    return send(requests::createInstance(request), context, std::move(done));
 }
 
 RequestHandle LegbaClient::getInstance(const QString& instanceUuid, QObject* context,
                                        Callback<Instance> done) {
-    return call<Instance>("GET", instancePath(instanceUuid), {}, {}, context, std::move(done),
-                          viaJson(&instanceFromBody));
+    return send(requests::getInstance(instanceUuid), context, std::move(done));
 }
 
 RequestHandle LegbaClient::destroyInstance(const QString& instanceUuid, QObject* context,
                                            Callback<Done> done) {
-    return call<Done>("DELETE", instancePath(instanceUuid), {}, {}, context, std::move(done),
-                      nothing());
-}
-
-QUrlQuery LegbaClient::auditQueryToUrlQuery(const AuditQuery& query) {
-    QUrlQuery url;
-    url.addQueryItem(QStringLiteral("limit"), QString::number(query.limit));
-    if (!query.cursor.isEmpty())
-        url.addQueryItem(QStringLiteral("cursor"), query.cursor);
-    if (query.since.isValid())
-        url.addQueryItem(QStringLiteral("since"), rfc3339::format(query.since));
-    if (query.until.isValid())
-        url.addQueryItem(QStringLiteral("until"), rfc3339::format(query.until));
-    if (!query.actorKeyId.isEmpty())
-        url.addQueryItem(QStringLiteral("actor_key_id"), query.actorKeyId);
-    if (!query.action.isEmpty())
-        url.addQueryItem(QStringLiteral("action"), query.action);
-    if (query.success)
-        url.addQueryItem(QStringLiteral("outcome"),
-                         *query.success ? QStringLiteral("success") : QStringLiteral("failure"));
-    return url;
+    return send(requests::destroyInstance(instanceUuid), context, std::move(done));
 }
 
 RequestHandle LegbaClient::auditLog(const AuditQuery& query, QObject* context,
                                     Callback<AuditPage> done) {
-    return call<AuditPage>("GET", QStringLiteral("/audit-log"), auditQueryToUrlQuery(query), {},
-                           context, std::move(done), viaJson(&json::auditPageFromJson));
+    return send(requests::auditLog(query), context, std::move(done));
 }
 
 RequestHandle LegbaClient::auditLogRaw(const AuditQuery& query, QObject* context,
                                        Callback<QByteArray> done) {
-    return call<QByteArray>("GET", QStringLiteral("/audit-log"), auditQueryToUrlQuery(query), {},
-                            context, std::move(done), [](const QByteArray& body) { return body; });
+    return send(requests::auditLogRaw(query), context, std::move(done));
 }
 
-namespace {
-RequestDescription describe(const Endpoint& endpoint, QByteArray method, const QString& path,
-                            const QUrlQuery& query = {}, QByteArray body = {}) {
-    QUrl url = endpoint.apiUrl(path);
-    url.setQuery(query);
-    return RequestDescription{std::move(method), url, std::move(body)};
-}
-} // namespace
-
-RequestDescription LegbaClient::describeListInstances() const {
-    return describe(m_endpoint, "GET", QStringLiteral("/instances"));
-}
-RequestDescription LegbaClient::describeDestroyInstance(const QString& instanceUuid) const {
-    return describe(m_endpoint, "DELETE", instancePath(instanceUuid));
-}
-RequestDescription LegbaClient::describeGetInstance(const QString& instanceUuid) const {
-    return describe(m_endpoint, "GET", instancePath(instanceUuid));
-}
-RequestDescription LegbaClient::describeCreateInstance(const NewInstanceRequest& request) const {
-    return describe(m_endpoint, "POST", QStringLiteral("/instances"), {}, json::serialize(request));
-}
-RequestDescription LegbaClient::describeGetKey() const {
-    return describe(m_endpoint, "GET", QStringLiteral("/key"));
-}
-RequestDescription LegbaClient::describeListKeys(bool includeRevoked) const {
-    return describe(m_endpoint, "GET", QStringLiteral("/keys"), revokedQuery(includeRevoked));
-}
-RequestDescription LegbaClient::describeGetKeyById(const QString& keyId) const {
-    return describe(m_endpoint, "GET", keyPath(keyId));
-}
-RequestDescription LegbaClient::describeRevokeKey(const QString& keyId) const {
-    return describe(m_endpoint, "DELETE", keyPath(keyId));
-}
-RequestDescription LegbaClient::describeRotateKey(const QString& keyId,
-                                                  int gracePeriodSeconds) const {
-    return describe(m_endpoint, "POST", keyPath(keyId) + QStringLiteral("/rotate"), {},
-                    graceBody(gracePeriodSeconds));
-}
-RequestDescription LegbaClient::describeAuditLog(const AuditQuery& query) const {
-    return describe(m_endpoint, "GET", QStringLiteral("/audit-log"), auditQueryToUrlQuery(query));
+RequestDescription LegbaClient::describe(const RequestSpec& request) const {
+    return RequestDescription{request.method, urlOf(m_endpoint, request), request.body};
 }
 
 QString curlCommand(const RequestDescription& request) {

@@ -2,6 +2,7 @@
 
 #include "ApiError.h"
 #include "Endpoint.h"
+#include "Request.h"
 #include "Types.h"
 
 #include <QObject>
@@ -32,7 +33,7 @@ private:
     std::shared_ptr<CallState> m_state;
 };
 
-// How a request looks on the wire, for "copy as curl".
+// How a request looks on the wire, for "copy as curl": a RequestSpec placed on an endpoint.
 struct RequestDescription {
     QByteArray method;
     QUrl url;
@@ -103,19 +104,34 @@ public:
     // so that a large page can be parsed off the UI thread.
     RequestHandle auditLogRaw(const AuditQuery& query, QObject* context, Callback<QByteArray> done);
 
-    // The same requests, described for "copy as curl".
-    RequestDescription describeListInstances() const;
-    RequestDescription describeDestroyInstance(const QString& instanceUuid) const;
-    RequestDescription describeGetInstance(const QString& instanceUuid) const;
-    RequestDescription describeCreateInstance(const NewInstanceRequest& request) const;
-    RequestDescription describeGetKey() const;
-    RequestDescription describeListKeys(bool includeRevoked) const;
-    RequestDescription describeGetKeyById(const QString& keyId) const;
-    RequestDescription describeRevokeKey(const QString& keyId) const;
-    RequestDescription describeRotateKey(const QString& keyId, int gracePeriodSeconds) const;
-    RequestDescription describeAuditLog(const AuditQuery& query) const;
-
-    static QUrlQuery auditQueryToUrlQuery(const AuditQuery& query);
+    // What a call sends, for "copy as curl": the same description the call is made from.
+    RequestDescription describe(const RequestSpec& request) const;
+    RequestDescription describeListInstances() const { return describe(requests::listInstances()); }
+    RequestDescription describeDestroyInstance(const QString& instanceUuid) const {
+        return describe(requests::destroyInstance(instanceUuid));
+    }
+    RequestDescription describeGetInstance(const QString& instanceUuid) const {
+        return describe(requests::getInstance(instanceUuid));
+    }
+    RequestDescription describeCreateInstance(const NewInstanceRequest& request) const {
+        return describe(requests::createInstance(request));
+    }
+    RequestDescription describeGetKey() const { return describe(requests::getKey()); }
+    RequestDescription describeListKeys(bool includeRevoked) const {
+        return describe(requests::listKeys(includeRevoked));
+    }
+    RequestDescription describeGetKeyById(const QString& keyId) const {
+        return describe(requests::getKeyById(keyId));
+    }
+    RequestDescription describeRevokeKey(const QString& keyId) const {
+        return describe(requests::revokeKey(keyId));
+    }
+    RequestDescription describeRotateKey(const QString& keyId, int gracePeriodSeconds) const {
+        return describe(requests::rotateKey(keyId, gracePeriodSeconds));
+    }
+    RequestDescription describeAuditLog(const AuditQuery& query) const {
+        return describe(requests::auditLog(query));
+    }
 
 Q_SIGNALS:
     // The server rejected the key (401). The session turns to "key rejected".
@@ -131,14 +147,9 @@ private:
     void fail(const std::shared_ptr<CallState>& state, const ApiError& error);
     bool scheduleRetry(const std::shared_ptr<CallState>& state, const ApiError& error);
 
+    // The one way a call starts: every public call is a description from `requests`.
     template <typename T>
-    RequestHandle call(QByteArray method, const QString& path, const QUrlQuery& query,
-                       QByteArray body, QObject* context, Callback<T> done,
-                       std::function<T(const QByteArray&)> parse);
-    template <typename T>
-    RequestHandle callUrl(QByteArray method, QUrl url, const QString& path, QByteArray body,
-                          QObject* context, Callback<T> done,
-                          std::function<T(const QByteArray&)> parse);
+    RequestHandle send(Request<T> request, QObject* context, Callback<T> done);
 
     AuthorizingAccessManager* m_manager;
     Endpoint m_endpoint;

@@ -31,9 +31,10 @@ public:
     // Connects with a profile that is never saved, e.g. from the environment.
     void activateTransient(const Profile& profile, Secret key);
 
-    // Saves the profile and its key, then connects. When the keychain refuses the key,
-    // keyStorageFailed() is emitted and, if sessionOnlyFallback, the key is kept in memory
-    // for this run and the connection goes ahead.
+    // Saves the profile and its key, then connects. With `sessionOnly` the key is never
+    // written, only kept in memory for this run. When the keychain refuses the key,
+    // keyStorageFailed() is emitted and the key is kept in memory for this run all the same,
+    // so that what the user typed is not lost and the connection goes ahead.
     void addOrUpdate(Profile profile, const Secret& key, bool sessionOnly);
     // Removes the profile and deletes its keychain entry.
     void remove(const QString& profileId);

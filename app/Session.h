@@ -46,7 +46,8 @@ public:
     // When GET /key is answered, but not usably (404, 5xx, an HTML page, a body that is not
     // a key), it is asked again with backoff, at most maxTries times; then the session stops
     // asking and says why (identityGivenUp). A server answering other requests meanwhile
-    // does not make it ask sooner: that was a tight loop of thousands of requests a second.
+    // does not make it ask sooner, or a server that answers everything but GET /key would
+    // drive it into a tight loop of thousands of requests a second.
     struct IdentityRetry {
         int maxTries = 5;
         std::chrono::milliseconds firstDelay{1000};

@@ -1,11 +1,10 @@
 #include "InstancesModel.h"
 
 #include "Identifiers.h"
+#include "RowsById.h"
 #include "TimeFormat.h"
 
 #include <QFontDatabase>
-#include <QHash>
-#include <QSet>
 
 namespace legba {
 
@@ -44,65 +43,18 @@ BadgeTone InstancesModel::toneFor(const OpenEnum<InstanceStatus>& status) {
     return BadgeTone::Neutral;
 }
 
+namespace {
+const QString& idOf(const Instance& instance) {
+    return instance.instanceUuid;
+}
+} // namespace
+
 void InstancesModel::setInstances(const std::vector<Instance>& instances) {
-    QHash<QString, const Instance*> incoming;
-    incoming.reserve(static_cast<qsizetype>(instances.size()));
-    for (const Instance& instance : instances)
-        incoming.insert(instance.instanceUuid, &instance);
-
-    // Remove rows that are gone, from the bottom up, in contiguous runs.
-    for (int row = static_cast<int>(m_rows.size()) - 1; row >= 0;) {
-        if (incoming.contains(m_rows[static_cast<std::size_t>(row)].instanceUuid)) {
-            --row;
-            continue;
-        }
-        int first = row;
-        while (first > 0 &&
-               !incoming.contains(m_rows[static_cast<std::size_t>(first - 1)].instanceUuid))
-            --first;
-        beginRemoveRows({}, first, row);
-        m_rows.erase(m_rows.begin() + first, m_rows.begin() + row + 1);
-        endRemoveRows();
-        row = first - 1;
-    }
-
-    // Update the rows that stay, in place.
-    QSet<QString> present;
-    for (std::size_t i = 0; i < m_rows.size(); ++i) {
-        const Instance& fresh = *incoming.value(m_rows[i].instanceUuid);
-        present.insert(fresh.instanceUuid);
-        if (!(m_rows[i] == fresh)) {
-            m_rows[i] = fresh;
-            const int row = static_cast<int>(i);
-            Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
-        }
-    }
-
-    // Append the new ones, in the server's order.
-    std::vector<Instance> added;
-    for (const Instance& instance : instances) {
-        if (!present.contains(instance.instanceUuid))
-            added.push_back(instance);
-    }
-    if (!added.empty()) {
-        const int first = static_cast<int>(m_rows.size());
-        beginInsertRows({}, first, first + static_cast<int>(added.size()) - 1);
-        m_rows.insert(m_rows.end(), added.begin(), added.end());
-        endInsertRows();
-    }
+    RowsById::merge(*this, m_rows, instances, &idOf);
 }
 
 void InstancesModel::upsert(const Instance& instance) {
-    const int row = rowOf(instance.instanceUuid);
-    if (row >= 0) {
-        m_rows[static_cast<std::size_t>(row)] = instance;
-        Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
-        return;
-    }
-    const int first = static_cast<int>(m_rows.size());
-    beginInsertRows({}, first, first);
-    m_rows.push_back(instance);
-    endInsertRows();
+    RowsById::upsert(*this, m_rows, instance, &idOf);
 }
 
 void InstancesModel::setStatus(const QString& instanceUuid, InstanceStatus status) {
@@ -114,17 +66,11 @@ void InstancesModel::setStatus(const QString& instanceUuid, InstanceStatus statu
 }
 
 const Instance* InstancesModel::instanceAt(int row) const {
-    if (row < 0 || row >= static_cast<int>(m_rows.size()))
-        return nullptr;
-    return &m_rows[static_cast<std::size_t>(row)];
+    return RowsById::at(m_rows, row);
 }
 
 int InstancesModel::rowOf(const QString& instanceUuid) const {
-    for (std::size_t i = 0; i < m_rows.size(); ++i) {
-        if (m_rows[i].instanceUuid == instanceUuid)
-            return static_cast<int>(i);
-    }
-    return -1;
+    return RowsById::rowOf(m_rows, instanceUuid, &idOf);
 }
 
 void InstancesModel::refreshTimes() {

@@ -65,6 +65,8 @@ public:
     static BadgeTone toneFor(const OpenEnum<InstanceStatus>& status);
 
 private:
+    friend struct RowsById; // lends it beginInsertRows() and the like
+
     QDateTime now() const { return m_clock ? m_clock() : QDateTime::currentDateTimeUtc(); }
 
     std::vector<Instance> m_rows;

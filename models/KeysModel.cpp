@@ -1,11 +1,10 @@
 #include "KeysModel.h"
 
+#include "RowsById.h"
 #include "TimeFormat.h"
 
 #include <QFont>
 #include <QFontDatabase>
-#include <QHash>
-#include <QSet>
 #include <limits>
 
 namespace legba {
@@ -44,67 +43,18 @@ BadgeTone KeysModel::toneFor(const OpenEnum<KeyStatus>& status) {
     return BadgeTone::Neutral;
 }
 
+namespace {
+const QString& idOf(const ApiKey& key) {
+    return key.keyId;
+}
+} // namespace
+
 void KeysModel::setKeys(const std::vector<ApiKey>& keys) {
-    QHash<QString, const ApiKey*> incoming;
-    incoming.reserve(static_cast<qsizetype>(keys.size()));
-    for (const ApiKey& key : keys)
-        incoming.insert(key.keyId, &key);
-
-    // Remove rows that are gone, from the bottom up, in contiguous runs.
-    for (int row = static_cast<int>(m_rows.size()) - 1; row >= 0;) {
-        if (incoming.contains(m_rows[static_cast<std::size_t>(row)].keyId)) {
-            --row;
-            continue;
-        }
-        int first = row;
-        while (first > 0 && !incoming.contains(m_rows[static_cast<std::size_t>(first - 1)].keyId))
-            --first;
-        beginRemoveRows({}, first, row);
-        m_rows.erase(m_rows.begin() + first, m_rows.begin() + row + 1);
-        endRemoveRows();
-        row = first - 1;
-    }
-
-    // Update the rows that stay, in place.
-    QSet<QString> present;
-    for (std::size_t i = 0; i < m_rows.size(); ++i) {
-        const ApiKey& fresh = *incoming.value(m_rows[i].keyId);
-        present.insert(fresh.keyId);
-        if (!(m_rows[i] == fresh)) {
-            m_rows[i] = fresh;
-            emitRowChanged(static_cast<int>(i));
-        }
-    }
-
-    // Append the new ones, in the server's order.
-    std::vector<ApiKey> added;
-    for (const ApiKey& key : keys) {
-        if (!present.contains(key.keyId)) {
-            present.insert(key.keyId); // a repeated id in one answer is added once
-            added.push_back(key);
-        }
-    }
-    if (!added.empty()) {
-        const int first = static_cast<int>(m_rows.size());
-        beginInsertRows({}, first, first + static_cast<int>(added.size()) - 1);
-        m_rows.insert(m_rows.end(), added.begin(), added.end());
-        endInsertRows();
-    }
+    RowsById::merge(*this, m_rows, keys, &idOf);
 }
 
 void KeysModel::upsert(const ApiKey& key) {
-    const int row = rowOf(key.keyId);
-    if (row >= 0) {
-        if (!(m_rows[static_cast<std::size_t>(row)] == key)) {
-            m_rows[static_cast<std::size_t>(row)] = key;
-            emitRowChanged(row);
-        }
-        return;
-    }
-    const int first = static_cast<int>(m_rows.size());
-    beginInsertRows({}, first, first);
-    m_rows.push_back(key);
-    endInsertRows();
+    RowsById::upsert(*this, m_rows, key, &idOf);
 }
 
 void KeysModel::setCurrentKeyId(const QString& keyId) {
@@ -120,19 +70,12 @@ void KeysModel::setCurrentKeyId(const QString& keyId) {
 }
 
 const ApiKey* KeysModel::keyAt(int row) const {
-    if (row < 0 || row >= static_cast<int>(m_rows.size()))
-        return nullptr;
-    return &m_rows[static_cast<std::size_t>(row)];
+    return RowsById::at(m_rows, row);
 }
 
 int KeysModel::rowOf(const QString& keyId) const {
-    if (keyId.isEmpty())
-        return -1;
-    for (std::size_t i = 0; i < m_rows.size(); ++i) {
-        if (m_rows[i].keyId == keyId)
-            return static_cast<int>(i);
-    }
-    return -1;
+    // No key has an empty id: "no current key" must not match a row.
+    return keyId.isEmpty() ? -1 : RowsById::rowOf(m_rows, keyId, &idOf);
 }
 
 void KeysModel::refreshTimes() {
@@ -145,7 +88,7 @@ void KeysModel::refreshTimes() {
 }
 
 void KeysModel::emitRowChanged(int row) {
-    Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+    RowsById::rowChanged(*this, row);
 }
 
 bool KeysModel::inGrace(const ApiKey& key) const {

@@ -91,6 +91,8 @@ public:
     static BadgeTone toneFor(const OpenEnum<KeyStatus>& status);
 
 private:
+    friend struct RowsById; // lends it beginInsertRows() and the like
+
     QDateTime now() const { return m_clock ? m_clock() : QDateTime::currentDateTimeUtc(); }
     bool inGrace(const ApiKey& key) const;
     QString healthText(Health health, const ApiKey& key) const;

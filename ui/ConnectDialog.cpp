@@ -1,5 +1,6 @@
 #include "ConnectDialog.h"
 
+#include "FieldMessage.h"
 #include "KeyFormat.h"
 #include "KeyVerifier.h"
 #include "KeyWords.h"
@@ -18,28 +19,8 @@
 namespace legba {
 
 namespace {
-// Red for what stops the dialog, amber for what the user may accept; readable on dark
-// themes too.
-QColor toneColor(const QWidget* parent, bool problem) {
-    const bool dark = parent->palette().color(QPalette::Window).lightness() < 128;
-    return problem ? QColor::fromHsl(0, 170, dark ? 160 : 100)
-                   : QColor::fromHsl(36, 220, dark ? 150 : 80);
-}
-
-QLabel* errorLabel(QWidget* parent) {
-    auto* label = new QLabel(parent);
-    label->setWordWrap(true);
-    label->setTextFormat(Qt::PlainText);
-    label->hide();
-    return label;
-}
-
-void showMessage(QLabel* label, const QString& text, bool problem = true) {
-    QPalette pal = label->palette();
-    pal.setColor(QPalette::WindowText, toneColor(label->parentWidget(), problem));
-    label->setPalette(pal);
-    label->setText(text);
-    label->setVisible(!text.isEmpty());
+FieldTone toneOf(bool problem) {
+    return problem ? FieldTone::Problem : FieldTone::Caution;
 }
 } // namespace
 
@@ -48,13 +29,13 @@ ConnectDialog::ConnectDialog(QWidget* parent)
     , m_reason(new QLabel(this))
     , m_name(new QLineEdit(this))
     , m_url(new QLineEdit(this))
-    , m_urlError(errorLabel(this))
+    , m_urlError(fieldMessage(this))
     , m_org(new QLineEdit(this))
-    , m_orgError(errorLabel(this))
+    , m_orgError(fieldMessage(this))
     , m_key(new QLineEdit(this))
-    , m_keyError(errorLabel(this))
+    , m_keyError(fieldMessage(this))
     , m_sessionOnly(new QCheckBox(tr("Use this key for this session only (do not save it)"), this))
-    , m_check(errorLabel(this))
+    , m_check(fieldMessage(this))
     , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this)) {
     setWindowTitle(tr("Connect to an Organization"));
     setObjectName(QStringLiteral("connectDialog"));
@@ -175,7 +156,7 @@ void ConnectDialog::onFieldEdited() {
     if (m_verifier)
         m_verifier->cancel();
     m_connectAnyway = false;
-    showMessage(m_check, QString());
+    showFieldMessage(m_check, QString());
     validate();
 }
 
@@ -187,18 +168,19 @@ void ConnectDialog::validate() {
         Endpoint probe{entered.baseUrl, QStringLiteral("123e4567-e89b-12d3-a456-426614174000")};
         urlProblem = probe.problem().value_or(QString());
     }
-    showMessage(m_urlError, urlProblem);
+    showFieldMessage(m_urlError, urlProblem);
     const QString org = m_org->text().trimmed();
-    showMessage(m_orgError, !org.isEmpty() && !isOrgUuid(org)
-                                ? tr("The organization id is a UUID such as "
-                                     "123e4567-e89b-12d3-a456-426614174000.")
-                                : QString());
+    showFieldMessage(m_orgError, !org.isEmpty() && !isOrgUuid(org)
+                                     ? tr("The organization id is a UUID such as "
+                                          "123e4567-e89b-12d3-a456-426614174000.")
+                                     : QString());
     const QString keyText = m_key->text();
     const QString problem = keyText.isEmpty() ? QString() : keyProblem(keyText);
     if (!problem.isEmpty())
-        showMessage(m_keyError, problem, true);
+        showFieldMessage(m_keyError, problem, FieldTone::Problem);
     else
-        showMessage(m_keyError, keyText.isEmpty() ? QString() : keyWarning(keyText), false);
+        showFieldMessage(m_keyError, keyText.isEmpty() ? QString() : keyWarning(keyText),
+                         FieldTone::Caution);
 
     const bool checking = m_verifier && m_verifier->isRunning();
     const bool ok = !m_url->text().trimmed().isEmpty() && urlProblem.isEmpty() && isOrgUuid(org) &&
@@ -214,7 +196,7 @@ void ConnectDialog::validate() {
 }
 
 void ConnectDialog::showCheck(const QString& text, bool problem) {
-    showMessage(m_check, text, problem);
+    showFieldMessage(m_check, text, toneOf(problem));
     fitContents();
 }
 
@@ -231,7 +213,7 @@ void ConnectDialog::fitContents() {
 void ConnectDialog::startCheck() {
     const Secret key(m_key->text().trimmed().toLatin1());
     const std::optional<QString> refused =
-        m_verifier->verify(profile().endpoint(), key, [this](Result<ApiKey> result) {
+        m_verifier->verify(profile().endpoint(), key, [this](const Result<ApiKey>& result) {
             if (result) {
                 QDialog::accept();
                 return;

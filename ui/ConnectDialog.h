@@ -48,9 +48,9 @@ public:
     void setVerifier(KeyVerifier* verifier) { m_verifier = verifier; }
 
     // For a person: why a key as typed cannot be a key; empty when it can.
-    static QString keyProblem(const QString& key);
+    static QString keyProblem(const QString& text);
     // For a person: what looks off about a usable key; empty when nothing does.
-    static QString keyWarning(const QString& key);
+    static QString keyWarning(const QString& text);
 
     QLabel* keyErrorLabel() const { return m_keyError; }
     QLabel* checkLabel() const { return m_check; }

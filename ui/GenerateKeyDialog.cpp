@@ -1,5 +1,6 @@
 #include "GenerateKeyDialog.h"
 
+#include "FieldMessage.h"
 #include "Session.h"
 #include "SettingsDialog.h"
 
@@ -20,26 +21,6 @@ namespace legba {
 
 namespace {
 
-QLabel* errorLabel(QWidget* parent, const QString& objectName) {
-    auto* label = new QLabel(parent);
-    label->setObjectName(objectName);
-    label->setWordWrap(true);
-    QPalette pal = label->palette();
-    pal.setColor(
-        QPalette::WindowText,
-        QColor::fromHsl(0, 170,
-                        parent->palette().color(QPalette::Window).lightness() < 128 ? 160 : 100));
-    label->setPalette(pal);
-    label->hide();
-    return label;
-}
-
-void showError(QLabel* label, const QString& text) {
-    label->setText(text);
-    label->setVisible(!text.isEmpty());
-    label->setAccessibleName(text);
-}
-
 QDateTime wholeSeconds(QDateTime time) {
     return time.addMSecs(-(time.toMSecsSinceEpoch() % 1000));
 }
@@ -50,13 +31,13 @@ GenerateKeyDialog::GenerateKeyDialog(Session* session, QWidget* parent)
     : QDialog(parent)
     , m_session(session)
     , m_name(new QLineEdit(this))
-    , m_nameError(errorLabel(this, QStringLiteral("nameError")))
-    , m_scopesError(errorLabel(this, QStringLiteral("scopesError")))
+    , m_nameError(fieldMessage(this, QStringLiteral("nameError")))
+    , m_scopesError(fieldMessage(this, QStringLiteral("scopesError")))
     , m_expiry(new QComboBox(this))
     , m_date(new QDateEdit(this))
     , m_expiryNote(new QLabel(this))
-    , m_expiryError(errorLabel(this, QStringLiteral("expiryError")))
-    , m_generalError(errorLabel(this, QStringLiteral("generalError")))
+    , m_expiryError(fieldMessage(this, QStringLiteral("expiryError")))
+    , m_generalError(fieldMessage(this, QStringLiteral("generalError")))
     , m_generate(new QPushButton(tr("&Generate"), this))
     , m_cancel(new QPushButton(tr("Cancel"), this)) {
     setObjectName(QStringLiteral("generateKeyDialog"));
@@ -178,22 +159,22 @@ GenerateKeyDialog::GenerateKeyDialog(Session* session, QWidget* parent)
     connect(m_expiry, &QComboBox::currentIndexChanged, this, [this] {
         m_date->setEnabled(!m_busy && expiry() == Expiry::OnDate);
         m_date->setVisible(expiry() == Expiry::OnDate);
-        showError(m_expiryError, {});
+        showFieldMessage(m_expiryError, {});
         updateExpiryNote();
     });
     connect(m_date, &QDateEdit::dateChanged, this, [this] {
-        showError(m_expiryError, {});
+        showFieldMessage(m_expiryError, {});
         updateExpiryNote();
     });
     connect(m_generate, &QPushButton::clicked, this, &GenerateKeyDialog::submit);
     connect(m_cancel, &QPushButton::clicked, this, &GenerateKeyDialog::reject);
 
     if (m_session && !m_session->can(Scope::KeysWrite))
-        showError(m_generalError, m_session->whyNot(Scope::KeysWrite));
+        showFieldMessage(m_generalError, m_session->whyNot(Scope::KeysWrite));
     updateExpiryNote();
     validate();
     // The name is blank at first: say what is needed without shouting.
-    showError(m_nameError, {});
+    showFieldMessage(m_nameError, {});
 }
 
 GenerateKeyDialog::~GenerateKeyDialog() {
@@ -250,12 +231,13 @@ void GenerateKeyDialog::validate() {
                           .arg(characterCount(name))
                           .arg(kMaxKeyNameLength);
     // An empty name is only an error once the user has typed something.
-    showError(m_nameError, name.isEmpty() && m_name->text().isEmpty() ? QString() : nameProblem);
+    showFieldMessage(m_nameError,
+                     name.isEmpty() && m_name->text().isEmpty() ? QString() : nameProblem);
 
     bool anyScope = false;
     for (QCheckBox* box : std::as_const(m_scopes))
         anyScope = anyScope || box->isChecked();
-    showError(m_scopesError, anyScope ? QString() : tr("Choose at least one scope."));
+    showFieldMessage(m_scopesError, anyScope ? QString() : tr("Choose at least one scope."));
 
     const bool allowed = !m_session || m_session->can(Scope::KeysWrite);
     m_generate->setEnabled(!m_busy && allowed && nameProblem.isEmpty() && anyScope);
@@ -280,7 +262,7 @@ QString GenerateKeyDialog::fieldOfMessage(const QString& message) {
     };
     auto it = quoted.globalMatch(message);
     while (it.hasNext()) {
-        const QString field = normalise(it.next().captured(1));
+        QString field = normalise(it.next().captured(1));
         if (!field.isEmpty())
             return field;
     }
@@ -308,11 +290,11 @@ void GenerateKeyDialog::submit() {
             return;
     }
     if (expiry() == Expiry::OnDate && expiresAt() <= QDateTime::currentDateTimeUtc()) {
-        showError(m_expiryError, tr("Choose a date in the future."));
+        showFieldMessage(m_expiryError, tr("Choose a date in the future."));
         return;
     }
-    showError(m_generalError, {});
-    showError(m_expiryError, {});
+    showFieldMessage(m_generalError, {});
+    showFieldMessage(m_expiryError, {});
     setBusy(true);
     m_call = m_session->client()->createKey(
         request(), this, [this](Result<IssuedKey> result) { onAnswer(std::move(result)); });
@@ -331,15 +313,15 @@ void GenerateKeyDialog::onAnswer(Result<IssuedKey> result) {
     const bool aboutAField = error.isHttp(ErrorCode::ValidationError) || error.isForbidden();
     const QString field = aboutAField ? fieldOfMessage(error.message) : QString();
     if (field == QLatin1String("name")) {
-        showError(m_nameError, error.message);
+        showFieldMessage(m_nameError, error.message);
         m_name->setFocus();
     } else if (field == QLatin1String("scopes")) {
-        showError(m_scopesError, error.message);
+        showFieldMessage(m_scopesError, error.message);
     } else if (field == QLatin1String("expires_at")) {
-        showError(m_expiryError, error.message);
+        showFieldMessage(m_expiryError, error.message);
         m_expiry->setFocus();
     } else {
-        showError(m_generalError, tr("The key was not generated. %1").arg(error.details()));
+        showFieldMessage(m_generalError, tr("The key was not generated. %1").arg(error.details()));
     }
 }
 

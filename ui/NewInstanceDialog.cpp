@@ -1,5 +1,7 @@
 #include "NewInstanceDialog.h"
 
+#include "FieldMessage.h"
+
 #include <QButtonGroup>
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -20,7 +22,7 @@ QStringList NewInstanceDialog::knownImages() {
 NewInstanceDialog::NewInstanceDialog(QWidget* parent)
     : QDialog(parent)
     , m_image(new QComboBox(this))
-    , m_imageError(new QLabel(this))
+    , m_imageError(fieldMessage(this, QStringLiteral("imageError")))
     , m_sizes(new QButtonGroup(this))
     , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this)) {
     setWindowTitle(tr("New Instance"));
@@ -30,10 +32,6 @@ NewInstanceDialog::NewInstanceDialog(QWidget* parent)
     m_image->setAccessibleName(tr("Image"));
     m_image->setToolTip(
         tr("The browser image to start; pick one or type another the server offers"));
-    m_imageError->setWordWrap(true);
-    m_imageError->setStyleSheet(
-        QStringLiteral("color: %1;").arg(QColor::fromHsl(0, 170, 110).name()));
-    m_imageError->hide();
 
     auto* sizes = new QVBoxLayout;
     const struct {
@@ -81,8 +79,7 @@ NewInstanceRequest NewInstanceDialog::request() const {
 }
 
 void NewInstanceDialog::setImageError(const QString& message) {
-    m_imageError->setText(message);
-    m_imageError->setVisible(!message.isEmpty());
+    showFieldMessage(m_imageError, message);
 }
 
 void NewInstanceDialog::validate() {

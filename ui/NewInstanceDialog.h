@@ -13,7 +13,8 @@ class QLineEdit;
 namespace legba {
 
 // Image (the known ones, or another typed in) and size, each size with a line saying what
-// it is for. The server's verdict on the image lands under the image field.
+// it is for. The dialog closes before anything is sent: an empty image is named under the
+// image field, and the server's verdict on the image shows in the Instances pane's banner.
 class NewInstanceDialog : public QDialog {
     Q_OBJECT
 
@@ -21,12 +22,12 @@ public:
     explicit NewInstanceDialog(QWidget* parent = nullptr);
 
     NewInstanceRequest request() const;
-    void setImageError(const QString& message);
     QComboBox* imageField() const { return m_image; }
 
     static QStringList knownImages();
 
 private:
+    void setImageError(const QString& message);
     void validate();
 
     QComboBox* m_image;

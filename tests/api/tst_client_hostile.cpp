@@ -54,6 +54,7 @@ private Q_SLOTS:
     void malformedJson_isParseErrorWithRouteAndRequestId();
     void wrongTypes_parseErrorNamesTheField();
     void wrongTypeInOneElement_costsOnlyThatElement();
+    void everyCall_sendsWhatItsDescriptionSays();
     void delete_anyTwoHundredIsSuccess_data();
     void delete_anyTwoHundredIsSuccess();
     void unknownRoute_plainTextNotFound_isNotFoundWithoutCode();
@@ -160,6 +161,65 @@ void ClientHostileTest::wrongTypeInOneElement_costsOnlyThatElement() {
     QCOMPARE(call.value().unreadable.size(), std::size_t{1});
     QCOMPARE(call.value().unreadable.front().field, QStringLiteral("instances[2].created_at"));
     QCOMPARE(m_server->requests().size(), 1);
+}
+
+void ClientHostileTest::everyCall_sendsWhatItsDescriptionSays() {
+    // "Copy as curl" shows the description; the call must send exactly that, route by route.
+    m_server->setHandler([](QTcpSocket* socket, const RawRequest&) {
+        HostileServer::answer(socket, 404, HostileServer::errorBody("NOT_FOUND", "no"));
+    });
+    AuditQuery audit;
+    audit.cursor = QStringLiteral("a&b=c d/é");
+    audit.action = QStringLiteral("api_key.");
+    audit.success = true;
+    const QString id = QStringLiteral("../a/b c");
+    int answered = 0;
+    const auto done = [&answered](const auto&) {
+        ++answered;
+    };
+    // One call at a time, so that the server's record and the description line up.
+    qsizetype made = 0;
+    const auto sentAsDescribed = [&](const RequestSpec& spec) {
+        ++made;
+        QTRY_COMPARE_WITH_TIMEOUT(qsizetype(answered), made, kWait);
+        QCOMPARE(m_server->requests().size(), made);
+        const RawRequest& sent = m_server->requests().constLast();
+        const RequestDescription described = m_client->describe(spec);
+        QCOMPARE(sent.method, described.method);
+        QCOMPARE(sent.target, described.url.toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority));
+        QCOMPARE(sent.body, described.body);
+    };
+    const NewKeyRequest newKey{QStringLiteral("ci"), {QStringLiteral("instances:read")}, {}};
+    const NewInstanceRequest newInstance{QStringLiteral("ubuntu-22.04"), InstanceSize::Small};
+
+    m_client->health(this, done);
+    sentAsDescribed(requests::health());
+    m_client->getKey(this, done);
+    sentAsDescribed(requests::getKey());
+    m_client->rotateOwnKey(this, done);
+    sentAsDescribed(requests::rotateOwnKey());
+    m_client->listKeys(true, this, done);
+    sentAsDescribed(requests::listKeys(true));
+    m_client->createKey(newKey, this, done);
+    sentAsDescribed(requests::createKey(newKey));
+    m_client->getKeyById(id, this, done);
+    sentAsDescribed(requests::getKeyById(id));
+    m_client->rotateKey(id, 60, this, done);
+    sentAsDescribed(requests::rotateKey(id, 60));
+    m_client->revokeKey(id, this, done);
+    sentAsDescribed(requests::revokeKey(id));
+    m_client->listInstances(this, done);
+    sentAsDescribed(requests::listInstances());
+    m_client->createInstance(newInstance, this, done);
+    sentAsDescribed(requests::createInstance(newInstance));
+    m_client->getInstance(id, this, done);
+    sentAsDescribed(requests::getInstance(id));
+    m_client->destroyInstance(id, this, done);
+    sentAsDescribed(requests::destroyInstance(id));
+    m_client->auditLog(audit, this, done);
+    sentAsDescribed(requests::auditLog(audit));
+    m_client->auditLogRaw(audit, this, done);
+    sentAsDescribed(requests::auditLogRaw(audit));
 }
 
 void ClientHostileTest::delete_anyTwoHundredIsSuccess_data() {

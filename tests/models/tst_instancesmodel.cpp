@@ -109,6 +109,29 @@ private Q_SLOTS:
         QCOMPARE(m_model->rowCount(), 0);
     }
 
+    void refresh_repeatedIdInOneAnswer_isOneRow() {
+        // A server listing an instance twice must not make two rows that rowOf() cannot tell
+        // apart: the first occurrence counts, as for keys.
+        Instance again = instance(kA, InstanceStatus::Terminating);
+        m_model->setInstances(
+            {instance(kA, InstanceStatus::Running), again, instance(kB, InstanceStatus::Running)});
+        QCOMPARE(m_model->rowCount(), 2);
+        QCOMPARE(m_model->instanceAt(0)->status, InstanceStatus::Running);
+        m_model->setInstances({again, instance(kA, InstanceStatus::Running)});
+        QCOMPARE(m_model->rowCount(), 1);
+        QCOMPARE(m_model->instanceAt(0)->status, InstanceStatus::Terminating);
+    }
+
+    void upsert_unchangedInstance_emitsNothing() {
+        m_model->upsert(instance(kA, InstanceStatus::Running));
+        QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
+        m_model->upsert(instance(kA, InstanceStatus::Running));
+        QCOMPARE(changed.count(), 0);
+        m_model->upsert(instance(kA, InstanceStatus::Terminating));
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(changed.first().at(1).toModelIndex().column(), InstancesModel::ColumnCount - 1);
+    }
+
     void upsertAndSetStatus_changeOneRow() {
         m_model->upsert(instance(kA, InstanceStatus::Provisioning));
         QCOMPARE(m_model->rowCount(), 1);
