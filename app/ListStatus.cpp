@@ -44,8 +44,16 @@ StatusWords failureWords(const ApiError& error, const QString& what, const QDate
     }
     words.title = what;
     if (error.isForbidden()) {
-        // Asking again with the same key gets the same answer.
-        words.detail = lacksScope(error.missingScope()) + QLatin1Char('\n') + error.details();
+        // Why (the server's words, which name the scope), then what to do. Asking again
+        // with the same key gets the same answer: no Retry.
+        const QString scope = error.missingScope();
+        words.detail =
+            error.details() + QLatin1Char('\n') +
+            (scope.isEmpty() ? tr("The server refused the key in use. Enter a key that may do "
+                                  "this with Edit Organization or Key….")
+                             : tr("The key in use lacks the scope '%1'. Enter a key that holds "
+                                  "it with Edit Organization or Key….")
+                                   .arg(scope));
         words.offerRetry = false;
         return words;
     }

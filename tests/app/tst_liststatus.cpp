@@ -39,9 +39,14 @@ private Q_SLOTS:
         const StatusWords words = failureWords(error, QStringLiteral("The key was not rotated."));
         QCOMPARE(words.tone, StatusWords::Tone::Error);
         QCOMPARE(words.title, QStringLiteral("The key was not rotated."));
-        QVERIFY2(words.detail.startsWith(
-                     QStringLiteral("Needs the scope 'keys:write', which the key in use lacks.")),
+        QVERIFY2(words.detail.startsWith(QStringLiteral("This key lacks the scope 'keys:write' "
+                                                        "(HTTP 403)")), // the server's words
                  qPrintable(words.detail));
+        QVERIFY2(
+            words.detail.endsWith(QStringLiteral("The key in use lacks the scope 'keys:write'. "
+                                                 "Enter a key that holds it with Edit "
+                                                 "Organization or Key….")),
+            qPrintable(words.detail));
         QVERIFY(words.detail.contains(QStringLiteral("HTTP 403")));
         QVERIFY(words.detail.contains(QStringLiteral("Request id: req_123")));
         QVERIFY(!words.offerRetry); // the same key gets the same answer
@@ -51,7 +56,7 @@ private Q_SLOTS:
         const ApiError error =
             httpError(403, QStringLiteral("Forbidden"), QStringLiteral("GET /audit-log"));
         const StatusWords words = failureWords(error, QStringLiteral("Loading failed."));
-        QVERIFY2(words.detail.startsWith(QStringLiteral("The server refused the key in use.")),
+        QVERIFY2(words.detail.contains(QStringLiteral("\nThe server refused the key in use.")),
                  qPrintable(words.detail));
         QCOMPARE(
             refusalReason(error),

@@ -275,7 +275,8 @@ private Q_SLOTS:
         const QString text = pane->banner()->text();
         // The words every pane uses for a 403: what failed, and the scope the key lacks.
         QVERIFY2(text.contains(QStringLiteral("Loading the audit log failed.")), qPrintable(text));
-        QVERIFY2(text.contains(QStringLiteral("Needs the scope 'audit:read'")), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("The key in use lacks the scope 'audit:read'")),
+                 qPrintable(text));
         QVERIFY2(text.contains(QStringLiteral("HTTP 403")), qPrintable(text));
         QVERIFY2(text.contains(QStringLiteral("Request id: req_")), qPrintable(text));
         QCOMPARE(pane->model()->rowCount(), 0);
