@@ -142,7 +142,7 @@ QString KeyActions::whyNoGracePeriod() const {
 }
 
 std::optional<QString> KeyActions::rotate(const ApiKey& key, int gracePeriodSeconds,
-                                          Callback done) {
+                                          const Callback& done) {
     if (isRunning())
         return tr("A rotation or revocation is already running.");
     if (QString why = whyNotRotate(&key); !why.isEmpty())
@@ -180,21 +180,21 @@ void KeyActions::onOtherRotated(Result<IssuedKey> result, const Callback& done) 
     done(std::move(outcome));
 }
 
-std::optional<QString> KeyActions::revoke(const ApiKey& key, Callback done) {
+std::optional<QString> KeyActions::revoke(const ApiKey& key, const Callback& done) {
     if (isRunning())
         return tr("A rotation or revocation is already running.");
     if (QString why = whyNotRevoke(&key); !why.isEmpty())
         return why;
     const bool own = isOwnKey(key);
-    m_call = m_session->client()->revokeKey(key.keyId, this,
-                                            [this, key, own, done](Result<Done> result) {
-                                                onRevoked(key, own, std::move(result), done);
-                                            });
+    m_call = m_session->client()->revokeKey(
+        key.keyId, this,
+        [this, key, own, done](const Result<Done>& result) { onRevoked(key, own, result, done); });
     Q_EMIT runningChanged();
     return std::nullopt;
 }
 
-void KeyActions::onRevoked(const ApiKey& key, bool own, Result<Done> result, const Callback& done) {
+void KeyActions::onRevoked(const ApiKey& key, bool own, const Result<Done>& result,
+                           const Callback& done) {
     Q_EMIT runningChanged();
     Outcome outcome;
     if (!result) {

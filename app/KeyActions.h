@@ -73,8 +73,8 @@ public:
 
     // Starts; returns why not instead (done is then never called). An own key's rotation
     // refused by KeyRotation is reported through done, with the words to show.
-    std::optional<QString> rotate(const ApiKey& key, int gracePeriodSeconds, Callback done);
-    std::optional<QString> revoke(const ApiKey& key, Callback done);
+    std::optional<QString> rotate(const ApiKey& key, int gracePeriodSeconds, const Callback& done);
+    std::optional<QString> revoke(const ApiKey& key, const Callback& done);
     // Forgets a running request about another key (the session went away).
     void cancel();
 
@@ -84,7 +84,7 @@ Q_SIGNALS:
 
 private:
     void onOtherRotated(Result<IssuedKey> result, const Callback& done);
-    void onRevoked(const ApiKey& key, bool own, Result<Done> result, const Callback& done);
+    void onRevoked(const ApiKey& key, bool own, const Result<Done>& result, const Callback& done);
     void forgetOwnKey();
 
     ConnectionManager* m_connections; // not owned

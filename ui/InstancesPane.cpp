@@ -392,7 +392,7 @@ void InstancesPane::destroyInstances(const QStringList& instanceUuids) {
     for (const QString& uuid : instanceUuids) {
         m_model->setStatus(uuid, InstanceStatus::Terminating);
         m_session->client()->destroyInstance(
-            uuid, this, [this, uuid, failures, pending](Result<Done> result) {
+            uuid, this, [this, uuid, failures, pending](const Result<Done>& result) {
                 // 404: already gone, which is what was asked.
                 if (!result && !result.error().isNotFound())
                     *failures << tr("%1: %2").arg(shortId(uuid), result.error().summary());
