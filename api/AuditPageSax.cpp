@@ -210,7 +210,12 @@ void appendUnique(std::string& out, std::string_view eventId, std::string_view r
     }
 }
 
-UniqueStrings readUnique(const char* packed) {
+void appendOtherOutcome(std::string& out, std::string_view word) {
+    appendVarint(out, word.size());
+    out.append(word);
+}
+
+UniqueStrings readUnique(const char* packed, quint8 flags) {
     UniqueStrings result;
     const char* p = packed;
     std::size_t size = 0;
@@ -223,6 +228,11 @@ UniqueStrings readUnique(const char* packed) {
     p = readVarint(p, size);
     result.targetId = {p, size};
     p += size;
+    if (flags & AuditRecord::OtherOutcome) {
+        p = readVarint(p, size);
+        result.otherOutcome = {p, size};
+        p += size;
+    }
     result.packedSize = static_cast<std::size_t>(p - packed);
     return result;
 }
@@ -320,7 +330,8 @@ void appendEventJson(std::string& out, const AuditRecord& r, const RecordStrings
     } else {
         out.append("null");
     }
-    out.append(r.success() ? ",\"outcome\":\"success\"" : ",\"outcome\":\"failure\"");
+    out.append(",\"outcome\":");
+    json::appendString(out, outcomeWord(r, s.otherOutcome));
     out.append(",\"status_code\":");
     char number[8];
     const auto end = std::to_chars(number, number + sizeof number, r.statusCode).ptr;
@@ -353,7 +364,7 @@ AuditEvent AuditBatch::event(std::size_t index) const {
     e.action = strings.string(r.action);
     if (r.hasTarget())
         e.target = AuditTarget{strings.string(r.targetType), text(u.targetId)};
-    e.success = r.success();
+    e.outcome = OpenEnum<AuditOutcome>::fromWire(text(audit::outcomeWord(r, u.otherOutcome)));
     e.statusCode = r.statusCode;
     e.ip = strings.string(r.ip);
     e.userAgent = strings.string(r.userAgent);
@@ -361,6 +372,25 @@ AuditEvent AuditBatch::event(std::size_t index) const {
     const std::string_view details = strings.view(r.details);
     e.detailsJson = QByteArray(details.data(), static_cast<qsizetype>(details.size()));
     return e;
+}
+
+std::size_t AuditBatch::unreadableAbove(std::size_t count) const {
+    if (count >= records.size())
+        return unreadable.size();
+    // Each item names its event first: "events[7]...". Record `count` is event `count` plus
+    // the unreadable events before it.
+    auto eventIndex = [](const UnreadableItem& item) {
+        const qsizetype open = item.field.indexOf(QLatin1Char('['));
+        const qsizetype close = item.field.indexOf(QLatin1Char(']'));
+        return item.field.mid(open + 1, close - open - 1).toULongLong();
+    };
+    std::size_t above = 0;
+    std::size_t event = count;
+    while (above < unreadable.size() && eventIndex(unreadable[above]) <= event) {
+        ++above;
+        ++event;
+    }
+    return above;
 }
 
 // ---- the SAX handler -----------------------------------------------------------------
@@ -556,6 +586,13 @@ public:
                                                    : RootKey::Other;
             if (m_rootKey == RootKey::Other)
                 startSkip();
+            if (m_rootKey == RootKey::Events && m_eventsSeen) {
+                // The last of duplicate members wins, as in the DOM parser.
+                m_batch.records.clear();
+                m_batch.unique.clear();
+                m_batch.unreadable.clear();
+                m_index = 0;
+            }
             return true;
         case State::Event:
             m_field = eventField(k);
@@ -576,6 +613,7 @@ public:
             detailsKey(k);
             return true;
         case State::Skip:
+        case State::BadEvent:
             return true;
         case State::Start:
         case State::Events:
@@ -624,6 +662,9 @@ public:
         case State::Skip:
             ++m_skipDepth;
             return true;
+        case State::BadEvent:
+            ++m_badDepth;
+            return true;
         default:
             return scalar(Kind::Object);
         }
@@ -640,15 +681,15 @@ public:
             return endEvent();
         case State::Actor:
             for (Field f : {Field::KeyId, Field::Name, Field::Prefix}) {
-                if (!(m_actorSeen & bit(f)))
-                    return fail(path(Field::Actor, f), QStringLiteral("is missing"));
+                if (!(m_actorSeen & bit(f))) // the actor is closed: the event is still open
+                    return badEvent(path(Field::Actor, f), QStringLiteral("is missing"), 1);
             }
             m_state = State::Event;
             return true;
         case State::Target:
             for (Field f : {Field::Type, Field::Id}) {
                 if (!(m_targetSeen & bit(f)))
-                    return fail(path(Field::Target, f), QStringLiteral("is missing"));
+                    return badEvent(path(Field::Target, f), QStringLiteral("is missing"), 1);
             }
             m_state = State::Event;
             return true;
@@ -657,6 +698,9 @@ public:
             return true;
         case State::Skip:
             endSkipLevel();
+            return true;
+        case State::BadEvent:
+            endBadLevel();
             return true;
         default:
             return true;
@@ -678,6 +722,9 @@ public:
         case State::Skip:
             ++m_skipDepth;
             return true;
+        case State::BadEvent:
+            ++m_badDepth;
+            return true;
         default:
             return scalar(Kind::Array);
         }
@@ -694,6 +741,9 @@ public:
         case State::Skip:
             endSkipLevel();
             return true;
+        case State::BadEvent:
+            endBadLevel();
+            return true;
         default:
             return true;
         }
@@ -706,7 +756,19 @@ public:
     }
 
 private:
-    enum class State : quint8 { Start, Root, Events, Event, Actor, Target, Details, Skip, Done };
+    // BadEvent: the rest of an event that cannot be read, skipped.
+    enum class State : quint8 {
+        Start,
+        Root,
+        Events,
+        Event,
+        Actor,
+        Target,
+        Details,
+        Skip,
+        BadEvent,
+        Done
+    };
     enum class RootKey : quint8 { None, Events, NextCursor, Other };
     enum class Kind : quint8 { Null, Object, Array, Other };
 
@@ -728,6 +790,37 @@ private:
         return false;
     }
 
+    // One event that cannot be read: noted, and the rest of it skipped; the page goes on.
+    // `open` counts the containers open from the event object (1) down to where the parser
+    // is; 0 when the event is already closed (or was not an object).
+    bool badEvent(QString field, QString problem, int open) {
+        m_batch.unreadable.push_back(UnreadableItem{std::move(field), std::move(problem)});
+        if (open == 0) {
+            nextEvent();
+        } else {
+            m_badDepth = open;
+            m_state = State::BadEvent;
+        }
+        return true;
+    }
+    // The same, for a value of the wrong kind where the parser now is.
+    bool badValue(QString field, QString problem, Kind kind) {
+        int open = m_state == State::Event                               ? 1
+                   : m_state == State::Actor || m_state == State::Target ? 2
+                                                                         : 0;
+        if (kind == Kind::Object || kind == Kind::Array)
+            ++open; // the wrong value is itself a container, now open
+        return badEvent(std::move(field), std::move(problem), open);
+    }
+    void endBadLevel() {
+        if (--m_badDepth == 0)
+            nextEvent();
+    }
+    void nextEvent() {
+        ++m_index;
+        m_state = State::Events;
+    }
+
     void startSkip() {
         m_skipReturn = m_state;
         m_skipDepth = 0;
@@ -746,6 +839,8 @@ private:
             if (m_skipDepth == 0)
                 m_state = m_skipReturn;
             return true;
+        case State::BadEvent:
+            return true;
         case State::Details:
             detailsValue("null");
             return true;
@@ -761,13 +856,13 @@ private:
             }
             return fail(QStringLiteral("next_cursor"), QStringLiteral("is not a string"));
         case State::Events:
-            return fail(eventPath(), QStringLiteral("is not an object"));
+            return badValue(eventPath(), QStringLiteral("is not an object"), kind);
         case State::Event:
             return eventMismatch(kind);
         case State::Actor:
-            return fail(path(Field::Actor, m_field), QStringLiteral("is not a string"));
+            return badValue(path(Field::Actor, m_field), QStringLiteral("is not a string"), kind);
         case State::Target:
-            return fail(path(Field::Target, m_field), QStringLiteral("is not a string"));
+            return badValue(path(Field::Target, m_field), QStringLiteral("is not a string"), kind);
         case State::Done:
             return true;
         }
@@ -782,19 +877,19 @@ private:
                 m_hasActor = false;
                 return true;
             }
-            return fail(path(m_field), QStringLiteral("is not an object"));
+            return badValue(path(m_field), QStringLiteral("is not an object"), kind);
         case Field::Target:
             if (null) {
                 m_hasTarget = false;
                 return true;
             }
-            return fail(path(m_field), QStringLiteral("is not an object"));
+            return badValue(path(m_field), QStringLiteral("is not an object"), kind);
         case Field::Details:
             if (null) {
                 m_details.clear();
                 return true;
             }
-            return fail(path(m_field), QStringLiteral("is not an object"));
+            return badValue(path(m_field), QStringLiteral("is not an object"), kind);
         case Field::Ip:
         case Field::UserAgent:
         case Field::RequestId:
@@ -808,13 +903,13 @@ private:
                     m_requestId.clear();
                 return true;
             }
-            return fail(path(m_field), QStringLiteral("is not a string"));
+            return badValue(path(m_field), QStringLiteral("is not a string"), kind);
         case Field::OccurredAt:
-            return fail(path(m_field), QStringLiteral("is not an RFC 3339 time string"));
+            return badValue(path(m_field), QStringLiteral("is not an RFC 3339 time string"), kind);
         case Field::StatusCode:
-            return fail(path(m_field), QStringLiteral("is not an integer"));
+            return badValue(path(m_field), QStringLiteral("is not an integer"), kind);
         default:
-            return fail(path(m_field), QStringLiteral("is not a string"));
+            return badValue(path(m_field), QStringLiteral("is not a string"), kind);
         }
     }
 
@@ -839,7 +934,8 @@ private:
         case Field::OccurredAt: {
             const auto ms = parseRfc3339Ms(value);
             if (!ms)
-                return fail(path(m_field), QStringLiteral("is not an RFC 3339 time"));
+                return badValue(path(m_field), QStringLiteral("is not an RFC 3339 time"),
+                                Kind::Other);
             m_record.occurredMs = *ms;
             return true;
         }
@@ -847,12 +943,15 @@ private:
             m_record.action = m_batch.strings.intern(value);
             return true;
         case Field::Outcome:
-            if (equals(value, "success"))
+            m_record.flags &=
+                static_cast<quint8>(~(AuditRecord::Success | AuditRecord::OtherOutcome));
+            if (equals(value, "success")) {
                 m_record.flags |= AuditRecord::Success;
-            else if (equals(value, "failure"))
-                m_record.flags &= static_cast<quint8>(~AuditRecord::Success);
-            else
-                return fail(path(m_field), QStringLiteral("is neither success nor failure"));
+            } else if (!equals(value, "failure")) {
+                // A word of a newer API's: kept as it is, neither success nor failure.
+                m_record.flags |= AuditRecord::OtherOutcome;
+                m_otherOutcome.assign(value);
+            }
             return true;
         case Field::Ip:
             m_record.ip = m_batch.strings.intern(value);
@@ -892,7 +991,8 @@ private:
 
     bool statusCode(qint64 value) {
         if (value < 0 || value > 999)
-            return fail(path(Field::StatusCode), QStringLiteral("is not an HTTP status code"));
+            return badValue(path(Field::StatusCode), QStringLiteral("is not an HTTP status code"),
+                            Kind::Other);
         m_seen |= bit(Field::StatusCode);
         m_record.statusCode = static_cast<quint16>(value);
         return true;
@@ -902,7 +1002,7 @@ private:
         for (Field f : {Field::EventId, Field::OccurredAt, Field::Action, Field::Outcome,
                         Field::StatusCode}) {
             if (!(m_seen & bit(f)))
-                return fail(path(f), QStringLiteral("is missing"));
+                return badEvent(path(f), QStringLiteral("is missing"), 0); // closed already
         }
         if (m_hasActor)
             m_record.actor = actorIndex(m_actor);
@@ -915,9 +1015,10 @@ private:
         m_record.details = m_batch.strings.intern(m_details);
         m_record.uniqueOffset = static_cast<quint32>(m_batch.unique.size());
         appendUnique(m_batch.unique, m_eventId, m_requestId, m_targetId);
+        if (m_record.hasOtherOutcome())
+            appendOtherOutcome(m_batch.unique, m_otherOutcome);
         m_batch.records.push_back(m_record);
-        ++m_index;
-        m_state = State::Events;
+        nextEvent();
         return true;
     }
 
@@ -986,6 +1087,7 @@ private:
     RootKey m_rootKey = RootKey::None;
     Field m_field = Field::Unknown;
     int m_skipDepth = 0;
+    int m_badDepth = 0;
     bool m_eventsSeen = false;
     std::size_t m_index = 0;
 
@@ -1002,6 +1104,7 @@ private:
     std::string m_targetType;
     std::string m_targetId;
     std::string m_details;
+    std::string m_otherOutcome;
     std::vector<DetailsLevel> m_detailsStack;
 };
 

@@ -315,11 +315,11 @@ AuditEvent auditEventFromJson(const json& object, const QString& path) {
         event.target = AuditTarget{requiredString(*target, "type", targetPath),
                                    requiredString(*target, "id", targetPath)};
     }
-    const QString outcome = requiredString(object, "outcome", path);
-    if (outcome != QLatin1String("success") && outcome != QLatin1String("failure"))
-        throw ParseError(join(path, "outcome"), QStringLiteral("is neither success nor failure"));
-    event.success = outcome == QLatin1String("success");
-    event.statusCode = static_cast<int>(requiredInteger(object, "status_code", path));
+    event.outcome = OpenEnum<AuditOutcome>::fromWire(requiredString(object, "outcome", path));
+    const qint64 status = requiredInteger(object, "status_code", path);
+    if (status < 0 || status > 999)
+        throw ParseError(join(path, "status_code"), QStringLiteral("is not an HTTP status code"));
+    event.statusCode = static_cast<int>(status);
     event.ip = optionalString(object, "ip", path).value_or(QString());
     event.userAgent = optionalString(object, "user_agent", path).value_or(QString());
     event.requestId = optionalString(object, "request_id", path).value_or(QString());
@@ -334,10 +334,8 @@ AuditEvent auditEventFromJson(const json& object, const QString& path) {
 AuditPage auditPageFromJson(const json& object) {
     requiredObject(object);
     AuditPage page;
-    const json& events = requiredArray(object, "events", {});
-    page.events.reserve(events.size());
-    for (std::size_t i = 0; i < events.size(); ++i)
-        page.events.push_back(auditEventFromJson(events[i], indexed("events", i)));
+    page.events = tolerantList(requiredArray(object, "events", {}), "events", &auditEventFromJson,
+                               page.unreadable);
     page.nextCursor = optionalString(object, "next_cursor").value_or(QString());
     return page;
 }
@@ -436,7 +434,7 @@ void write(Writer& w, const AuditEvent& event) {
     } else {
         w.null();
     }
-    w.key("outcome").string(std::string_view(event.success ? "success" : "failure"));
+    w.key("outcome").string(wireName(event.outcome));
     w.key("status_code").number(event.statusCode);
     w.key("ip").string(event.ip);
     w.key("user_agent").string(event.userAgent);

@@ -69,4 +69,13 @@ std::optional<InstanceSize> instanceSizeFromWireName(QStringView name) {
     return lookup(name, all);
 }
 
+QString wireName(AuditOutcome outcome) {
+    return outcome == AuditOutcome::Success ? QStringLiteral("success") : QStringLiteral("failure");
+}
+
+std::optional<AuditOutcome> auditOutcomeFromWireName(QStringView name) {
+    static constexpr AuditOutcome all[] = {AuditOutcome::Success, AuditOutcome::Failure};
+    return lookup(name, all);
+}
+
 } // namespace legba

@@ -164,25 +164,36 @@ struct AuditTarget {
     friend bool operator==(const AuditTarget&, const AuditTarget&) = default;
 };
 
+enum class AuditOutcome { Success, Failure };
+QString wireName(AuditOutcome outcome);
+std::optional<AuditOutcome> auditOutcomeFromWireName(QStringView name);
+inline std::optional<AuditOutcome> fromWireName(AuditOutcome, QStringView name) {
+    return auditOutcomeFromWireName(name);
+}
+
 struct AuditEvent {
     QString eventId;
     QDateTime occurredAt;
     std::optional<AuditActor> actor; // empty: unauthenticated
     QString action;
     std::optional<AuditTarget> target;
-    bool success = true;
+    // A word other than success or failure (a newer API's) is kept and counts as neither.
+    OpenEnum<AuditOutcome> outcome = AuditOutcome::Success;
     int statusCode = 200;
     QString ip;
     QString userAgent;
     QString requestId;
     QByteArray detailsJson; // the "details" object, compact JSON text
 
+    bool succeeded() const { return outcome == AuditOutcome::Success; }
+    bool failed() const { return outcome == AuditOutcome::Failure; }
     friend bool operator==(const AuditEvent&, const AuditEvent&) = default;
 };
 
 struct AuditPage {
     std::vector<AuditEvent> events;
-    QString nextCursor; // empty: no more pages
+    QString nextCursor;                     // empty: no more pages
+    std::vector<UnreadableItem> unreadable; // events that could not be read, in page order
 };
 
 struct AuditQuery {

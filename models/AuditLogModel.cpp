@@ -223,7 +223,8 @@ quint64 AuditLogModel::sortKey(Index index) const {
         primary = r.hasTarget() ? quint64(m_ranks[r.targetType]) + 1 : 0;
         break;
     case OutcomeColumn:
-        primary = r.success() ? 1 : 0;
+        // failure, a newer API's word (neither), success
+        primary = r.success() ? 2 : r.hasOtherOutcome() ? 1 : 0;
         break;
     case StatusColumn:
         primary = r.statusCode;
@@ -602,14 +603,16 @@ QVariant AuditLogModel::data(const QModelIndex& index, int role) const {
     case RequestIdRole:
         return text(m_store.unique(i).requestId);
     case FailureRole:
-        return !r.success();
+        return r.failure();
     case AuthFailedRole:
         return authFailed;
     case OccurredAtRole:
         return QDateTime::fromMSecsSinceEpoch(r.occurredMs, QTimeZone::utc());
     case BadgeToneRole:
         if (column == OutcomeColumn)
-            return QVariant::fromValue(r.success() ? BadgeTone::Good : BadgeTone::Bad);
+            return QVariant::fromValue(r.success()   ? BadgeTone::Good
+                                       : r.failure() ? BadgeTone::Bad
+                                                     : BadgeTone::Neutral);
         if (column == ActionColumn && authFailed)
             return QVariant::fromValue(BadgeTone::Bad);
         return {};
@@ -655,6 +658,8 @@ QVariant AuditLogModel::data(const QModelIndex& index, int role) const {
                            (role == Qt::DisplayRole ? shortId(id) : id));
         }
         case OutcomeColumn:
+            if (r.hasOtherOutcome()) // a word the docs never named: the server's own
+                return text(m_store.unique(i).otherOutcome);
             return AuditTextMatcher::outcomeText(r.success());
         case StatusColumn:
             return QString::number(r.statusCode);
@@ -698,7 +703,7 @@ QVariant AuditLogModel::data(const QModelIndex& index, int role) const {
         case StatusColumn:
             return r.statusCode;
         case OutcomeColumn:
-            return r.success();
+            return r.success() ? 2 : r.hasOtherOutcome() ? 1 : 0;
         default:
             return data(index, Qt::AccessibleTextRole);
         }

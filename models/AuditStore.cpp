@@ -109,6 +109,7 @@ audit::RecordStrings AuditStore::recordStrings(Index i) const {
     s.actorKeyId = m_strings.view(a.keyId);
     s.actorName = m_strings.view(a.name);
     s.actorPrefix = m_strings.view(a.prefix);
+    s.otherOutcome = u.otherOutcome;
     return s;
 }
 
@@ -126,7 +127,7 @@ AuditEvent AuditStore::event(Index i) const {
     e.action = text(s.action);
     if (r.hasTarget())
         e.target = AuditTarget{text(s.targetType), text(s.targetId)};
-    e.success = r.success();
+    e.outcome = OpenEnum<AuditOutcome>::fromWire(text(audit::outcomeWord(r, s.otherOutcome)));
     e.statusCode = r.statusCode;
     e.ip = text(s.ip);
     e.userAgent = text(s.userAgent);
@@ -212,17 +213,18 @@ bool AuditTextMatcher::matches(const AuditRecord& r, const char* packed) const {
     if (m_stringHits[r.action] || m_stringHits[r.ip] || m_stringHits[r.userAgent] ||
         m_stringHits[r.details] || m_actorHits[r.actor] ||
         (r.hasTarget() && m_stringHits[r.targetType]) ||
-        (r.statusCode < 1000 && m_statusHits[r.statusCode]) ||
-        (r.success() ? m_successHit : m_failureHit))
+        (r.statusCode < 1000 && m_statusHits[r.statusCode]) || (r.success() && m_successHit) ||
+        (r.failure() && m_failureHit))
         return true;
-    return uniqueMatches(packed);
+    return uniqueMatches(r, packed);
 }
 
-bool AuditTextMatcher::uniqueMatches(const char* packed) const {
-    // The record's unique bytes are one span: [len]event_id[len]request_id[len]target_id.
+bool AuditTextMatcher::uniqueMatches(const AuditRecord& r, const char* packed) const {
+    // The record's unique bytes are one span: [len]event_id[len]request_id[len]target_id,
+    // then [len]outcome when the outcome is the server's own word.
     // Scan it 16 bytes at a time for the needle's first byte in either case, then check the
     // candidate and that it lies inside one string, not across a length byte.
-    const audit::UniqueStrings u = audit::readUnique(packed);
+    const audit::UniqueStrings u = audit::readUnique(r, packed);
     const std::size_t m = m_folded.size();
     if (m == 0 || m > u.packedSize)
         return false;
@@ -256,7 +258,7 @@ bool AuditTextMatcher::uniqueMatches(const char* packed) const {
                 ++k;
             if (k < m)
                 continue;
-            for (std::string_view part : {u.eventId, u.requestId, u.targetId}) {
+            for (std::string_view part : {u.eventId, u.requestId, u.targetId, u.otherOutcome}) {
                 const auto start = static_cast<std::size_t>(part.data() - packed);
                 if (at >= start && at + m <= start + part.size())
                     return true;

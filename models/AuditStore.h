@@ -33,7 +33,7 @@ public:
     }
     // Where the record's unique strings are packed (followed by at least 16 readable bytes).
     const char* packed(Index i) const { return packedAt(record(i).uniqueOffset); }
-    audit::UniqueStrings unique(Index i) const { return audit::readUnique(packed(i)); }
+    audit::UniqueStrings unique(Index i) const { return audit::readUnique(record(i), packed(i)); }
     const audit::StringPool& strings() const { return m_strings; }
     const std::vector<audit::ActorIds>& actors() const { return m_actors; }
 
@@ -86,12 +86,13 @@ public:
         return matches(store.record(i), store.packed(i));
     }
 
-    // "success" and "failure", the words the outcome column shows.
+    // "success" and "failure", the words the outcome column shows (any other outcome is
+    // shown as the server's word).
     static QString outcomeText(bool success);
     static QString unauthenticatedText();
 
 private:
-    bool uniqueMatches(const char* packed) const;
+    bool uniqueMatches(const audit::AuditRecord& record, const char* packed) const;
 
     QString m_needle;
     std::string m_folded; // UTF-8, ASCII-lowercased

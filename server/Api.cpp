@@ -212,7 +212,8 @@ Api::Api(Store& store, ServerOptions options)
     : m_store(store)
     , m_options(std::move(options))
     , m_shape(ApiShape::of(m_options))
-    , m_writer(store) {}
+    , m_writer(store)
+    , m_cache(store) {}
 
 Api::~Api() = default;
 
@@ -404,23 +405,27 @@ void Api::authenticate(Call& call, const QString& orgUuid) {
     if (token.contains(' ') || token.contains('\t'))
         token.clear();
 
-    std::optional<KeyRow> key;
-    QString reason = QStringLiteral("missing_or_malformed");
-    if (!token.isEmpty()) {
-        if (!m_shape.admitsToken(token)) {
-            reason = QStringLiteral("malformed_key");
-        } else {
-            key = keyByDigest(keyformat::digest(token));
-            reason = QStringLiteral("unknown_key");
-            if (key && key->orgUuid != orgUuid) {
-                key.reset();
-            } else if (key && !key->usableAt(call.now)) {
-                reason = key->toApiKey(call.now).status == KeyStatus::Expired
-                             ? QStringLiteral("expired_key")
-                             : QStringLiteral("revoked_key");
-                key.reset();
-            }
-        }
+    // Whatever was presented (nothing, a malformed token, an unknown, revoked, expired or
+    // valid key) costs the same work before the verdict: one digest and one lookup, cached
+    // for unknown digests as for known ones (CachedStore). A refusal's time then says
+    // nothing about which kind it was. Secrets are never compared, only their digests, as
+    // hash keys: matching a digest's first bytes teaches nothing about the key.
+    std::optional<KeyRow> key = m_cache.keyByDigest(keyformat::digest(token));
+    QString reason;
+    if (token.isEmpty()) {
+        reason = QStringLiteral("missing_or_malformed");
+        key.reset();
+    } else if (!m_shape.admitsToken(token)) {
+        reason = QStringLiteral("malformed_key");
+        key.reset();
+    } else if (!key || key->orgUuid != orgUuid) {
+        reason = QStringLiteral("unknown_key");
+        key.reset();
+    } else if (!key->usableAt(call.now)) {
+        reason = key->toApiKey(call.now).status == KeyStatus::Expired
+                     ? QStringLiteral("expired_key")
+                     : QStringLiteral("revoked_key");
+        key.reset();
     }
     if (key) {
         call.key = std::move(key);
@@ -570,61 +575,6 @@ void Api::flush(bool closing) {
     } catch (const DbError& error) {
         qCCritical(lcServer, "cannot write the audit events of reads: %s", error.what());
     }
-}
-
-void Api::checkExternalChanges() {
-    // PRAGMA data_version costs a query; a commit by anyone changes the WAL-index header,
-    // a copy of 48 bytes from its mapping sees. Only when it changed is the version asked.
-    const Database::WalStamp stamp = m_store.db().walStamp();
-    if (!stamp.isNull() && stamp == m_walStamp)
-        return;
-    m_walStamp = stamp;
-    const qint64 version = m_store.dataVersion();
-    if (version != m_dataVersion) {
-        forgetCaches();
-        m_dataVersion = version;
-    }
-}
-
-std::optional<KeyRow> Api::keyByDigest(const QByteArray& digest) {
-    checkExternalChanges();
-    if (const auto it = m_keyCache.constFind(digest); it != m_keyCache.cend())
-        return *it;
-    auto row = m_store.keyByDigest(digest);
-    if (row) {
-        if (m_keyCache.size() >= 10000)
-            m_keyCache.clear();
-        m_keyCache.insert(digest, *row);
-    }
-    return row;
-}
-
-const std::vector<InstanceRow>& Api::liveInstances(const QString& orgUuid, qint64 now) {
-    checkExternalChanges();
-    auto it = m_instanceCache.find(orgUuid);
-    if (it == m_instanceCache.end()) {
-        if (m_instanceCache.size() >= 1000)
-            m_instanceCache.clear();
-        it = m_instanceCache.insert(orgUuid, m_store.liveInstances(orgUuid, now));
-    }
-    return *it;
-}
-
-int Api::notDeletedInstances(const QString& orgUuid) {
-    checkExternalChanges();
-    auto it = m_notDeletedCount.find(orgUuid);
-    if (it == m_notDeletedCount.end()) {
-        if (m_notDeletedCount.size() >= 1000)
-            m_notDeletedCount.clear();
-        it = m_notDeletedCount.insert(orgUuid, m_store.countNotDeleted(orgUuid, now()));
-    }
-    return *it;
-}
-
-void Api::forgetCaches() {
-    m_keyCache.clear();
-    m_instanceCache.clear();
-    m_notDeletedCount.clear();
 }
 
 template <typename Change> void Api::commitChange(Call& call, int status, Change&& change) {
@@ -876,7 +826,6 @@ HttpResponse Api::issueRotation(Call& call, const KeyRow& old, qint64 graceSecon
         m_store.insertKey(row, keyformat::digest(secret.reveal()));
         m_store.setRevoked(old.keyId, revokedAt, row.keyId);
     });
-    m_keyCache.clear();
     IssuedKey issued{row.toApiKey(call.now), secret, old.keyId};
     return jsonResponse(200, m_shape.rotation(issued));
 }
@@ -889,7 +838,6 @@ HttpResponse Api::revokeKey(Call& call) {
         if (!alreadyRevoked)
             m_store.setRevoked(row.keyId, call.now);
     });
-    m_keyCache.clear();
     return noContent();
 }
 
@@ -898,7 +846,7 @@ HttpResponse Api::revokeKey(Call& call) {
 HttpResponse Api::listInstances(Call& call) {
     InstanceList list;
     const QString base = accessUrlBase(call);
-    for (const InstanceRow& row : liveInstances(call.key->orgUuid, call.now)) {
+    for (const InstanceRow& row : m_cache.liveInstances(call.key->orgUuid, call.now)) {
         if (row.statusAt(call.now) != InstanceStatus::Terminated)
             list.instances.push_back(row.toInstance(call.now, base));
     }
@@ -919,7 +867,7 @@ HttpResponse Api::createInstance(Call& call) {
                                      QStringLiteral("must be one of small, medium, large"));
     call.details["image"] = wire::str(image);
     call.details["size"] = wire::str(size);
-    const int notDeleted = notDeletedInstances(call.key->orgUuid);
+    const int notDeleted = m_cache.notDeletedInstances(call.key->orgUuid, call.now);
     if (notDeleted >= m_options.instanceQuota)
         throw ApiFailure(ErrorCode::Conflict,
                          QStringLiteral("The organization's quota of %1 live instances is reached")
@@ -933,8 +881,7 @@ HttpResponse Api::createInstance(Call& call) {
     row.readyAt = call.now + m_options.provisioningDelay.count();
     call.target = AuditTarget{QStringLiteral("instance"), row.instanceUuid};
     commitChange(call, 201, [&] { m_store.insertInstance(row); });
-    m_instanceCache.remove(row.orgUuid);
-    m_notDeletedCount.insert(row.orgUuid, notDeleted + 1);
+    m_cache.instanceCreated(row.orgUuid, notDeleted + 1);
     return jsonResponse(201, wire::serialize(row.toInstance(call.now, accessUrlBase(call))));
 }
 
@@ -966,8 +913,7 @@ HttpResponse Api::deleteInstance(Call& call) {
         if (!alreadyTerminating)
             m_store.markDeleted(row.instanceUuid, row.deletedAt, row.terminatedAt);
     });
-    m_instanceCache.remove(row.orgUuid);
-    m_notDeletedCount.remove(row.orgUuid);
+    m_cache.instancesChanged(row.orgUuid);
     if (!m_shape.deleteAnswersInstance)
         return noContent();
     return jsonResponse(200, wire::serialize(row.toInstance(call.now, accessUrlBase(call))));

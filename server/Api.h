@@ -2,6 +2,7 @@
 
 #include "AuditLog.h"
 #include "AuditWriter.h"
+#include "CachedStore.h"
 #include "HttpTransport.h"
 #include "SandboxServer.h"
 #include "Store.h"
@@ -86,13 +87,6 @@ private:
     KeyRow requireKey(Call& call);
     InstanceRow requireInstance(Call& call);
     ApiKey withPendingUse(const KeyRow& row, qint64 now) const;
-    std::optional<KeyRow> keyByDigest(const QByteArray& digest);
-    const std::vector<InstanceRow>& liveInstances(const QString& orgUuid, qint64 now);
-    // Instances counted against the quota: not deleted.
-    int notDeletedInstances(const QString& orgUuid);
-    // Drops the caches when another connection (legba-server keys revoke...) committed.
-    void checkExternalChanges();
-    void forgetCaches();
 
     Store& m_store;
     ServerOptions m_options;
@@ -109,14 +103,8 @@ private:
         qint64 start = 0;
         int count = 0;
     };
-    // Keys found by digest, so that a read costs no key query. Only keys that exist are
-    // kept (a new key is simply not cached yet); any change of ours clears it, and so does a
-    // commit by another connection (legba-server keys revoke), seen in PRAGMA data_version.
-    QHash<QByteArray, KeyRow> m_keyCache;
-    QHash<QString, std::vector<InstanceRow>> m_instanceCache; // not terminated when loaded
-    QHash<QString, int> m_notDeletedCount;
-    qint64 m_dataVersion = -1;
-    Database::WalStamp m_walStamp; // as it was when m_dataVersion was read
+    // Keys by digest (known and unknown alike) and instances, so that a read costs no query.
+    CachedStore m_cache;
 
     QHash<QString, Window> m_keyWindows;
     QHash<QString, std::deque<qint64>> m_failedAuth;

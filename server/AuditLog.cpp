@@ -216,7 +216,7 @@ AuditEvent toEvent(const StoredEvent& e) {
     event.action = e.record.action;
     event.target = e.record.target;
     event.statusCode = e.record.statusCode;
-    event.success = e.record.statusCode < 400;
+    event.outcome = e.record.statusCode < 400 ? AuditOutcome::Success : AuditOutcome::Failure;
     event.ip = e.record.ip;
     event.userAgent = e.record.userAgent;
     event.requestId = e.record.requestId;

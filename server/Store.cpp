@@ -104,6 +104,7 @@ QList<std::pair<QString, QString>> Store::organizations() {
 }
 
 void Store::insertKey(const KeyRow& k, const QByteArray& digest) {
+    ++m_keyWrites;
     m_db.run("INSERT INTO api_keys (key_id, org_uuid, name, prefix, digest, scopes, created_at, "
              "expires_at, last_used_at, revoked_at, rotated_to) "
              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL)",
@@ -113,6 +114,7 @@ void Store::insertKey(const KeyRow& k, const QByteArray& digest) {
 }
 
 std::optional<KeyRow> Store::keyByDigest(const QByteArray& digest) {
+    ++m_digestLookups;
     Rows rows(m_db.run("SELECT " LEGBA_KEY_COLUMNS " FROM api_keys WHERE digest = ?",
                        {QString::fromLatin1(digest)}));
     if (!rows.next())
@@ -140,6 +142,7 @@ std::vector<KeyRow> Store::keys(const QString& orgUuid) {
 }
 
 void Store::setRevoked(const QString& keyId, qint64 revokedAt, const QString& rotatedTo) {
+    ++m_keyWrites;
     m_db.run("UPDATE api_keys SET revoked_at = ?, rotated_to = COALESCE(?, rotated_to) "
              "WHERE key_id = ?",
              {revokedAt, rotatedTo.isEmpty() ? QVariant() : QVariant(rotatedTo), keyId})

@@ -67,6 +67,11 @@ public:
     // Keys
     void insertKey(const KeyRow& row, const QByteArray& digest);
     std::optional<KeyRow> keyByDigest(const QByteArray& digest);
+    // Queries keyByDigest ran, so that tests can see what a cache spared.
+    quint64 digestLookups() const { return m_digestLookups; }
+    // Moves with every insertKey and setRevoked through this store (committed or not), so
+    // that caches of keys on this connection know when to drop what they hold.
+    quint64 keyWrites() const { return m_keyWrites; }
     std::optional<KeyRow> key(const QString& orgUuid, const QString& keyId);
     std::vector<KeyRow> keys(const QString& orgUuid);
     void setRevoked(const QString& keyId, qint64 revokedAt, const QString& rotatedTo = {});
@@ -84,6 +89,8 @@ public:
 private:
     Database& m_db;
     AuditLog m_audit;
+    quint64 m_digestLookups = 0;
+    quint64 m_keyWrites = 0;
 };
 
 } // namespace legba::server

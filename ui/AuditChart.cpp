@@ -138,7 +138,11 @@ void AuditChart::rebuild(const AuditStore& store, bool complete) {
         const qint64 b = (r.occurredMs - m_startMs) / m_bucketMs;
         if (r.occurredMs < m_startMs || b >= static_cast<qint64>(count))
             continue;
-        ++(r.success() ? m_success : m_failure)[static_cast<std::size_t>(b)];
+        // An outcome word of a newer API's is neither success nor failure: in no set.
+        if (r.success())
+            ++m_success[static_cast<std::size_t>(b)];
+        else if (r.failure())
+            ++m_failure[static_cast<std::size_t>(b)];
     }
 
     // Only what changed is handed to Qt Charts: each setter lays out axes and bars again.

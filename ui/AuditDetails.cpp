@@ -118,8 +118,10 @@ void AuditDetails::showAuditEvent(const AuditEvent& e, const QByteArray& json) {
     m_values[QStringLiteral("action")]->setText(e.action);
     m_values[QStringLiteral("target")]->setText(
         e.target ? e.target->type + QLatin1Char(' ') + e.target->id : QString());
-    m_values[QStringLiteral("outcome")]->setText((e.success ? tr("success") : tr("failure")) +
-                                                 QStringLiteral(" (") +
+    const QString outcome = e.succeeded() ? tr("success")
+                            : e.failed()  ? tr("failure")
+                                          : e.outcome.wire(); // the server's own word
+    m_values[QStringLiteral("outcome")]->setText(outcome + QStringLiteral(" (") +
                                                  QString::number(e.statusCode) + QLatin1Char(')'));
     m_values[QStringLiteral("ip")]->setText(e.ip);
     m_values[QStringLiteral("user_agent")]->setText(e.userAgent);

@@ -96,7 +96,7 @@ void AuditExporter::appendCsvRow(std::string& out, const audit::AuditRecord& r,
     out.push_back(',');
     appendCsvField(out, r.hasTarget() ? s.targetId : std::string_view());
     out.push_back(',');
-    out.append(r.success() ? "success" : "failure");
+    appendCsvField(out, audit::outcomeWord(r, s.otherOutcome));
     out.push_back(',');
     char number[8];
     const auto end = std::to_chars(number, number + sizeof number, r.statusCode).ptr;
@@ -124,6 +124,7 @@ bool AuditExporter::start(QString* error) {
         m_file->write(csvHeader());
     m_running = true;
     m_written = 0;
+    m_unreadable = 0;
     requestPage({});
     return true;
 }
@@ -204,6 +205,7 @@ void AuditExporter::requestPage(const QString& cursor) {
                         s.actorKeyId = batch.strings.view(a.keyId);
                         s.actorName = batch.strings.view(a.name);
                         s.actorPrefix = batch.strings.view(a.prefix);
+                        s.otherOutcome = u.otherOutcome;
                         if (format == Format::Csv) {
                             appendCsvRow(out, r, s);
                         } else {
@@ -214,6 +216,7 @@ void AuditExporter::requestPage(const QString& cursor) {
                     }
                     chunk.bytes = QByteArray(out.data(), static_cast<qsizetype>(out.size()));
                     chunk.nextCursor = batch.nextCursor;
+                    chunk.unreadable = static_cast<qint64>(batch.unreadable.size());
                 } catch (const json::ParseError& error) {
                     chunk.error =
                         error.field().isEmpty()
@@ -247,6 +250,7 @@ void AuditExporter::onChunk() {
         return;
     }
     m_written += chunk.events;
+    m_unreadable += chunk.unreadable;
     Q_EMIT progress(m_written);
     if (!chunk.nextCursor.isEmpty()) {
         requestPage(chunk.nextCursor);
@@ -258,9 +262,16 @@ void AuditExporter::onChunk() {
     }
     m_file.reset();
     m_running = false;
-    Q_EMIT finished(true,
-                    (m_written == 1 ? tr("Exported 1 event to %1.").arg(m_path)
-                                    : tr("Exported %1 events to %2.").arg(m_written).arg(m_path)));
+    QString done = m_written == 1 ? tr("Exported 1 event to %1.").arg(m_path)
+                                  : tr("Exported %1 events to %2.").arg(m_written).arg(m_path);
+    if (m_unreadable == 1)
+        done += QLatin1Char(' ') +
+                tr("1 event the server sent could not be read and is not in the file.");
+    else if (m_unreadable > 1)
+        done += QLatin1Char(' ') +
+                tr("%1 events the server sent could not be read and are not in the file.")
+                    .arg(m_unreadable);
+    Q_EMIT finished(true, done);
 }
 
 } // namespace legba

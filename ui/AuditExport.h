@@ -57,6 +57,7 @@ private:
     struct Chunk {
         QByteArray bytes;
         qint64 events = 0;
+        qint64 unreadable = 0; // events the page had that could not be read
         QString nextCursor;
         QString error;
     };
@@ -75,6 +76,7 @@ private:
     RequestHandle m_call;
     QFutureWatcher<Chunk>* m_watcher;
     qint64 m_written = 0;
+    qint64 m_unreadable = 0;
     bool m_running = false;
 };
 

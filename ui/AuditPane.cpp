@@ -500,6 +500,7 @@ void AuditPane::reload() {
     ++m_tailGeneration;
     m_tailHead.clear();
     m_tailPages.clear();
+    m_unreadable.clear();
     m_status.restart();
     m_loadedOnce = false;
     m_details->clear();
@@ -581,6 +582,9 @@ void AuditPane::fetchPage(quint64 generation, const QString& cursor) {
                 m_loadedOnce = true;
                 m_status.loaded();
                 m_banner->clear();
+                m_unreadable.insert(m_unreadable.end(), parsed.batch->unreadable.begin(),
+                                    parsed.batch->unreadable.end());
+                showUnreadable(m_banner, m_unreadable, tr("event"), tr("events"));
                 m_list->setStale(false, m_status.lastRefresh());
                 afterPage();
                 Q_EMIT pageLoaded(static_cast<int>(parsed.batch->records.size()));
@@ -729,10 +733,15 @@ void AuditPane::onTailBatch(std::shared_ptr<audit::AuditBatch> batch, const Audi
     if (!top.records.empty())
         m_tailHead = top.uniqueOf(top.records.front()).eventId;
     int added = 0;
+    bool unreadable = false;
     for (const auto& [page, count] : pages) {
         std::vector<char> keep(page->records.size(), 0);
         std::fill_n(keep.begin(), count, 1);
         added += m_model->addNewer(*page, keep);
+        const auto newUnreadable = static_cast<std::ptrdiff_t>(page->unreadableAbove(count));
+        m_unreadable.insert(m_unreadable.end(), page->unreadable.begin(),
+                            page->unreadable.begin() + newUnreadable);
+        unreadable = unreadable || newUnreadable > 0;
     }
     const bool wasStale = m_status.isStale();
     m_status.loaded();
@@ -740,6 +749,8 @@ void AuditPane::onTailBatch(std::shared_ptr<audit::AuditBatch> batch, const Audi
         m_banner->clear();
         m_list->setStale(false, m_status.lastRefresh());
     }
+    if (unreadable)
+        showUnreadable(m_banner, m_unreadable, tr("event"), tr("events"));
     updateSummary();
     updateState();
     Q_EMIT tailInserted(added);

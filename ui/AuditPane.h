@@ -177,6 +177,8 @@ private:
     // Pages of the tail run in flight, newest first, and how many of each to keep; merged
     // only once the run reaches m_tailHead, so that a run that fails adds nothing twice.
     std::vector<std::pair<std::shared_ptr<audit::AuditBatch>, std::size_t>> m_tailPages;
+    // Events the server sent since the last reload that could not be read.
+    std::vector<UnreadableItem> m_unreadable;
 
     std::unique_ptr<AuditExporter> m_exporter;
     QPointer<QProgressDialog> m_exportProgress;

@@ -74,7 +74,7 @@ public:
         e.occurredAt = QDateTime::fromMSecsSinceEpoch(m_timeMs, QTimeZone::utc());
         e.action = QString::fromLatin1(shape->action);
         e.statusCode = shape->status;
-        e.success = shape->status < 400;
+        e.outcome = shape->status < 400 ? AuditOutcome::Success : AuditOutcome::Failure;
         e.ip = QStringLiteral("203.0.113.%1").arg(m_rng.bounded(1, 255));
         e.userAgent = QString::fromLatin1(agents[m_rng.bounded(4U)]);
         e.requestId = QStringLiteral("req_") + token(16, "0123456789abcdef");

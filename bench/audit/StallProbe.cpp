@@ -198,8 +198,8 @@ int benchStall(const char* which, const QStringList& args) {
                      new QStandardItem(e.actor ? e.actor->name : QStringLiteral("unauthenticated")),
                      new QStandardItem(e.action),
                      new QStandardItem(e.target ? e.target->id : QString()),
-                     new QStandardItem(e.success ? QStringLiteral("success")
-                                                 : QStringLiteral("failure")),
+                     new QStandardItem(e.succeeded() ? QStringLiteral("success")
+                                                     : QStringLiteral("failure")),
                      new QStandardItem(QString::number(e.statusCode)), new QStandardItem(e.ip),
                      new QStandardItem(e.userAgent)});
             }

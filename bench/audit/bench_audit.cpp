@@ -153,7 +153,7 @@ QList<QStandardItem*> itemsFor(const AuditEvent& e) {
         new QStandardItem(actor),
         new QStandardItem(e.action),
         new QStandardItem(target),
-        new QStandardItem(e.success ? QStringLiteral("success") : QStringLiteral("failure")),
+        new QStandardItem(e.succeeded() ? QStringLiteral("success") : QStringLiteral("failure")),
         new QStandardItem(QString::number(e.statusCode)),
         new QStandardItem(e.ip),
         new QStandardItem(e.userAgent)};

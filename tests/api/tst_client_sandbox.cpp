@@ -518,7 +518,7 @@ void ClientSandboxTest::auditLog_showsActionsFiltersAndPages() {
         QCOMPARE(event.actor->keyId, m_server->ownerKeyId());
         QVERIFY(event.target);
         QCOMPARE(event.target->id, issued.record.keyId);
-        QVERIFY(event.success);
+        QVERIFY(event.succeeded());
     }
     QVERIFY(!page.value().events.back().actor);
 
@@ -549,7 +549,7 @@ void ClientSandboxTest::auditLog_showsActionsFiltersAndPages() {
     QTRY_VERIFY_WITH_TIMEOUT(failed.done(), kWait);
     QVERIFY2(failed.ok(), failed.describe().constData());
     for (const AuditEvent& event : failed.value().events)
-        QVERIFY(!event.success);
+        QVERIFY(event.failed());
 }
 
 void ClientSandboxTest::keyRateLimit_is429WithRetryAfter() {

@@ -245,7 +245,7 @@ void JsonTest::auditPage_readsEventsActorTargetDetails() {
     QCOMPARE(event.action, QStringLiteral("api_key.created"));
     QVERIFY(event.target);
     QCOMPARE(event.target->type, QStringLiteral("api_key"));
-    QVERIFY(event.success);
+    QVERIFY(event.succeeded());
     QCOMPARE(event.statusCode, 201);
     QCOMPARE(event.ip, QStringLiteral("127.0.0.1"));
     QCOMPARE(event.userAgent, QStringLiteral("curl/8"));
@@ -264,7 +264,7 @@ void JsonTest::auditPage_nullActorTargetAndCursor() {
     const AuditPage page = legba::json::auditPageFromJson(body);
     QVERIFY(!page.events.front().actor);
     QVERIFY(!page.events.front().target);
-    QVERIFY(!page.events.front().success);
+    QVERIFY(page.events.front().failed());
     QVERIFY(page.nextCursor.isEmpty());
 }
 
@@ -353,20 +353,8 @@ void JsonTest::badBody_errorNamesTheField_data() {
         "is not an array");
 
     row("audit: events missing", audit, without(audit, "/events"), "events", "is missing");
-    row("audit: actor key_id missing", audit, without(audit, "/events/1/actor/key_id"),
-        "events[1].actor.key_id", "is missing");
-    row("audit: actor a string", audit, with(audit, "/events/0/actor", "owner"), "events[0].actor",
-        "is not an object");
-    row("audit: target id a number", audit, with(audit, "/events/0/target/id", 3),
-        "events[0].target.id", "is not a string");
-    row("audit: bad outcome", audit, with(audit, "/events/0/outcome", "ok"), "events[0].outcome",
-        "is neither success nor failure");
-    row("audit: status_code a string", audit, with(audit, "/events/1/status_code", "200"),
-        "events[1].status_code", "is not an integer");
-    row("audit: details an array", audit, with(audit, "/events/0/details", Json::array()),
-        "events[0].details", "is not an object");
-    row("audit: occurred_at bad", audit, with(audit, "/events/1/occurred_at", "yesterday"),
-        "events[1].occurred_at", "is not an RFC 3339 time");
+    row("audit: events an object", audit, with(audit, "/events", Json::object()), "events",
+        "is not an array");
     row("audit: next_cursor a number", audit, with(audit, "/next_cursor", 2), "next_cursor",
         "is not a string");
 
@@ -412,6 +400,22 @@ void JsonTest::unknownValues_areKeptAsTheServersWord() {
     const Instance known = json::instanceFromJson(instanceRecord("a"));
     QVERIFY(known.status == InstanceStatus::Running);
     QVERIFY(known.size == InstanceSize::Medium);
+
+    // An audit outcome the docs never named is neither success nor failure, and kept.
+    const AuditEvent event =
+        json::auditEventFromJson(merged(auditEvent("evt_9"), {{"outcome", "partial"}}));
+    QVERIFY(!event.outcome.isKnown());
+    QCOMPARE(event.outcome.wire(), QStringLiteral("partial"));
+    QVERIFY(!event.succeeded());
+    QVERIFY(!event.failed());
+    QVERIFY(json::toJson(event)["outcome"] == "partial");
+    const AuditPage page = json::auditPageFromJson(
+        json::parse(with(QStringLiteral("audit"), "/events/1/outcome", "")));
+    QCOMPARE(page.events.size(), std::size_t{2});
+    QVERIFY(page.unreadable.empty());
+    QVERIFY(!page.events[1].outcome.isKnown());
+    QCOMPARE(page.events[1].outcome.wire(), QString());
+    QVERIFY(page.events[0].succeeded());
 }
 
 void JsonTest::times_anyRfc3339FormIsRead_data() {
@@ -470,6 +474,32 @@ void JsonTest::oneBadElement_costsOnlyItself_data() {
     QTest::newRow("second a string")
         << instances << with(instances, "/instances/1", "x") << 2 << QStringLiteral("instances[1]")
         << QStringLiteral("is not an object");
+
+    const QString audit = QStringLiteral("audit");
+    auto auditRow = [&](const char* name, const QByteArray& body, const char* field,
+                        const char* problem) {
+        QTest::newRow(name) << audit << body << 1 << QString::fromLatin1(field)
+                            << QString::fromLatin1(problem);
+    };
+    auditRow("audit: actor key_id missing", without(audit, "/events/1/actor/key_id"),
+             "events[1].actor.key_id", "is missing");
+    auditRow("audit: actor a string", with(audit, "/events/0/actor", "owner"), "events[0].actor",
+             "is not an object");
+    auditRow("audit: target id a number", with(audit, "/events/0/target/id", 3),
+             "events[0].target.id", "is not a string");
+    auditRow("audit: outcome a number", with(audit, "/events/0/outcome", 1), "events[0].outcome",
+             "is not a string");
+    auditRow("audit: outcome missing", without(audit, "/events/1/outcome"), "events[1].outcome",
+             "is missing");
+    auditRow("audit: status_code a string", with(audit, "/events/1/status_code", "200"),
+             "events[1].status_code", "is not an integer");
+    auditRow("audit: status_code 1000", with(audit, "/events/1/status_code", 1000),
+             "events[1].status_code", "is not an HTTP status code");
+    auditRow("audit: details an array", with(audit, "/events/0/details", Json::array()),
+             "events[0].details", "is not an object");
+    auditRow("audit: occurred_at bad", with(audit, "/events/1/occurred_at", "yesterday"),
+             "events[1].occurred_at", "is not an RFC 3339 time");
+    auditRow("audit: event a number", with(audit, "/events/0", 5), "events[0]", "is not an object");
 }
 
 void JsonTest::oneBadElement_costsOnlyItself() {
@@ -485,11 +515,18 @@ void JsonTest::oneBadElement_costsOnlyItself() {
         QCOMPARE(static_cast<int>(list.keys.size()), readable);
         unreadable = list.unreadable;
         total = list.total;
-    } else {
+    } else if (kind == QLatin1String("instances")) {
         const InstanceList list = json::instanceListFromJson(json::parse(body));
         QCOMPARE(static_cast<int>(list.instances.size()), readable);
         unreadable = list.unreadable;
         total = list.total;
+    } else {
+        // An audit page has no total: the page keeps the events it could read.
+        const AuditPage page = json::auditPageFromJson(json::parse(body));
+        QCOMPARE(static_cast<int>(page.events.size()), readable);
+        QCOMPARE(page.nextCursor, QStringLiteral("abc"));
+        unreadable = page.unreadable;
+        total = static_cast<qint64>(page.events.size() + page.unreadable.size());
     }
     QCOMPARE(unreadable.size(), std::size_t{1});
     QCOMPARE(unreadable.front().field, field);

@@ -16,8 +16,9 @@ inline AuditEvent auditEvent(int i, qint64 timeMs) {
     e.eventId = QStringLiteral("evt_%1").arg(i, 8, 10, QLatin1Char('0'));
     e.occurredAt = QDateTime::fromMSecsSinceEpoch(timeMs, QTimeZone::utc());
     e.action = QString::fromLatin1(actions[i % 5]);
-    e.success = e.action != QLatin1String("auth.failed") && i % 13 != 0;
-    e.statusCode = e.action == QLatin1String("auth.failed") ? 401 : (e.success ? 200 : 403);
+    const bool success = e.action != QLatin1String("auth.failed") && i % 13 != 0;
+    e.outcome = success ? AuditOutcome::Success : AuditOutcome::Failure;
+    e.statusCode = e.action == QLatin1String("auth.failed") ? 401 : (success ? 200 : 403);
     if (e.action != QLatin1String("auth.failed"))
         e.actor =
             AuditActor{QStringLiteral("key_%1").arg(i % 3), QStringLiteral("Key %1").arg(i % 3),

@@ -9,6 +9,7 @@
 #include "AuditExport.h"
 #include "AuditLogModel.h"
 #include "AuditPane.h"
+#include "Badge.h"
 #include "Cli.h"
 #include "HostileServer.h"
 #include "Json.h"
@@ -447,6 +448,81 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 30000);
         checkFailedExport(finished, path, loaded, QStringLiteral("cannot write"));
         QVERIFY2(finished[0][1].toString().contains(path), qPrintable(finished[0][1].toString()));
+    }
+
+    // What a newer hosted API may send: an outcome word the docs never named, and events
+    // this client cannot read. The word is shown as it is with a neutral badge and exported
+    // as it is; the unreadable events cost only themselves, and the banner says how many.
+    void unknownOutcomeAndUnreadableEvents_showTheRestAndSayHowMany() {
+        proxy = std::make_unique<FaultyProxy>(server->baseUrl());
+        QVERIFY(proxy->listen());
+        auto partialId = std::make_shared<QString>();
+        auto unreadableIds = std::make_shared<QStringList>();
+        proxy->setRewrite(
+            [partialId, unreadableIds](const test::RawRequest& request, QByteArray body) {
+                if (!isAuditLog(request) || request.target.contains("cursor="))
+                    return body; // the top of the log only
+                nlohmann::json page = nlohmann::json::parse(body.toStdString());
+                auto& events = page["events"];
+                if (events.size() < 3)
+                    return body;
+                events[0]["outcome"] = "partial";
+                *partialId = QString::fromStdString(events[0]["event_id"].get<std::string>());
+                for (std::size_t i : {1u, 2u})
+                    unreadableIds->append(
+                        QString::fromStdString(events[i]["event_id"].get<std::string>()));
+                events[1]["actor"] = 5;
+                events[2].erase("occurred_at");
+                return QByteArray::fromStdString(page.dump());
+            });
+        open(proxy->baseUrl(), server->ownerKey());
+        QTRY_VERIFY_WITH_TIMEOUT(pane->model()->rowCount() > 0 && !pane->isLoading(), 10000);
+        // The two unreadable events are not shown; the one next to them is.
+        QCOMPARE(unreadableIds->size(), 2);
+        for (const QString& id : *unreadableIds)
+            QVERIFY2(!rowIds().contains(id), qPrintable(id));
+
+        QVERIFY(pane->banner()->isVisible());
+        const QString banner = pane->banner()->text();
+        QVERIFY2(banner.contains(QStringLiteral("2 events could not be read")), qPrintable(banner));
+        QVERIFY2(banner.contains(QStringLiteral("Field 'events[1].actor' is not an object")),
+                 qPrintable(banner));
+        QVERIFY2(banner.contains(QStringLiteral("1 more like it")), qPrintable(banner));
+
+        QVERIFY(!partialId->isEmpty());
+        const auto row = static_cast<int>(rowIds().indexOf(*partialId));
+        QVERIFY(row >= 0);
+        const QModelIndex outcome = pane->model()->index(row, AuditLogModel::OutcomeColumn);
+        QCOMPARE(outcome.data().toString(), QStringLiteral("partial"));
+        QCOMPARE(outcome.data(AuditLogModel::BadgeToneRole).value<BadgeTone>(), BadgeTone::Neutral);
+        QVERIFY(!outcome.data(AuditLogModel::FailureRole).toBool());
+        const AuditEvent event = pane->model()->store().event(pane->model()->storeIndex(row));
+        QCOMPARE(event.outcome.wire(), QStringLiteral("partial"));
+        QVERIFY(!event.succeeded() && !event.failed());
+
+        // Exported as the server's word; the unreadable events are said to be left out.
+        for (const QString& file : {QStringLiteral("audit.csv"), QStringLiteral("audit.jsonl")}) {
+            QTemporaryDir dir;
+            const QString path = dir.filePath(file);
+            QSignalSpy finished(pane.get(), &AuditPane::exportFinished);
+            QVERIFY(pane->exportTo(path));
+            QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 60000);
+            QVERIFY2(finished[0][0].toBool(), qPrintable(finished[0][1].toString()));
+            QVERIFY2(finished[0][1].toString().contains(
+                         QStringLiteral("2 events the server sent could not be read")),
+                     qPrintable(finished[0][1].toString()));
+            QFile out(path);
+            QVERIFY(out.open(QIODevice::ReadOnly));
+            const QByteArray bytes = out.readAll();
+            const QByteArray id = partialId->toUtf8();
+            const qsizetype at = bytes.indexOf(id);
+            QVERIFY(at >= 0);
+            const QByteArray line = bytes.mid(at, bytes.indexOf('\n', at) - at);
+            QVERIFY2(line.contains(file.endsWith(QLatin1String(".csv"))
+                                       ? QByteArray(",partial,")
+                                       : QByteArray("\"outcome\":\"partial\"")),
+                     line.constData());
+        }
     }
 };
 

@@ -283,7 +283,7 @@ private Q_SLOTS:
         }
         QCOMPARE(successes + failures, int(expected.size()));
         QCOMPARE(failures, int(std::count_if(expected.begin(), expected.end(),
-                                             [](const AuditEvent& e) { return !e.success; })));
+                                             [](const AuditEvent& e) { return e.failed(); })));
         QCOMPARE(pane->chart()->bucketMs(), qint64(86'400'000));
     }
 
@@ -331,7 +331,7 @@ private Q_SLOTS:
                 QVERIFY(action.endsWith(QLatin1Char('.')) ? e.action.startsWith(action)
                                                           : e.action == action);
             if (query.success)
-                QCOMPARE(e.success, *query.success);
+                QCOMPARE(e.succeeded(), *query.success);
             if (byActor)
                 QCOMPARE(e.actor->keyId, ciKeyId);
             QVERIFY(e.occurredAt >= since && e.occurredAt < until);
@@ -406,7 +406,7 @@ private Q_SLOTS:
                 e.action = f[5];
                 if (!f[6].isEmpty())
                     e.target = AuditTarget{f[6], f[7]};
-                e.success = f[8] == QLatin1String("success");
+                e.outcome = OpenEnum<AuditOutcome>::fromWire(f[8]);
                 e.statusCode = f[9].toInt();
                 e.ip = f[10];
                 e.userAgent = f[11];

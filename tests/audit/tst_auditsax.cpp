@@ -61,6 +61,40 @@ Json page(int count, const Json& cursor = "djE6MTA") {
     return Json{{"events", events}, {"next_cursor", cursor}};
 }
 
+template <typename Change> QByteArray mutated(Change&& change) {
+    Json p = page(3);
+    change(p);
+    return dump(p);
+}
+
+// The event with its details as one canonical text (the DOM re-dumps with sorted keys, the
+// SAX parser keeps the members' order): the same JSON value compares equal.
+AuditEvent withoutDetails(AuditEvent e) {
+    const QByteArray raw = e.detailsJson.isEmpty() ? QByteArray("{}") : e.detailsJson;
+    e.detailsJson = dump(Json::parse(raw));
+    return e;
+}
+
+audit::RecordStrings recordStrings(const audit::AuditBatch& batch, const audit::AuditRecord& r) {
+    const audit::UniqueStrings u = batch.uniqueOf(r);
+    const audit::ActorIds& a = batch.actors[r.actor];
+    audit::RecordStrings s;
+    s.eventId = u.eventId;
+    s.requestId = u.requestId;
+    s.targetId = u.targetId;
+    s.action = batch.strings.view(r.action);
+    s.targetType = batch.strings.view(r.targetType);
+    s.ip = batch.strings.view(r.ip);
+    s.userAgent = batch.strings.view(r.userAgent);
+    s.details = batch.strings.view(r.details);
+    s.actorKeyId = batch.strings.view(a.keyId);
+    s.actorName = batch.strings.view(a.name);
+    s.actorPrefix = batch.strings.view(a.prefix);
+    s.otherOutcome = u.otherOutcome;
+    s.hasActor = r.actor != 0;
+    return s;
+}
+
 struct Verdict {
     QString field;
     QString problem;
@@ -129,15 +163,13 @@ private Q_SLOTS:
         QCOMPARE(actions.size(), 2);
     }
 
-    void sameErrorAsDom_data() {
+    // What fails the whole page: the body, `events` or `next_cursor`.
+    void samePageErrorAsDom_data() {
         QTest::addColumn<QByteArray>("body");
         QTest::addColumn<QString>("field");
-        auto mutated = [](auto&& change) {
-            Json p = page(3);
-            change(p);
-            return dump(p);
-        };
         QTest::newRow("not Json") << QByteArray("{\"events\": [") << QString();
+        QTest::newRow("not Json after a bad event")
+            << QByteArray("{\"events\": [{\"event_id\": 5}, {") << QString();
         QTest::newRow("garbage") << QByteArray("nope") << QString();
         QTest::newRow("body array") << QByteArray("[]") << QStringLiteral("(body)");
         QTest::newRow("body string") << QByteArray("\"x\"") << QStringLiteral("(body)");
@@ -150,10 +182,32 @@ private Q_SLOTS:
         QTest::newRow("cursor object")
             << mutated([](Json& p) { p["next_cursor"] = Json::object(); })
             << QStringLiteral("next_cursor");
+    }
+    void samePageErrorAsDom() {
+        QFETCH(QByteArray, body);
+        QFETCH(QString, field);
+        const Verdict dom =
+            verdictOf([&] { legba::json::auditPageFromJson(legba::json::parse(body)); });
+        const Verdict sax = verdictOf([&] { audit::parseAuditPage(body); });
+        QVERIFY2(dom.threw, "the DOM parser accepted it");
+        QVERIFY2(sax.threw, "the SAX parser accepted it");
+        QCOMPARE(dom.field, field);
+        QCOMPARE(sax.field, dom.field);
+        QCOMPARE(sax.problem, dom.problem);
+    }
+
+    // One event that cannot be read costs only itself: both parsers keep the others and
+    // name it in the same words.
+    void sameUnreadableEventAsDom_data() {
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<QString>("field");
         QTest::newRow("event not object")
             << mutated([](Json& p) { p["events"][1] = 7; }) << QStringLiteral("events[1]");
-        QTest::newRow("event array") << mutated([](Json& p) { p["events"][2] = Json::array(); })
-                                     << QStringLiteral("events[2]");
+        QTest::newRow("event array") << mutated([](Json& p) {
+            p["events"][2] = Json::array({1, {{"a", Json::array()}}});
+        }) << QStringLiteral("events[2]");
+        QTest::newRow("event null")
+            << mutated([](Json& p) { p["events"][0] = nullptr; }) << QStringLiteral("events[0]");
         for (const char* field : {"event_id", "occurred_at", "action", "outcome", "status_code"}) {
             QTest::addRow("%s missing", field)
                 << mutated([field](Json& p) { p["events"][1].erase(field); })
@@ -162,7 +216,7 @@ private Q_SLOTS:
                 << mutated([field](Json& p) { p["events"][1][field] = nullptr; })
                 << QStringLiteral("events[1].") + QString::fromLatin1(field);
             QTest::addRow("%s object", field) << mutated([field](Json& p) {
-                p["events"][1][field] = {{"a", 1}};
+                p["events"][1][field] = {{"a", {1, {{"b", 2}}}}};
             }) << QStringLiteral("events[1].") + QString::fromLatin1(field);
         }
         QTest::newRow("event_id number")
@@ -177,19 +231,28 @@ private Q_SLOTS:
         QTest::newRow("time number")
             << mutated([](Json& p) { p["events"][0]["occurred_at"] = 1700000000; })
             << QStringLiteral("events[0].occurred_at");
-        QTest::newRow("outcome word")
-            << mutated([](Json& p) { p["events"][2]["outcome"] = "maybe"; })
-            << QStringLiteral("events[2].outcome");
         QTest::newRow("status float")
             << mutated([](Json& p) { p["events"][2]["status_code"] = 200.5; })
             << QStringLiteral("events[2].status_code");
         QTest::newRow("status string")
             << mutated([](Json& p) { p["events"][2]["status_code"] = "200"; })
             << QStringLiteral("events[2].status_code");
+        QTest::newRow("status 1000")
+            << mutated([](Json& p) { p["events"][2]["status_code"] = 1000; })
+            << QStringLiteral("events[2].status_code");
+        QTest::newRow("status 70000")
+            << mutated([](Json& p) { p["events"][0]["status_code"] = 70000; })
+            << QStringLiteral("events[0].status_code");
+        QTest::newRow("status -1") << mutated([](Json& p) { p["events"][0]["status_code"] = -1; })
+                                   << QStringLiteral("events[0].status_code");
+        QTest::newRow("status beyond 64 bits")
+            << QByteArray(dump(page(3)))
+                   .replace("\"status_code\":401", "\"status_code\":18446744073709551615")
+            << QStringLiteral("events[0].status_code");
         QTest::newRow("actor string") << mutated([](Json& p) { p["events"][1]["actor"] = "me"; })
                                       << QStringLiteral("events[1].actor");
         QTest::newRow("actor array")
-            << mutated([](Json& p) { p["events"][1]["actor"] = Json::array(); })
+            << mutated([](Json& p) { p["events"][1]["actor"] = Json::array({Json::object()}); })
             << QStringLiteral("events[1].actor");
         for (const char* field : {"key_id", "name", "prefix"}) {
             QTest::addRow("actor.%s missing", field)
@@ -198,6 +261,9 @@ private Q_SLOTS:
             QTest::addRow("actor.%s number", field)
                 << mutated([field](Json& p) { p["events"][1]["actor"][field] = 3; })
                 << QStringLiteral("events[1].actor.") + QString::fromLatin1(field);
+            QTest::addRow("actor.%s nested", field) << mutated([field](Json& p) {
+                p["events"][1]["actor"][field] = {{"x", {{{"y", 1}}}}};
+            }) << QStringLiteral("events[1].actor.") + QString::fromLatin1(field);
         }
         QTest::newRow("target number") << mutated([](Json& p) { p["events"][1]["target"] = 1; })
                                        << QStringLiteral("events[1].target");
@@ -217,24 +283,79 @@ private Q_SLOTS:
         QTest::newRow("details string") << mutated([](Json& p) { p["events"][0]["details"] = "x"; })
                                         << QStringLiteral("events[0].details");
     }
-    void sameErrorAsDom() {
+    void sameUnreadableEventAsDom() {
         QFETCH(QByteArray, body);
         QFETCH(QString, field);
-        const Verdict dom =
-            verdictOf([&] { legba::json::auditPageFromJson(legba::json::parse(body)); });
-        const Verdict sax = verdictOf([&] { audit::parseAuditPage(body); });
-        QVERIFY2(dom.threw, "the DOM parser accepted it");
-        QVERIFY2(sax.threw, "the SAX parser accepted it");
-        QCOMPARE(dom.field, field);
-        QCOMPARE(sax.field, dom.field);
-        QCOMPARE(sax.problem, dom.problem);
+        const AuditPage dom = legba::json::auditPageFromJson(legba::json::parse(body));
+        const audit::AuditBatch sax = audit::parseAuditPage(body);
+        QCOMPARE(dom.unreadable.size(), std::size_t{1});
+        QCOMPARE(dom.unreadable.front().field, field);
+        QVERIFY(!dom.unreadable.front().problem.isEmpty());
+        QCOMPARE(sax.unreadable, dom.unreadable);
+        // The others are read, and read alike; the page goes on to its cursor.
+        QCOMPARE(dom.events.size(), std::size_t{2});
+        QCOMPARE(sax.records.size(), dom.events.size());
+        QCOMPARE(sax.nextCursor, dom.nextCursor);
+        QCOMPARE(sax.nextCursor, QStringLiteral("djE6MTA"));
+        for (std::size_t i = 0; i < dom.events.size(); ++i)
+            QCOMPARE(withoutDetails(sax.event(i)), withoutDetails(dom.events[i]));
     }
 
-    void statusCodeOutOfRange() {
-        Json p = page(1);
-        p["events"][0]["status_code"] = 70000;
-        const Verdict sax = verdictOf([&] { audit::parseAuditPage(dump(p)); });
-        QCOMPARE(sax.field, QStringLiteral("events[0].status_code"));
+    void severalUnreadableEvents_inPageOrder() {
+        Json p = page(8);
+        p["events"][0]["outcome"] = 1;
+        p["events"][3]["actor"] = {{"key_id", {{"deep", {1, {{"x", Json::array()}}}}}}};
+        p["events"][4] = "x";
+        p["events"][7].erase("event_id");
+        const QByteArray body = dump(p);
+        const AuditPage dom = legba::json::auditPageFromJson(legba::json::parse(body));
+        const audit::AuditBatch sax = audit::parseAuditPage(body);
+        QCOMPARE(sax.unreadable, dom.unreadable);
+        QCOMPARE(dom.unreadable.size(), std::size_t{4});
+        QCOMPARE(dom.unreadable[1].field, QStringLiteral("events[3].actor.key_id"));
+        QCOMPARE(dom.unreadable[2].field, QStringLiteral("events[4]"));
+        QCOMPARE(sax.records.size(), std::size_t{4});
+        QCOMPARE(sax.event(0).eventId, QStringLiteral("evt_1001"));
+        QCOMPARE(sax.event(3).eventId, QStringLiteral("evt_1006"));
+        for (std::size_t i = 0; i < dom.events.size(); ++i)
+            QCOMPARE(withoutDetails(sax.event(i)), withoutDetails(dom.events[i]));
+        // The live tail keeps the top of a page: what could not be read above a record.
+        // Records 0..3 are events 1, 2, 5 and 6.
+        QCOMPARE(sax.unreadableAbove(0), std::size_t{1}); // events[0]
+        QCOMPARE(sax.unreadableAbove(1), std::size_t{1});
+        QCOMPARE(sax.unreadableAbove(2), std::size_t{3}); // and events[3], events[4]
+        QCOMPARE(sax.unreadableAbove(3), std::size_t{3});
+        QCOMPARE(sax.unreadableAbove(4), std::size_t{4}); // all: and events[7]
+    }
+
+    // An outcome the docs never named is the server's word, neither success nor failure,
+    // in the record, the event and the JSON written back.
+    void unknownOutcome_keptAsTheServersWord() {
+        Json p = page(5);
+        p["events"][1]["outcome"] = "partial";
+        p["events"][2]["outcome"] = "";
+        const QByteArray body = dump(p);
+        const AuditPage dom = legba::json::auditPageFromJson(legba::json::parse(body));
+        const audit::AuditBatch sax = audit::parseAuditPage(body);
+        QVERIFY(sax.unreadable.empty());
+        QCOMPARE(sax.records.size(), std::size_t{5});
+        for (std::size_t i = 0; i < dom.events.size(); ++i)
+            QCOMPARE(withoutDetails(sax.event(i)), withoutDetails(dom.events[i]));
+        const audit::AuditRecord& r = sax.records[1];
+        QVERIFY(r.hasOtherOutcome());
+        QVERIFY(!r.success());
+        QVERIFY(!r.failure());
+        QCOMPARE(sax.uniqueOf(r).otherOutcome, std::string_view("partial"));
+        QCOMPARE(sax.uniqueOf(r).eventId, std::string_view("evt_1001"));
+        QCOMPARE(sax.event(1).outcome.wire(), QStringLiteral("partial"));
+        QVERIFY(!sax.event(1).succeeded() && !sax.event(1).failed());
+        QVERIFY(sax.records[2].hasOtherOutcome());
+        QCOMPARE(sax.event(2).outcome.wire(), QString());
+        QVERIFY(sax.records[0].failure() && !sax.records[0].hasOtherOutcome());
+        QVERIFY(sax.records[4].success() && !sax.records[4].hasOtherOutcome());
+        std::string text;
+        audit::appendEventJson(text, r, recordStrings(sax, r));
+        QVERIFY(Json::parse(text)["outcome"] == "partial");
     }
 
     void timesAsRfc3339Does() {
@@ -284,20 +405,7 @@ private Q_SLOTS:
         const AuditPage dom = legba::json::auditPageFromJson(legba::json::parse(body));
         for (std::size_t i = 0; i < sax.records.size(); ++i) {
             const audit::AuditRecord& r = sax.records[i];
-            const audit::UniqueStrings u = sax.uniqueOf(r);
-            const audit::ActorIds& a = sax.actors[r.actor];
-            audit::RecordStrings s{u.eventId,
-                                   u.requestId,
-                                   u.targetId,
-                                   sax.strings.view(r.action),
-                                   sax.strings.view(r.targetType),
-                                   sax.strings.view(r.ip),
-                                   sax.strings.view(r.userAgent),
-                                   sax.strings.view(r.details),
-                                   sax.strings.view(a.keyId),
-                                   sax.strings.view(a.name),
-                                   sax.strings.view(a.prefix),
-                                   r.actor != 0};
+            const audit::RecordStrings s = recordStrings(sax, r);
             std::string text;
             audit::appendEventJson(text, r, s);
             AuditEvent back = legba::json::auditEventFromJson(Json::parse(text));

@@ -214,7 +214,7 @@ private:
                              : route == ServerRoute::CreateInstance ? "instance.created"
                                                                     : "api_key.rotated";
         if (event.action != QLatin1String(action) || event.statusCode != response.status ||
-            event.success != (response.status < 400))
+            event.succeeded() != (response.status < 400))
             return "audited as " + text(event.action) + " " + std::to_string(event.statusCode) +
                    ", answered " + std::to_string(response.status);
         if (!event.actor || event.actor->keyId != actorKeyId)
