@@ -5,6 +5,7 @@
 #include "AuditLogModel.h"
 #include "BusyLine.h"
 #include "Json.h"
+#include "ListStatusView.h"
 #include "Logging.h"
 #include "MessageBanner.h"
 #include "Session.h"
@@ -26,7 +27,6 @@
 #include <QScrollBar>
 #include <QSettings>
 #include <QSplitter>
-#include <QStackedWidget>
 #include <QTableView>
 #include <QTimeZone>
 #include <QTimer>
@@ -38,7 +38,6 @@ namespace legba {
 
 namespace {
 
-enum Page { TablePage, StatePage };
 // The live tail's first page each time: usually holds every new event and the boundary.
 constexpr int kTailFirstPage = 100;
 
@@ -67,9 +66,7 @@ AuditPane::AuditPane(Session* session, QWidget* parent)
     , m_details(new AuditDetails(this))
     , m_vertical(new QSplitter(Qt::Vertical, this))
     , m_horizontal(new QSplitter(Qt::Horizontal, this))
-    , m_stack(new QStackedWidget(this))
-    , m_stateLabel(new QLabel(this))
-    , m_stateButton(new QPushButton(this))
+    , m_list(new ListStatusView(m_vertical, m_view, this))
     , m_exportButton(new QPushButton(tr("Export…"), this))
     , m_rangeBox(new QComboBox(this))
     , m_fromEdit(new QDateTimeEdit(this))
@@ -81,8 +78,8 @@ AuditPane::AuditPane(Session* session, QWidget* parent)
     , m_refreshButton(new QPushButton(tr("Refresh"), this))
     , m_search(new QLineEdit(this))
     , m_summary(new QLabel(this))
-    , m_busy(new BusyLine(this))
-    , m_banner(new MessageBanner(this))
+    , m_busy(m_list->busyLine())
+    , m_banner(m_list->banner())
     , m_tailTimer(new QTimer(this))
     , m_chartTimer(new QTimer(this))
     , m_customTimer(new QTimer(this)) {
@@ -90,7 +87,6 @@ AuditPane::AuditPane(Session* session, QWidget* parent)
     setAccessibleName(title());
     QHBoxLayout* toolbar = buildToolbar();
 
-    m_busy->setVisible(false);
     // Showing and hiding it must not move the table and the chart by 3 pixels each page:
     // that would lay both out (and redraw the chart) every time.
     QSizePolicy busyPolicy = m_busy->sizePolicy();
@@ -149,24 +145,13 @@ AuditPane::AuditPane(Session* session, QWidget* parent)
     m_vertical->setStretchFactor(1, 3);
     m_vertical->setChildrenCollapsible(true);
 
-    m_stateLabel->setAlignment(Qt::AlignCenter);
-    m_stateLabel->setWordWrap(true);
-    m_stateLabel->setObjectName(QStringLiteral("auditStateLabel"));
-    auto* statePage = new QWidget(this);
-    auto* stateLayout = new QVBoxLayout(statePage);
-    stateLayout->addStretch(1);
-    stateLayout->addWidget(m_stateLabel);
-    stateLayout->addWidget(m_stateButton, 0, Qt::AlignHCenter);
-    stateLayout->addStretch(2);
-    m_stack->addWidget(m_vertical);
-    m_stack->addWidget(statePage);
+    m_list->pageLabel()->setObjectName(QStringLiteral("auditStateLabel"));
+    m_list->pageButton()->setText(tr("Show all time, any actor and action"));
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(8, 8, 8, 8);
     layout->addLayout(toolbar);
-    layout->addWidget(m_busy);
-    layout->addWidget(m_banner);
-    layout->addWidget(m_stack, 1);
+    layout->addWidget(m_list, 1);
 
     if (!QCoreApplication::organizationName().isEmpty()) {
         QSettings settings;
@@ -196,7 +181,7 @@ AuditPane::AuditPane(Session* session, QWidget* parent)
         else
             reload();
     });
-    connect(m_stateButton, &QPushButton::clicked, this, [this] {
+    connect(m_list, &ListStatusView::pageButtonClicked, this, [this] {
         m_actorBox->setEditText(QString());
         m_actionBox->setEditText(QString());
         m_outcomeBox->setCurrentIndex(0);
@@ -516,8 +501,7 @@ void AuditPane::reload() {
     m_tailHead.clear();
     m_tailPages.clear();
     m_unreadable.clear();
-    m_notAvailable = false;
-    m_forbidden = false;
+    m_status.restart();
     m_loadedOnce = false;
     m_details->clear();
     m_banner->clear();
@@ -596,12 +580,12 @@ void AuditPane::fetchPage(quint64 generation, const QString& cursor) {
                     !parsed.batch->records.empty())
                     m_tailHead = parsed.batch->uniqueOf(parsed.batch->records.front()).eventId;
                 m_loadedOnce = true;
-                m_lastRefresh = QDateTime::currentDateTime();
+                m_status.loaded();
                 m_banner->clear();
                 m_unreadable.insert(m_unreadable.end(), parsed.batch->unreadable.begin(),
                                     parsed.batch->unreadable.end());
                 showUnreadable(m_banner, m_unreadable, tr("event"), tr("events"));
-                setStale(false);
+                m_list->setStale(false, m_status.lastRefresh());
                 afterPage();
                 Q_EMIT pageLoaded(static_cast<int>(parsed.batch->records.size()));
             });
@@ -759,10 +743,11 @@ void AuditPane::onTailBatch(std::shared_ptr<audit::AuditBatch> batch, const Audi
                             page->unreadable.begin() + newUnreadable);
         unreadable = unreadable || newUnreadable > 0;
     }
-    m_lastRefresh = QDateTime::currentDateTime();
-    if (m_stale) {
+    const bool wasStale = m_status.isStale();
+    m_status.loaded();
+    if (wasStale) {
         m_banner->clear();
-        setStale(false);
+        m_list->setStale(false, m_status.lastRefresh());
     }
     if (unreadable)
         showUnreadable(m_banner, m_unreadable, tr("event"), tr("events"));
@@ -821,9 +806,9 @@ void AuditPane::onChartBucket(qint64 startMs, qint64 endMs) {
 // ---- session, states -----------------------------------------------------------------
 
 void AuditPane::sessionChanged() {
-    switch (m_session->state()) {
-    case Session::State::Connected: {
-        setStale(false);
+    const ListStatus::SessionStep step = m_status.sessionChanged(m_session->state());
+    m_list->setStale(m_status.isStale(), m_status.lastRefresh());
+    if (step == ListStatus::SessionStep::Reload) {
         // Paging held by an error (the server was gone) may go on now.
         m_model->retry();
         const QString profile = m_session->profile() ? m_session->profile()->id : QString();
@@ -837,30 +822,17 @@ void AuditPane::sessionChanged() {
                 applyFilters();
             }
         }
-        break;
-    }
-    case Session::State::Offline:
-        setStale(true);
-        break;
-    case Session::State::Disconnected:
-        m_pageCall.cancel();
-        m_tailCall.cancel();
-        m_tailBusy = false;
-        m_model->reset();
-        m_loadedOnce = false;
-        m_needsLoad = true;
-        m_banner->clear();
-        m_busy->hide();
-        break;
-    case Session::State::KeyRejected:
+    } else if (step == ListStatus::SessionStep::Stop || step == ListStatus::SessionStep::Clear) {
         m_pageCall.cancel();
         m_tailCall.cancel();
         m_tailBusy = false;
         m_busy->hide();
-        setStale(true);
-        break;
-    case Session::State::Connecting:
-        break;
+        if (step == ListStatus::SessionStep::Clear) {
+            m_model->reset();
+            m_loadedOnce = false;
+            m_needsLoad = true;
+            m_banner->clear();
+        }
     }
     updateState();
     updateSummary();
@@ -908,74 +880,40 @@ void AuditPane::showParseError(const QString& message) {
 void AuditPane::showError(const ApiError& error) {
     if (error.kind == ApiError::Kind::Cancelled)
         return;
-    const QString lastUpdate =
-        m_lastRefresh.isValid()
-            ? tr("Last updated %1.").arg(m_lastRefresh.toString(QStringLiteral("HH:mm")))
-            : QString();
-    if (error.isNotFound()) {
-        m_notAvailable = true;
-    } else if (error.kind == ApiError::Kind::Network || error.kind == ApiError::Kind::Timeout) {
-        setStale(true);
-        m_banner->showMessage(
-            MessageBanner::Kind::Warning, tr("The server cannot be reached. %1").arg(lastUpdate),
-            error.summary() + QLatin1Char('\n') + tr("The events below may be out of date."));
-    } else if (error.isUnauthorized()) {
-        setStale(true);
-        m_banner->showMessage(
-            MessageBanner::Kind::Error, tr("The server rejected the API key."),
-            tr("%1\nEnter a new key from the organization menu.").arg(error.details()), false);
-    } else if (error.isForbidden()) {
-        m_forbidden = true;
+    m_status.failed(error);
+    if (m_status.state() == ListStatus::State::Forbidden)
         m_tailButton->setChecked(false);
-        m_banner->showMessage(MessageBanner::Kind::Error,
-                              tr("This key may not read the audit log."), error.details(), false);
-    } else {
-        m_banner->showMessage(MessageBanner::Kind::Error, tr("Loading the audit log failed."),
-                              error.details());
-    }
+    m_list->showStatus(m_status, tr("Loading the audit log failed."));
     m_busy->setVisible(isLoading());
     updateState();
-}
-
-void AuditPane::setStale(bool stale) {
-    if (m_stale == stale)
-        return;
-    m_stale = stale;
-    showViewStale(m_view, stale, m_lastRefresh);
 }
 
 void AuditPane::updateState() {
     const bool connected = m_session->state() == Session::State::Connected;
     const bool allowed = !connected || m_session->can(Scope::AuditRead);
-    const bool usable = connected && allowed && !m_notAvailable;
+    const bool notAvailable = m_status.state() == ListStatus::State::NotAvailable;
+    const bool forbidden = m_status.state() == ListStatus::State::Forbidden;
+    const bool usable = connected && allowed && !notAvailable;
     for (QWidget* w : std::initializer_list<QWidget*>{m_exportButton, m_rangeBox, m_fromEdit,
                                                       m_toEdit, m_actorBox, m_actionBox,
                                                       m_outcomeBox, m_refreshButton, m_search})
         w->setEnabled(usable);
-    m_tailButton->setEnabled(usable && !m_forbidden && !currentQuery().until.isValid());
-    m_exportButton->setEnabled(usable && !m_forbidden);
+    m_tailButton->setEnabled(usable && !forbidden && !currentQuery().until.isValid());
+    m_exportButton->setEnabled(usable && !forbidden);
     const QString reason = !allowed ? m_session->whyNot(Scope::AuditRead) : QString();
     if (!allowed)
         m_exportButton->setToolTip(reason);
-    else if (m_notAvailable)
-        m_exportButton->setToolTip(
-            tr("Not available on this server (GET /audit-log answered 404)."));
-    else if (m_forbidden)
-        m_exportButton->setToolTip(
-            tr("The server refused this key the audit log (GET /audit-log answered 403)."));
+    else if (m_status.isRefused())
+        m_exportButton->setToolTip(m_status.reason());
     else
         m_exportButton->setToolTip(exportToolTip());
 
-    m_stateButton->hide();
     if (connected && !allowed) {
-        m_stateLabel->setText(tr("This key may not read the audit log. %1").arg(reason));
-        m_stack->setCurrentIndex(StatePage);
+        m_list->showPage(tr("This key may not read the audit log. %1").arg(reason));
         return;
     }
-    if (m_notAvailable) {
-        m_stateLabel->setText(tr("Not available on this server. It does not offer the audit log "
-                                 "(GET /audit-log answered 404)."));
-        m_stack->setCurrentIndex(StatePage);
+    if (notAvailable) {
+        m_list->showPage(m_status.reason());
         return;
     }
     if (m_loadedOnce && m_model->atEnd() && m_model->store().empty()) {
@@ -983,19 +921,17 @@ void AuditPane::updateState() {
         const bool narrowed = query.since.isValid() || query.until.isValid() ||
                               !query.actorKeyId.isEmpty() || !query.action.isEmpty() ||
                               query.success.has_value();
-        m_stateLabel->setText(narrowed ? tr("No events match these filters.")
-                                       : tr("No events yet. Every request to the organization's "
-                                            "API is recorded here as it happens."));
-        m_stateButton->setText(tr("Show all time, any actor and action"));
-        m_stateButton->setVisible(narrowed);
-        m_stack->setCurrentIndex(StatePage);
+        m_list->showPage(narrowed ? tr("No events match these filters.")
+                                  : tr("No events yet. Every request to the organization's "
+                                       "API is recorded here as it happens."),
+                         narrowed);
         return;
     }
-    m_stack->setCurrentIndex(TablePage);
+    m_list->showContent();
 }
 
 QString AuditPane::stateText() const {
-    return m_stack->currentIndex() == StatePage ? m_stateLabel->text() : QString();
+    return m_list->pageText();
 }
 
 void AuditPane::updateSummary() {

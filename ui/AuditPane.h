@@ -3,6 +3,7 @@
 #include "AuditExport.h"
 #include "AuditPageSax.h"
 #include "LegbaClient.h"
+#include "ListStatus.h"
 #include "Pane.h"
 
 #include <QDateTime>
@@ -22,7 +23,6 @@ class QLineEdit;
 
 class QPushButton;
 class QSplitter;
-class QStackedWidget;
 class QTableView;
 class QTimer;
 class QToolButton;
@@ -33,6 +33,7 @@ class BusyLine;
 class AuditChart;
 class AuditDetails;
 class AuditLogModel;
+class ListStatusView;
 class MessageBanner;
 class Session;
 
@@ -86,7 +87,8 @@ public:
     QProgressDialog* exportProgress() const { return m_exportProgress; }
     bool isLoading() const;
     QString stateText() const; // the sentence on the empty / unavailable page, if shown
-    bool isStale() const { return m_stale; }
+    const ListStatus& status() const { return m_status; }
+    bool isStale() const { return m_status.isStale(); }
 
 Q_SIGNALS:
     void pageLoaded(int events);
@@ -121,7 +123,6 @@ private:
     void showError(const ApiError& error);
     // A page the server sent that is not the contract's audit page.
     void showParseError(const QString& message);
-    void setStale(bool stale);
     void updateState();
     void updateSummary();
     void scheduleChart();
@@ -137,9 +138,7 @@ private:
     AuditDetails* m_details;
     QSplitter* m_vertical;
     QSplitter* m_horizontal;
-    QStackedWidget* m_stack;
-    QLabel* m_stateLabel;
-    QPushButton* m_stateButton;
+    ListStatusView* m_list;
     QPushButton* m_exportButton;
     QComboBox* m_rangeBox;
     QDateTimeEdit* m_fromEdit;
@@ -151,8 +150,8 @@ private:
     QPushButton* m_refreshButton;
     QLineEdit* m_search;
     QLabel* m_summary;
-    BusyLine* m_busy;
-    MessageBanner* m_banner;
+    BusyLine* m_busy;        // m_list's
+    MessageBanner* m_banner; // m_list's
     QTimer* m_tailTimer;
     QTimer* m_chartTimer;
     QElapsedTimer m_chartClock; // since the chart was last drawn
@@ -166,14 +165,11 @@ private:
     int m_pageSize = 1000;
     bool m_needsLoad = true;
     bool m_loadedOnce = false;
-    bool m_stale = false;
-    bool m_notAvailable = false;
-    bool m_forbidden = false;         // the server answered 403 although the key's scopes allow it
+    ListStatus m_status;
     qint64 m_anchor = -1;             // store index of the event at the top, while merging
     QString m_appliedSpec;            // the filters last loaded, to ignore non-changes
     AuditQuery m_activeQueryForPages; // fixed at reload, so that every page uses the same
     QString m_loadedProfile;
-    QDateTime m_lastRefresh;
     // The live tail's boundary: the id of the event the server listed first (the most
     // recently recorded one matching the filters) when we last read the top of the log.
     // Everything listed above it since is new; everything below it we have or will page to.

@@ -1,9 +1,9 @@
 #include "InstancesPane.h"
 
-#include "BusyLine.h"
 #include "Identifiers.h"
 #include "InstancesFilterModel.h"
 #include "InstancesModel.h"
+#include "ListStatusView.h"
 #include "Logging.h"
 #include "MessageBanner.h"
 #include "NewInstanceDialog.h"
@@ -25,7 +25,6 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSettings>
-#include <QStackedWidget>
 #include <QTableView>
 #include <QTimer>
 #include <QToolButton>
@@ -35,8 +34,6 @@
 namespace legba {
 
 namespace {
-enum Page { TablePage, EmptyPage };
-
 // "1 instance", "3 instances": no translation is loaded to choose tr()'s plural forms.
 QString instances(qsizetype n) {
     return n == 1 ? InstancesPane::tr("1 instance") : InstancesPane::tr("%1 instances").arg(n);
@@ -49,9 +46,6 @@ InstancesPane::InstancesPane(Session* session, QWidget* parent)
     , m_model(new InstancesModel(this))
     , m_proxy(new InstancesFilterModel(this))
     , m_view(new QTableView(this))
-    , m_stack(new QStackedWidget(this))
-    , m_emptyLabel(new QLabel(this))
-    , m_emptyNewButton(new QPushButton(tr("New Instance"), this))
     , m_newButton(new QPushButton(tr("New Instance"), this))
     , m_destroyButton(new QPushButton(tr("Destroy"), this))
     , m_moreButton(new QToolButton(this))
@@ -61,8 +55,7 @@ InstancesPane::InstancesPane(Session* session, QWidget* parent)
     , m_sizeFilter(new QComboBox(this))
     , m_filter(new QLineEdit(this))
     , m_summary(new QLabel(this))
-    , m_busy(new BusyLine(this))
-    , m_banner(new MessageBanner(this))
+    , m_list(new ListStatusView(m_view, m_view, this))
     , m_poll(new QTimer(this))
     , m_animation(new QTimer(this))
     , m_destroyAllAction(new QAction(tr("Destroy All Instances…"), this)) {
@@ -127,9 +120,6 @@ InstancesPane::InstancesPane(Session* session, QWidget* parent)
     toolbar->addWidget(m_sizeFilter);
     toolbar->addWidget(m_filter);
 
-    // A thin indeterminate bar: loading never hides the rows we have.
-    m_busy->setVisible(false);
-
     m_proxy->setSourceModel(m_model);
     m_view->setModel(m_proxy);
     m_view->setObjectName(QStringLiteral("instancesTable"));
@@ -161,32 +151,21 @@ InstancesPane::InstancesPane(Session* session, QWidget* parent)
     m_view->setColumnWidth(InstancesModel::CreatedColumn, charWidth * 16);
     m_view->setColumnWidth(InstancesModel::UptimeColumn, charWidth * 14);
 
-    m_emptyLabel->setAlignment(Qt::AlignCenter);
-    m_emptyLabel->setWordWrap(true);
-    m_emptyLabel->setObjectName(QStringLiteral("instancesEmptyState"));
-    m_emptyNewButton->setAccessibleName(tr("New Instance"));
-    auto* emptyPage = new QWidget(this);
-    auto* emptyLayout = new QVBoxLayout(emptyPage);
-    emptyLayout->addStretch(1);
-    emptyLayout->addWidget(m_emptyLabel);
-    emptyLayout->addWidget(m_emptyNewButton, 0, Qt::AlignHCenter);
-    emptyLayout->addStretch(2);
-    m_stack->addWidget(m_view);
-    m_stack->addWidget(emptyPage);
+    m_list->pageLabel()->setObjectName(QStringLiteral("instancesEmptyState"));
+    m_list->pageButton()->setText(tr("New Instance"));
+    m_list->pageButton()->setAccessibleName(tr("New Instance"));
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(8, 8, 8, 8);
     layout->addLayout(toolbar);
-    layout->addWidget(m_busy);
-    layout->addWidget(m_banner);
-    layout->addWidget(m_stack, 1);
+    layout->addWidget(m_list, 1);
 
     connect(m_newButton, &QPushButton::clicked, this, &InstancesPane::newInstance);
-    connect(m_emptyNewButton, &QPushButton::clicked, this, &InstancesPane::newInstance);
+    connect(m_list, &ListStatusView::pageButtonClicked, this, &InstancesPane::newInstance);
     connect(m_destroyButton, &QPushButton::clicked, this, &InstancesPane::destroySelected);
     connect(m_destroyAllAction, &QAction::triggered, this, &InstancesPane::destroyAll);
     connect(m_refreshButton, &QPushButton::clicked, this, &InstancesPane::refresh);
-    connect(m_banner, &MessageBanner::retryRequested, this, &InstancesPane::refresh);
+    connect(m_list, &ListStatusView::retryRequested, this, &InstancesPane::refresh);
     connect(m_filter, &QLineEdit::textChanged, this, &InstancesPane::applyFilters);
     for (QComboBox* combo : {m_statusFilter, m_imageFilter, m_sizeFilter})
         connect(combo, &QComboBox::currentIndexChanged, this, &InstancesPane::applyFilters);
@@ -212,6 +191,10 @@ InstancesPane::InstancesPane(Session* session, QWidget* parent)
     setTabOrder(m_filter, m_view);
     updateActions();
     updateEmptyState();
+}
+
+MessageBanner* InstancesPane::banner() const {
+    return m_list->banner();
 }
 
 QString InstancesPane::title() const {
@@ -245,35 +228,24 @@ QStringList InstancesPane::selectedUuids() const {
 
 void InstancesPane::sessionChanged() {
     updateActions();
-    switch (m_session->state()) {
-    case Session::State::Connected:
-        setStale(false);
-        refresh();
-        break;
-    case Session::State::Offline:
-        setStale(true);
-        schedulePoll();
-        break;
-    case Session::State::Disconnected:
+    const ListStatus::SessionStep step = m_status.sessionChanged(m_session->state());
+    if (step == ListStatus::SessionStep::Stop || step == ListStatus::SessionStep::Clear) {
         m_listCall.cancel();
         m_poll->stop();
-        m_model->setInstances({});
-        m_loadedOnce = false;
-        m_lastRefresh = {};
-        m_quota.reset();
-        m_banner->clear();
-        m_busy->hide();
-        updateEmptyState();
-        break;
-    case Session::State::KeyRejected:
-        m_listCall.cancel();
-        m_poll->stop();
-        m_busy->hide();
-        setStale(true);
-        break;
-    case Session::State::Connecting:
-        break;
     }
+    if (step == ListStatus::SessionStep::Clear) {
+        m_model->setInstances({});
+        m_quota.reset();
+    }
+    if (step == ListStatus::SessionStep::Clear)
+        m_list->showStatus(m_status, QString());
+    else
+        m_list->showLook(m_status);
+    if (step == ListStatus::SessionStep::Reload)
+        refresh();
+    else if (step == ListStatus::SessionStep::Wait)
+        schedulePoll();
+    updateEmptyState();
 }
 
 void InstancesPane::updateActions() {
@@ -281,9 +253,9 @@ void InstancesPane::updateActions() {
     const QString why = m_session->whyNot(Scope::InstancesWrite);
     const bool selected = !selectedUuids().isEmpty();
     m_newButton->setEnabled(canWrite);
-    m_emptyNewButton->setEnabled(canWrite);
+    m_list->pageButton()->setEnabled(canWrite);
     m_newButton->setToolTip(canWrite ? tr("Start a new browser instance (Ctrl+N)") : why);
-    m_emptyNewButton->setToolTip(m_newButton->toolTip());
+    m_list->pageButton()->setToolTip(m_newButton->toolTip());
     m_destroyButton->setEnabled(canWrite && selected);
     m_destroyButton->setToolTip(!canWrite  ? why
                                 : selected ? tr("Destroy the selected instances (Delete)")
@@ -299,29 +271,29 @@ void InstancesPane::refresh() {
     if (!m_session->profile() || m_listCall.isRunning())
         return; // never two list requests in flight
     m_poll->stop();
-    m_busy->show();
+    m_status.setLoading(true);
+    m_list->setBusy(true);
     m_listCall = m_session->client()->listInstances(
         this, [this](Result<InstanceList> result) { onListed(std::move(result)); });
 }
 
 void InstancesPane::onListed(Result<InstanceList> result) {
-    m_busy->hide();
     if (!result) {
-        showError(tr("Listing instances failed."), result.error());
+        m_status.failed(result.error());
+        m_list->showStatus(m_status, tr("Listing instances failed."));
+        updateEmptyState();
         schedulePoll();
         return;
     }
     m_model->setInstances(result.value().instances);
-    m_loadedOnce = true;
-    m_lastRefresh = QDateTime::currentDateTime();
-    m_banner->clear();
-    showUnreadable(m_banner, result.value().unreadable, tr("instance"), tr("instances"));
-    setStale(false);
+    m_status.loaded();
+    m_list->showStatus(m_status, QString());
+    showUnreadable(m_list->banner(), result.value().unreadable, tr("instance"), tr("instances"));
     updateEmptyState();
     updateSummary();
     updateActions();
     schedulePoll();
-    Q_EMIT refreshed(m_lastRefresh);
+    Q_EMIT refreshed(m_status.lastRefresh());
 }
 
 void InstancesPane::newInstance() {
@@ -333,16 +305,16 @@ void InstancesPane::newInstance() {
 }
 
 void InstancesPane::createInstance(const NewInstanceRequest& request) {
-    m_busy->show();
+    m_list->setBusy(true);
     m_session->client()->createInstance(request, this, [this, request](Result<Instance> result) {
-        m_busy->hide();
+        m_list->setBusy(m_status.isLoading());
         if (!result) {
             const ApiError& error = result.error();
             if (error.isHttp(ErrorCode::Conflict)) {
                 static const QRegularExpression number(QStringLiteral("\\b(\\d+)\\b"));
                 if (const auto match = number.match(error.message); match.hasMatch())
                     m_quota = match.captured(1).toInt();
-                m_banner->showMessage(
+                m_list->banner()->showMessage(
                     MessageBanner::Kind::Warning,
                     tr("The organization's instance quota is reached."),
                     tr("%1\nDestroy an instance you no longer need, then create the new one.")
@@ -351,12 +323,12 @@ void InstancesPane::createInstance(const NewInstanceRequest& request) {
                 updateSummary();
                 return;
             }
-            showError(tr("Creating a %1 instance failed.").arg(request.image), error);
+            showActionError(tr("Creating a %1 instance failed.").arg(request.image), error);
             return;
         }
         // The row appears at once; polling turns it running.
         m_model->upsert(result.value());
-        m_banner->clear();
+        m_list->banner()->clear();
         updateEmptyState();
         updateActions();
         Q_EMIT message(tr("Created instance %1.").arg(shortId(result.value().instanceUuid)));
@@ -420,14 +392,14 @@ void InstancesPane::destroyInstances(const QStringList& instanceUuids) {
     for (const QString& uuid : instanceUuids) {
         m_model->setStatus(uuid, InstanceStatus::Terminating);
         m_session->client()->destroyInstance(
-            uuid, this, [this, uuid, failures, pending](Result<Done> result) {
+            uuid, this, [this, uuid, failures, pending](const Result<Done>& result) {
                 // 404: already gone, which is what was asked.
                 if (!result && !result.error().isNotFound())
                     *failures << tr("%1: %2").arg(shortId(uuid), result.error().summary());
                 if (--*pending > 0)
                     return;
                 if (!failures->isEmpty())
-                    m_banner->showMessage(
+                    m_list->banner()->showMessage(
                         MessageBanner::Kind::Error,
                         tr("%1 could not be destroyed.").arg(instances(failures->size())),
                         failures->join(QLatin1Char('\n')));
@@ -483,67 +455,29 @@ void InstancesPane::copyToClipboard(const QString& text, const QString& what) {
     Q_EMIT message(tr("Copied the %1.").arg(what));
 }
 
-void InstancesPane::showError(const QString& what, const ApiError& error) {
-    const QString lastUpdate =
-        m_lastRefresh.isValid()
-            ? tr("Last updated %1.").arg(m_lastRefresh.toString(QStringLiteral("HH:mm")))
-            : QString();
-    switch (error.kind) {
-    case ApiError::Kind::Network:
-    case ApiError::Kind::Timeout:
-        setStale(true);
-        m_banner->showMessage(
-            MessageBanner::Kind::Warning, tr("The server cannot be reached. %1").arg(lastUpdate),
-            error.summary() + QLatin1Char('\n') +
-                tr("Legba Admin keeps trying; the list below may be out of date."));
-        break;
-    case ApiError::Kind::Http:
-        if (error.isUnauthorized()) {
-            setStale(true);
-            m_banner->showMessage(
-                MessageBanner::Kind::Error, tr("The server rejected the API key."),
-                tr("%1\nEnter a new key from the organization menu.").arg(error.details()), false);
-            break;
-        }
-        if (error.isForbidden()) {
-            m_banner->showMessage(MessageBanner::Kind::Error,
-                                  tr("This key is not allowed to do that."), error.details(),
-                                  false);
-            break;
-        }
-        m_banner->showMessage(MessageBanner::Kind::Error, what, error.details());
-        break;
-    case ApiError::Kind::Cancelled:
-        return;
-    default:
-        m_banner->showMessage(MessageBanner::Kind::Error, what, error.details());
-        break;
-    }
+void InstancesPane::showActionError(const QString& what, const ApiError& error) {
+    m_status.actionFailed(error);
+    m_list->showLook(m_status);
+    m_list->banner()->showWords(failureWords(error, what));
     updateEmptyState();
-}
-
-void InstancesPane::setStale(bool stale) {
-    if (m_stale == stale)
-        return;
-    m_stale = stale;
-    showViewStale(m_view, stale, m_lastRefresh);
 }
 
 void InstancesPane::updateEmptyState() {
     const bool empty = m_proxy->rowCount() == 0;
-    if (!empty || !m_loadedOnce) {
-        m_stack->setCurrentIndex(TablePage);
+    if (m_status.state() == ListStatus::State::NotAvailable && m_model->instances().empty()) {
+        m_list->showPage(m_status.reason());
         return;
     }
-    if (m_proxy->isFiltering()) {
-        m_emptyLabel->setText(tr("No instance matches the filters."));
-        m_emptyNewButton->hide();
-    } else {
-        m_emptyLabel->setText(tr("No instances yet. Start a browser instance and it appears here, "
-                                 "from provisioning to running."));
-        m_emptyNewButton->show();
+    if (!empty || !m_status.hasLoaded()) {
+        m_list->showContent();
+        return;
     }
-    m_stack->setCurrentIndex(EmptyPage);
+    if (m_proxy->isFiltering())
+        m_list->showPage(tr("No instance matches the filters."));
+    else
+        m_list->showPage(tr("No instances yet. Start a browser instance and it appears here, "
+                            "from provisioning to running."),
+                         true);
 }
 
 void InstancesPane::updateSummary() {
@@ -582,7 +516,7 @@ void InstancesPane::schedulePoll() {
     for (const Instance& instance : m_model->instances())
         transitional = transitional || instance.status == InstanceStatus::Provisioning ||
                        instance.status == InstanceStatus::Terminating;
-    m_poll->start(transitional || m_stale ? m_busyInterval : m_idleInterval);
+    m_poll->start(transitional || m_status.isStale() ? m_busyInterval : m_idleInterval);
 }
 
 void InstancesPane::onPollTimer() {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "LegbaClient.h"
+#include "ListStatus.h"
 #include "Pane.h"
 
 #include <QDateTime>
@@ -11,16 +12,15 @@ class QLabel;
 class QLineEdit;
 class QMenu;
 class QPushButton;
-class QStackedWidget;
 class QTableView;
 class QTimer;
 class QToolButton;
 
 namespace legba {
 
-class BusyLine;
 class InstancesFilterModel;
 class InstancesModel;
+class ListStatusView;
 class MessageBanner;
 class Session;
 
@@ -55,12 +55,13 @@ public:
     InstancesModel* model() const { return m_model; }
     InstancesFilterModel* filterModel() const { return m_proxy; }
     QTableView* view() const { return m_view; }
-    MessageBanner* banner() const { return m_banner; }
+    MessageBanner* banner() const;
     QPushButton* newButton() const { return m_newButton; }
     QPushButton* destroyButton() const { return m_destroyButton; }
     QLabel* summary() const { return m_summary; }
-    QDateTime lastRefresh() const { return m_lastRefresh; }
-    bool isStale() const { return m_stale; }
+    const ListStatus& status() const { return m_status; }
+    QDateTime lastRefresh() const { return m_status.lastRefresh(); }
+    bool isStale() const { return m_status.isStale(); }
     QStringList selectedUuids() const;
 
 Q_SIGNALS:
@@ -70,8 +71,8 @@ Q_SIGNALS:
 
 private:
     void onListed(Result<InstanceList> result);
-    void showError(const QString& what, const ApiError& error);
-    void setStale(bool stale);
+    // An action on instances failed: the banner says so, and the rows may turn stale.
+    void showActionError(const QString& what, const ApiError& error);
     void updateActions();
     void updateEmptyState();
     void updateSummary();
@@ -86,9 +87,6 @@ private:
     InstancesModel* m_model;
     InstancesFilterModel* m_proxy;
     QTableView* m_view;
-    QStackedWidget* m_stack;
-    QLabel* m_emptyLabel;
-    QPushButton* m_emptyNewButton;
     QPushButton* m_newButton;
     QPushButton* m_destroyButton;
     QToolButton* m_moreButton;
@@ -98,16 +96,13 @@ private:
     QComboBox* m_sizeFilter;
     QLineEdit* m_filter;
     QLabel* m_summary;
-    BusyLine* m_busy;
-    MessageBanner* m_banner;
+    ListStatusView* m_list;
     QTimer* m_poll;
     QTimer* m_animation;
     QAction* m_destroyAllAction;
     RequestHandle m_listCall;
-    QDateTime m_lastRefresh;
+    ListStatus m_status;
     std::optional<int> m_quota;
-    bool m_loadedOnce = false;
-    bool m_stale = false;
     int m_idleInterval = 15'000;
     int m_busyInterval = 2'000;
 };

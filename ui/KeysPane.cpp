@@ -1,11 +1,10 @@
 #include "KeysPane.h"
 
-#include "BusyLine.h"
 #include "ConnectionManager.h"
-#include "CredentialStore.h"
 #include "GenerateKeyDialog.h"
 #include "KeyRotation.h"
 #include "KeysModel.h"
+#include "ListStatusView.h"
 #include "Logging.h"
 #include "MessageBanner.h"
 #include "RotateKeyDialog.h"
@@ -26,7 +25,6 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
-#include <QStackedWidget>
 #include <QStyle>
 #include <QTableView>
 #include <QTimer>
@@ -35,7 +33,6 @@
 namespace legba {
 
 namespace {
-enum Page { TablePage, EmptyPage, UnavailablePage };
 constexpr int kTickMsecs = 30'000;
 constexpr int kRefetchEveryTicks = 4; // the list itself every 2 min while shown
 
@@ -55,10 +52,6 @@ KeysPane::KeysPane(ConnectionManager* connections, QWidget* parent)
     , m_model(new KeysModel(this))
     , m_proxy(new QSortFilterProxyModel(this))
     , m_view(new QTableView(this))
-    , m_stack(new QStackedWidget(this))
-    , m_emptyLabel(new QLabel(this))
-    , m_emptyGenerate(new QPushButton(tr("Generate New API Key"), this))
-    , m_unavailableLabel(new QLabel(this))
     , m_generateButton(toolButton(tr("Generate New API Key"), QStringLiteral("list-add"),
                                   tr("Generate New API Key"), this))
     , m_rotateButton(toolButton(tr("&Rotate…"), QStringLiteral("view-refresh"),
@@ -71,11 +64,10 @@ KeysPane::KeysPane(ConnectionManager* connections, QWidget* parent)
     , m_filter(new QLineEdit(this))
     , m_health(new QLabel(this))
     , m_clipboardStatus(new QLabel(this))
-    , m_busy(new BusyLine(this))
-    , m_banner(new MessageBanner(this))
+    , m_list(new ListStatusView(m_view, m_view, this))
     , m_clock(new QTimer(this))
     , m_clipboard(new SecretClipboard(this))
-    , m_rotation(new KeyRotation(connections, this)) {
+    , m_actions(new KeyActions(connections, this)) {
     setObjectName(QStringLiteral("keysPane"));
     setAccessibleName(title());
 
@@ -116,8 +108,6 @@ KeysPane::KeysPane(ConnectionManager* connections, QWidget* parent)
     m_health->setWordWrap(true);
     m_health->hide();
 
-    m_busy->setVisible(false);
-
     m_proxy->setSourceModel(m_model);
     m_proxy->setSortRole(KeysModel::SortRole);
     m_proxy->setFilterKeyColumn(-1);
@@ -150,44 +140,24 @@ KeysPane::KeysPane(ConnectionManager* connections, QWidget* parent)
     m_view->setColumnWidth(KeysModel::ExpiresColumn, charWidth * 16);
     m_view->setColumnWidth(KeysModel::StatusColumn, charWidth * 13);
 
-    m_emptyLabel->setAlignment(Qt::AlignCenter);
-    m_emptyLabel->setWordWrap(true);
-    m_emptyLabel->setObjectName(QStringLiteral("keysEmptyState"));
-    m_emptyGenerate->setAccessibleName(tr("Generate New API Key"));
-    m_emptyGenerate->setToolTip(tr("Generate a key; it is shown once (Ctrl+N)"));
-    auto* emptyPage = new QWidget(this);
-    auto* emptyLayout = new QVBoxLayout(emptyPage);
-    emptyLayout->addStretch(1);
-    emptyLayout->addWidget(m_emptyLabel);
-    emptyLayout->addWidget(m_emptyGenerate, 0, Qt::AlignHCenter);
-    emptyLayout->addStretch(2);
-    m_unavailableLabel->setAlignment(Qt::AlignCenter);
-    m_unavailableLabel->setWordWrap(true);
-    m_unavailableLabel->setObjectName(QStringLiteral("keysUnavailable"));
-    auto* unavailablePage = new QWidget(this);
-    auto* unavailableLayout = new QVBoxLayout(unavailablePage);
-    unavailableLayout->addStretch(1);
-    unavailableLayout->addWidget(m_unavailableLabel);
-    unavailableLayout->addStretch(2);
-    m_stack->addWidget(m_view);
-    m_stack->addWidget(emptyPage);
-    m_stack->addWidget(unavailablePage);
+    m_list->pageLabel()->setObjectName(QStringLiteral("keysEmptyState"));
+    m_list->pageButton()->setText(tr("Generate New API Key"));
+    m_list->pageButton()->setAccessibleName(tr("Generate New API Key"));
+    m_list->pageButton()->setToolTip(tr("Generate a key; it is shown once (Ctrl+N)"));
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(8, 8, 8, 8);
     layout->addLayout(toolbar);
     layout->addWidget(m_health);
-    layout->addWidget(m_busy);
-    layout->addWidget(m_banner);
-    layout->addWidget(m_stack, 1);
+    layout->addWidget(m_list, 1);
 
     connect(m_generateButton, &QPushButton::clicked, this, &KeysPane::generateKey);
-    connect(m_emptyGenerate, &QPushButton::clicked, this, &KeysPane::generateKey);
+    connect(m_list, &ListStatusView::pageButtonClicked, this, &KeysPane::generateKey);
     connect(m_rotateButton, &QPushButton::clicked, this, &KeysPane::rotateSelected);
     connect(m_revokeButton, &QPushButton::clicked, this, &KeysPane::revokeSelected);
     connect(m_refreshButton, &QPushButton::clicked, this, &KeysPane::refresh);
     connect(m_showRevoked, &QCheckBox::toggled, this, &KeysPane::setShowRevoked);
-    connect(m_banner, &MessageBanner::retryRequested, this, &KeysPane::refresh);
+    connect(m_list, &ListStatusView::retryRequested, this, &KeysPane::refresh);
     connect(m_filter, &QLineEdit::textChanged, m_proxy,
             &QSortFilterProxyModel::setFilterFixedString);
     connect(m_filter, &QLineEdit::textChanged, this, &KeysPane::updateEmptyState);
@@ -207,8 +177,8 @@ KeysPane::KeysPane(ConnectionManager* connections, QWidget* parent)
     connect(m_session, &Session::identityChanged, this, &KeysPane::onIdentityChanged);
     connect(m_clipboard, &SecretClipboard::countdown, this, &KeysPane::onClipboardCountdown);
     connect(m_clipboard, &SecretClipboard::cleared, this, [this] { m_clipboardStatus->hide(); });
-    connect(m_rotation, &KeyRotation::stageChanged, this, [this] {
-        m_busy->setVisible(isWorking());
+    connect(m_actions, &KeyActions::runningChanged, this, [this] {
+        m_list->setBusy(isWorking());
         updateActions();
     });
     connect(m_clock, &QTimer::timeout, this, [this, ticks = 0]() mutable {
@@ -233,15 +203,35 @@ KeysPane::KeysPane(ConnectionManager* connections, QWidget* parent)
 
 KeysPane::~KeysPane() {
     m_listCall.cancel();
-    m_writeCall.cancel();
+    m_actions->cancel();
 }
 
 QString KeysPane::title() const {
     return tr("API Keys");
 }
 
+MessageBanner* KeysPane::banner() const {
+    return m_list->banner();
+}
+
 bool KeysPane::isWorking() const {
-    return m_listCall.isRunning() || m_writeCall.isRunning() || m_rotation->isRunning();
+    return m_listCall.isRunning() || m_actions->isRunning();
+}
+
+KeysPane::Availability KeysPane::availability() const {
+    switch (m_status.state()) {
+    case ListStatus::State::NotAvailable:
+        return Availability::NotOnServer;
+    case ListStatus::State::Forbidden:
+        return Availability::OwnKeyOnly;
+    case ListStatus::State::Loaded:
+        return Availability::Available;
+    case ListStatus::State::Idle:
+    case ListStatus::State::Stale:
+    case ListStatus::State::Failed:
+        break;
+    }
+    return Availability::Unknown;
 }
 
 void KeysPane::focusFilter() {
@@ -249,47 +239,27 @@ void KeysPane::focusFilter() {
     m_filter->selectAll();
 }
 
-bool KeysPane::isOwnKey(const ApiKey& key) const {
-    return m_session->identity() && m_session->identity()->keyId == key.keyId;
-}
-
 void KeysPane::onIdentityChanged() {
     m_model->setCurrentKeyId(m_session->identity() ? m_session->identity()->keyId : QString());
-    if ((m_availability == Availability::OwnKeyOnly ||
-         m_availability == Availability::NotOnServer) &&
-        m_session->identity())
+    if (m_status.isRefused() && m_session->identity())
         m_model->setKeys({*m_session->identity()});
     updateActions();
 }
 
 void KeysPane::sessionChanged() {
-    switch (m_session->state()) {
-    case Session::State::Connected:
-        setStale(false);
-        refresh();
-        break;
-    case Session::State::Offline:
-        setStale(true);
-        break;
-    case Session::State::Disconnected:
+    const ListStatus::SessionStep step = m_status.sessionChanged(m_session->state());
+    if (step == ListStatus::SessionStep::Stop || step == ListStatus::SessionStep::Clear)
         m_listCall.cancel();
-        m_writeCall.cancel();
+    if (step == ListStatus::SessionStep::Clear) {
+        m_actions->cancel();
         m_model->setKeys({});
-        m_loadedOnce = false;
-        m_lastRefresh = {};
-        m_banner->clear();
-        m_busy->hide();
-        setStale(false);
-        setAvailability(Availability::Unknown);
-        break;
-    case Session::State::KeyRejected:
-        m_listCall.cancel();
-        m_busy->setVisible(isWorking());
-        setStale(true);
-        break;
-    case Session::State::Connecting:
-        break;
+        showStatus();
+    } else {
+        m_list->showLook(m_status);
+        m_list->setBusy(isWorking());
     }
+    if (step == ListStatus::SessionStep::Reload)
+        refresh();
     updateEmptyState();
     updateActions();
 }
@@ -309,224 +279,119 @@ void KeysPane::refresh() {
     if (m_session->identity() && !m_session->can(Scope::KeysRead)) {
         // Without keys:read, the one key we can show is our own.
         m_model->setKeys({*m_session->identity()});
-        m_loadedOnce = true;
-        setAvailability(Availability::OwnKeyOnly);
+        m_status.refuse(wireName(Scope::KeysRead));
+        showStatus();
         return;
     }
-    m_busy->show();
+    m_status.setLoading(true);
+    m_list->setBusy(true);
     m_listCall = m_session->client()->listKeys(
         m_showRevoked->isChecked(), this,
         [this](Result<KeyList> result) { onListed(std::move(result)); });
 }
 
 void KeysPane::onListed(Result<KeyList> result) {
-    m_busy->setVisible(isWorking());
     if (!result) {
-        const ApiError& error = result.error();
-        if (error.isNotFound()) {
-            // The hosted API has no key list; the key in use is still a key to show (and
-            // to rotate: POST /key/rotate is public).
-            if (m_session->identity())
-                m_model->setKeys({*m_session->identity()});
-            m_loadedOnce = true;
-            setAvailability(Availability::NotOnServer);
-            return;
-        }
-        if (error.isForbidden() && m_session->identity()) {
+        m_status.failed(result.error());
+        // Refused the list, the key in use is still a key to show (and to rotate:
+        // POST /key/rotate is public, as on the hosted API, which has no key list).
+        if (m_status.isRefused() && m_session->identity())
             m_model->setKeys({*m_session->identity()});
-            m_loadedOnce = true;
-            setAvailability(Availability::OwnKeyOnly);
-            return;
-        }
-        showError(tr("Listing API keys failed."), error);
+        showStatus();
         return;
     }
     m_model->setKeys(result.value().keys);
-    m_loadedOnce = true;
-    m_lastRefresh = QDateTime::currentDateTime();
-    setAvailability(Availability::Available);
-    m_banner->clear();
-    showUnreadable(m_banner, result.value().unreadable, tr("key"), tr("keys"));
-    setStale(false);
-    updateEmptyState();
-    updateHealth();
-    updateActions();
-    Q_EMIT refreshed(m_lastRefresh);
+    m_status.loaded();
+    showStatus();
+    showUnreadable(m_list->banner(), result.value().unreadable, tr("key"), tr("keys"));
+    Q_EMIT refreshed(m_status.lastRefresh());
 }
 
-void KeysPane::setAvailability(Availability availability) {
-    m_availability = availability;
-    switch (availability) {
+void KeysPane::showStatus() {
+    m_list->showStatus(m_status, tr("Listing API keys failed."));
+    m_list->setBusy(isWorking());
+    // Refused the list, the pane still shows the app's own key: the banner says why only
+    // that one is shown rather than that something failed.
+    switch (availability()) {
     case Availability::NotOnServer:
-        m_unavailableLabel->setText(
-            tr("Not available on this server.\nThis server does not offer API key management "
-               "(GET /keys answered 404). The status bar still shows the key Legba Admin uses."));
-        m_banner->showMessage(
+        m_list->banner()->showMessage(
             MessageBanner::Kind::Info,
             tr("This server lists no keys: only the key Legba Admin uses is shown."),
             tr("GET /keys answered 404, as on the hosted Legba API. This key can be rotated "
                "here; generate and revoke other keys in the organization's dashboard."),
             false);
-        m_health->hide();
-        updateEmptyState();
         break;
     case Availability::OwnKeyOnly:
-        m_banner->showMessage(MessageBanner::Kind::Info,
-                              tr("Only the key Legba Admin uses is shown."),
-                              m_session->whyNot(Scope::KeysRead), false);
-        m_stack->setCurrentIndex(TablePage);
+        m_list->banner()->showMessage(MessageBanner::Kind::Info,
+                                      tr("Only the key Legba Admin uses is shown."),
+                                      m_status.reason(), false);
         break;
     case Availability::Available:
     case Availability::Unknown:
-        updateEmptyState();
-        break;
-    }
-    updateActions();
-}
-
-void KeysPane::showError(const QString& what, const ApiError& error) {
-    const QString lastUpdate =
-        m_lastRefresh.isValid()
-            ? tr("Last updated %1.").arg(m_lastRefresh.toString(QStringLiteral("HH:mm")))
-            : QString();
-    switch (error.kind) {
-    case ApiError::Kind::Cancelled:
-        return;
-    case ApiError::Kind::Network:
-    case ApiError::Kind::Timeout:
-        setStale(true);
-        m_banner->showMessage(MessageBanner::Kind::Warning,
-                              tr("The server cannot be reached. %1").arg(lastUpdate),
-                              error.summary() + QLatin1Char('\n') +
-                                  tr("The list below may be out of date. Retry when the "
-                                     "connection is back."));
-        break;
-    case ApiError::Kind::Http:
-        if (error.isUnauthorized()) {
-            setStale(true);
-            m_banner->showMessage(
-                MessageBanner::Kind::Error, tr("The server rejected the API key."),
-                tr("%1\nEnter a new key from the organization menu.").arg(error.details()), false);
-            break;
-        }
-        if (error.isForbidden()) {
-            m_banner->showMessage(
-                MessageBanner::Kind::Error, what,
-                error.details() + QLatin1Char('\n') +
-                    tr("The key in use lacks the scope '%1'.").arg(error.missingScope()),
-                false);
-            break;
-        }
-        m_banner->showMessage(MessageBanner::Kind::Error, what, error.details());
-        break;
-    default:
-        m_banner->showMessage(MessageBanner::Kind::Error, what, error.details());
         break;
     }
     updateEmptyState();
-}
-
-void KeysPane::setStale(bool stale) {
-    if (m_stale == stale)
-        return;
-    m_stale = stale;
-    showViewStale(m_view, stale, m_lastRefresh);
+    updateHealth();
+    updateActions();
 }
 
 void KeysPane::updateEmptyState() {
-    if (m_availability == Availability::NotOnServer && m_model->rowCount() == 0) {
-        m_stack->setCurrentIndex(UnavailablePage);
+    if (availability() == Availability::NotOnServer && m_model->rowCount() == 0) {
+        m_list->showPage(
+            tr("Not available on this server.\nThis server does not offer API key management "
+               "(GET /keys answered 404). The status bar still shows the key Legba Admin uses."));
         return;
     }
     const bool empty = m_proxy->rowCount() == 0;
-    if (!empty || !m_loadedOnce) {
-        m_stack->setCurrentIndex(TablePage);
+    if (!empty || !m_status.hasLoaded() || m_status.isRefused()) {
+        m_list->showContent();
         return;
     }
-    if (!m_filter->text().isEmpty()) {
-        m_emptyLabel->setText(tr("No key matches \"%1\".").arg(m_filter->text()));
-        m_emptyGenerate->hide();
-    } else {
-        m_emptyLabel->setText(tr("No API keys yet. Generate one for each program that calls "
-                                 "the Legba API."));
-        m_emptyGenerate->show();
-    }
-    m_stack->setCurrentIndex(EmptyPage);
+    if (!m_filter->text().isEmpty())
+        m_list->showPage(tr("No key matches \"%1\".").arg(m_filter->text()));
+    else
+        m_list->showPage(tr("No API keys yet. Generate one for each program that calls "
+                            "the Legba API."),
+                         true);
 }
 
 void KeysPane::updateHealth() {
     const QString summary =
-        m_availability == Availability::NotOnServer ? QString() : m_model->healthSummary();
+        availability() == Availability::NotOnServer ? QString() : m_model->healthSummary();
     m_health->setText(summary.isEmpty() ? QString() : QStringLiteral("⚠ ") + summary);
     m_health->setAccessibleName(summary.isEmpty() ? tr("Key health") : summary);
     m_health->setVisible(!summary.isEmpty());
 }
 
-QString KeysPane::rotateBlocker(const ApiKey* key) const {
-    if (m_session->state() != Session::State::Connected)
-        return tr("Not connected.");
-    if (!key)
-        return tr("Select a key to rotate.");
-    if (key->status != KeyStatus::Active || key->revokedAt.isValid())
-        return tr("Only an active key can be rotated; this one is %1.")
-            .arg(key->revokedAt.isValid() && key->status == KeyStatus::Active
-                     ? tr("already rotated")
-                     : KeysModel::statusText(key->status));
-    // The app's own key can always be rotated through POST /key/rotate.
-    if (!isOwnKey(*key) && !m_session->can(Scope::KeysWrite))
-        return m_session->whyNot(Scope::KeysWrite);
-    for (const QString& scope : key->scopes) {
-        if (!isOwnKey(*key) && m_session->identity() && !m_session->identity()->hasScope(scope))
-            return tr("Needs the scope '%1', which the key '%2' lacks: a key cannot issue "
-                      "scopes it does not hold.")
-                .arg(scope, m_session->identity()->name);
-    }
-    return {};
-}
-
-QString KeysPane::revokeBlocker(const ApiKey* key) const {
-    if (m_session->state() != Session::State::Connected)
-        return tr("Not connected.");
-    if (!key)
-        return tr("Select a key to revoke.");
-    if (key->status == KeyStatus::Revoked)
-        return tr("This key is already revoked.");
-    if (!m_session->can(Scope::KeysWrite))
-        return m_session->whyNot(Scope::KeysWrite);
-    return {};
-}
-
 void KeysPane::updateActions() {
-    const bool working = m_writeCall.isRunning() || m_rotation->isRunning();
-    const bool connected = m_session->state() == Session::State::Connected;
-    const bool unavailable = m_availability == Availability::NotOnServer;
-    const bool canGenerate = connected && m_session->can(Scope::KeysWrite) && !unavailable;
-    const QString generateTip = !connected     ? tr("Not connected.")
-                                : unavailable  ? tr("Not available on this server.")
-                                : !canGenerate ? m_session->whyNot(Scope::KeysWrite)
-                                               : tr("Generate a key; it is shown once (Ctrl+N)");
-    for (QPushButton* button : {m_generateButton, m_emptyGenerate}) {
-        button->setEnabled(canGenerate && !working);
-        button->setToolTip(generateTip);
+    const bool working = m_actions->isRunning();
+    const bool unavailable = availability() == Availability::NotOnServer;
+    const QString generateWhy = m_session->state() == Session::State::Connected && unavailable
+                                    ? tr("Not available on this server.")
+                                    : m_actions->whyNotGenerate();
+    for (QPushButton* button : {m_generateButton, m_list->pageButton()}) {
+        button->setEnabled(generateWhy.isEmpty() && !working);
+        button->setToolTip(generateWhy.isEmpty() ? tr("Generate a key; it is shown once (Ctrl+N)")
+                                                 : generateWhy);
     }
 
     const std::optional<ApiKey> key = selectedKey();
     // Without the dashboard routes the key in use can still be rotated (POST /key/rotate).
-    const QString rotateWhy = unavailable && !(key && isOwnKey(*key))
+    const QString rotateWhy = unavailable && !(key && m_actions->isOwnKey(*key))
                                   ? tr("Not available on this server.")
-                                  : rotateBlocker(key ? &*key : nullptr);
+                                  : m_actions->whyNotRotate(key ? &*key : nullptr);
     m_rotateButton->setEnabled(rotateWhy.isEmpty() && !working);
     m_rotateButton->setToolTip(rotateWhy.isEmpty()
                                    ? tr("Replace the selected key with a new one, shown once")
                                    : rotateWhy);
-    const QString revokeWhy =
-        unavailable ? tr("Not available on this server.") : revokeBlocker(key ? &*key : nullptr);
+    const QString revokeWhy = unavailable ? tr("Not available on this server.")
+                                          : m_actions->whyNotRevoke(key ? &*key : nullptr);
     m_revokeButton->setEnabled(revokeWhy.isEmpty() && !working);
     m_revokeButton->setToolTip(revokeWhy.isEmpty()
                                    ? tr("Revoke the selected key: requests using it fail (Delete)")
                                    : revokeWhy);
     m_refreshButton->setEnabled(m_session->profile().has_value());
-    m_showRevoked->setEnabled(m_availability != Availability::OwnKeyOnly && !unavailable);
+    m_showRevoked->setEnabled(!m_status.isRefused());
 }
 
 std::optional<ApiKey> KeysPane::selectedKey() const {
@@ -582,12 +447,12 @@ void KeysPane::showContextMenu(const QPoint& pos) {
     copyCurl->setToolTip(tr("GET this key's record; the key is $LEGBA_API_TOKEN"));
     menu.addSeparator();
     QAction* rotate = menu.addAction(tr("Rotate…"));
-    const QString rotateWhy = rotateBlocker(&*key);
+    const QString rotateWhy = m_actions->whyNotRotate(&*key);
     rotate->setEnabled(rotateWhy.isEmpty());
     rotate->setToolTip(rotateWhy);
     QAction* revoke = menu.addAction(tr("Revoke…"));
     revoke->setShortcut(QKeySequence(Qt::Key_Delete));
-    const QString revokeWhy = revokeBlocker(&*key);
+    const QString revokeWhy = m_actions->whyNotRevoke(&*key);
     revoke->setEnabled(revokeWhy.isEmpty());
     revoke->setToolTip(revokeWhy);
     menu.setToolTipsVisible(true);
@@ -654,14 +519,12 @@ void KeysPane::onClipboardCountdown(int secondsLeft) {
 
 void KeysPane::rotateSelected() {
     const std::optional<ApiKey> key = selectedKey();
-    if (!key || !rotateBlocker(&*key).isEmpty() || m_writeCall.isRunning() ||
-        m_rotation->isRunning())
+    if (!key || !m_actions->whyNotRotate(&*key).isEmpty() || m_actions->isRunning())
         return;
     RotateKeyDialog::Options options;
-    options.ownKey = isOwnKey(*key);
-    options.graceAllowed = m_session->can(Scope::KeysWrite);
-    options.whyNoGrace = m_session->whyNot(Scope::KeysWrite) + QLatin1Char(' ') +
-                         tr("Without it, the key can only be rotated at once.");
+    options.ownKey = m_actions->isOwnKey(*key);
+    options.graceAllowed = m_actions->gracePeriodAllowed();
+    options.whyNoGrace = m_actions->whyNoGracePeriod();
     auto* dialog = new RotateKeyDialog(*key, options, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     m_rotateDialog = dialog;
@@ -671,90 +534,66 @@ void KeysPane::rotateSelected() {
 }
 
 void KeysPane::startRotation(const ApiKey& key, int gracePeriodSeconds) {
-    m_banner->clear();
-    if (isOwnKey(key)) {
-        const std::optional<QString> refused =
-            m_rotation->start(gracePeriodSeconds, [this](KeyRotation::Outcome outcome) {
-                m_busy->setVisible(isWorking());
-                if (!outcome.rotated) {
-                    if (outcome.mayHaveRotated)
-                        m_banner->showMessage(
-                            MessageBanner::Kind::Error,
-                            tr("The server may have rotated the key but sent no new key."),
-                            outcome.message, false);
-                    else if (outcome.error && outcome.message.isEmpty())
-                        showError(tr("The key was not rotated."), *outcome.error);
-                    else if (outcome.error && outcome.error->kind != ApiError::Kind::Http)
-                        m_banner->showMessage(MessageBanner::Kind::Warning,
-                                              tr("The key was not rotated."), outcome.message,
-                                              false);
-                    else if (outcome.error)
-                        showError(tr("The key was not rotated."), *outcome.error);
-                    else
-                        m_banner->showMessage(MessageBanner::Kind::Error,
-                                              tr("The key was not rotated."), outcome.message,
-                                              false);
-                    Q_EMIT operationFinished();
-                    return;
-                }
-                m_model->upsert(outcome.issued.record);
-                selectKey(outcome.issued.record.keyId);
-                const bool safe = outcome.stored && outcome.verified;
-                const auto origin = !outcome.stored ? RevealKeyDialog::Origin::OwnRotatedUnsaved
-                                    : outcome.sessionOnly
-                                        ? RevealKeyDialog::Origin::OwnRotatedForSession
-                                        : RevealKeyDialog::Origin::OwnRotated;
-                QString notice;
-                if (outcome.stored && outcome.sessionOnly && outcome.verified)
-                    notice.clear(); // the dialog's own words for this origin say it all
-                else if (!outcome.stored)
-                    notice = outcome.message + QLatin1Char('\n') +
-                             tr("Legba Admin uses the new key until it quits. Copy it now and "
-                                "store it safely, or try saving it again.");
-                else if (!outcome.verified)
-                    notice = outcome.message;
-                showReveal(std::move(outcome.issued), origin, notice, !safe);
-                refresh();
-                Q_EMIT operationFinished();
-            });
-        if (refused)
-            m_banner->showMessage(MessageBanner::Kind::Error, tr("The key was not rotated."),
-                                  *refused, false);
-        m_busy->setVisible(isWorking());
-        updateActions();
-        return;
-    }
-    m_busy->show();
-    m_writeCall = m_session->client()->rotateKey(
-        key.keyId, gracePeriodSeconds, this,
-        [this](Result<IssuedKey> result) { onOtherRotated(std::move(result)); });
+    m_list->banner()->clear();
+    const std::optional<QString> refused =
+        m_actions->rotate(key, gracePeriodSeconds,
+                          [this](KeyActions::Outcome outcome) { onRotated(std::move(outcome)); });
+    if (refused)
+        m_list->banner()->showWords(
+            {StatusWords::Tone::Error, tr("The key was not rotated."), *refused, false});
+    m_list->setBusy(isWorking());
     updateActions();
 }
 
-void KeysPane::onOtherRotated(Result<IssuedKey> result) {
-    m_busy->setVisible(isWorking());
+void KeysPane::onRotated(KeyActions::Outcome outcome) {
+    m_list->setBusy(isWorking());
     updateActions();
-    if (!result) {
-        showError(tr("The key was not rotated."), result.error());
+    if (!outcome.done || !outcome.issued) {
+        showOutcomeWords(outcome);
         Q_EMIT operationFinished();
         return;
     }
-    IssuedKey issued = std::move(result).value();
+    RevealKeyDialog::Origin origin = RevealKeyDialog::Origin::Rotated;
+    switch (outcome.reveal) {
+    case KeyActions::Reveal::Rotated:
+        break;
+    case KeyActions::Reveal::OwnRotated:
+        origin = RevealKeyDialog::Origin::OwnRotated;
+        break;
+    case KeyActions::Reveal::OwnRotatedForSession:
+        origin = RevealKeyDialog::Origin::OwnRotatedForSession;
+        break;
+    case KeyActions::Reveal::OwnRotatedUnsaved:
+        origin = RevealKeyDialog::Origin::OwnRotatedUnsaved;
+        break;
+    }
+    IssuedKey issued = std::move(*outcome.issued);
+    outcome.issued.reset();
     m_model->upsert(issued.record);
     selectKey(issued.record.keyId);
-    showReveal(std::move(issued), RevealKeyDialog::Origin::Rotated, QString(), false);
+    showReveal(std::move(issued), origin, outcome.notice, outcome.warning);
     refresh(); // the old key's status changed too
     Q_EMIT operationFinished();
+}
+
+void KeysPane::showOutcomeWords(const KeyActions::Outcome& outcome) {
+    if (outcome.failure) {
+        m_status.actionFailed(*outcome.failure);
+        m_list->showLook(m_status);
+        m_list->setBusy(isWorking());
+    }
+    if (!outcome.words.isEmpty())
+        m_list->banner()->showWords(outcome.words);
+    updateEmptyState();
 }
 
 // ---- revoke ----
 
 void KeysPane::revokeSelected() {
     const std::optional<ApiKey> key = selectedKey();
-    if (!key || !revokeBlocker(&*key).isEmpty() || m_writeCall.isRunning() ||
-        m_rotation->isRunning())
+    if (!key || !m_actions->whyNotRevoke(&*key).isEmpty() || m_actions->isRunning())
         return;
-    const bool own = isOwnKey(*key);
+    const bool own = m_actions->isOwnKey(*key);
     QString text = tr("Revoke key '%1' (%2…)? Requests using it will fail immediately.")
                        .arg(key->name, key->prefix);
     if (own)
@@ -772,53 +611,22 @@ void KeysPane::revokeSelected() {
     box.exec();
     if (box.clickedButton() != revokeButton)
         return;
-    revoke(*key, own);
-}
-
-void KeysPane::revoke(const ApiKey& key, bool ownKey) {
-    m_banner->clear();
-    m_busy->show();
-    m_writeCall =
-        m_session->client()->revokeKey(key.keyId, this, [this, key, ownKey](Result<Done> result) {
-            m_busy->setVisible(isWorking());
-            updateActions();
-            if (!result) {
-                showError(tr("The key '%1' was not revoked.").arg(key.name), result.error());
-                Q_EMIT operationFinished();
-                return;
-            }
-            qCInfo(lcUi).noquote() << "revoked key" << key.keyId << key.prefix;
-            if (ownKey) {
-                disconnectAfterOwnKeyRevoked(key.name);
-                Q_EMIT operationFinished();
-                return;
-            }
-            ApiKey revoked = key;
-            revoked.status = KeyStatus::Revoked;
-            revoked.revokedAt = QDateTime::currentDateTimeUtc();
-            m_model->upsert(revoked);
-            refresh(); // drops it unless "Show revoked" is on
-            Q_EMIT operationFinished();
-        });
+    m_list->banner()->clear();
+    m_actions->revoke(*key, [this](KeyActions::Outcome outcome) { onRevoked(std::move(outcome)); });
+    m_list->setBusy(isWorking());
     updateActions();
 }
 
-void KeysPane::disconnectAfterOwnKeyRevoked(const QString& keyName) {
-    const std::optional<Profile> profile = m_session->profile();
-    m_session->disconnectFromServer();
-    if (profile && profile->kind != Profile::Kind::Environment) {
-        // The stored key is worthless now: do not offer it again on the next start.
-        CredentialStore* credentials = m_connections->credentials();
-        credentials->forgetSessionKey(profile->credentialAccount());
-        credentials->remove(profile->credentialAccount(), this,
-                            [](const CredentialStore::Outcome&) {});
+void KeysPane::onRevoked(KeyActions::Outcome outcome) {
+    m_list->setBusy(isWorking());
+    updateActions();
+    // Failed, or the app's own key is gone and the session with it: the words say which.
+    showOutcomeWords(outcome);
+    if (outcome.revoked) {
+        m_model->upsert(*outcome.revoked);
+        refresh(); // drops it unless "Show revoked" is on
     }
-    m_banner->showMessage(
-        MessageBanner::Kind::Info,
-        tr("Disconnected: the key '%1' that Legba Admin used is revoked.").arg(keyName),
-        tr("Choose \"Edit Organization or Key…\" in the organization menu to connect with "
-           "another key."),
-        false);
+    Q_EMIT operationFinished();
 }
 
 } // namespace legba

@@ -1,7 +1,9 @@
 #pragma once
 
 #include "GenerateKeyDialog.h"
+#include "KeyActions.h"
 #include "LegbaClient.h"
+#include "ListStatus.h"
 #include "Pane.h"
 #include "RevealKeyDialog.h"
 #include "RotateKeyDialog.h"
@@ -16,16 +18,15 @@ class QLineEdit;
 class QMenu;
 class QPushButton;
 class QSortFilterProxyModel;
-class QStackedWidget;
 class QTableView;
 class QTimer;
 
 namespace legba {
 
-class BusyLine;
 class ConnectionManager;
 class KeyRotation;
 class KeysModel;
+class ListStatusView;
 class MessageBanner;
 class SecretClipboard;
 class Session;
@@ -38,7 +39,8 @@ class KeysPane : public Pane {
     Q_OBJECT
 
 public:
-    // What the server lets us do here.
+    // What the server lets us do here: ListStatus's NotAvailable and Forbidden, as this pane
+    // reads them.
     enum class Availability {
         Unknown,
         Available,
@@ -70,8 +72,9 @@ public:
     QSortFilterProxyModel* proxy() const { return m_proxy; }
     QTableView* view() const { return m_view; }
     SecretClipboard* clipboard() const { return m_clipboard; }
-    KeyRotation* ownKeyRotation() const { return m_rotation; }
-    MessageBanner* banner() const { return m_banner; }
+    KeyActions* actions() const { return m_actions; }
+    KeyRotation* ownKeyRotation() const { return m_actions->ownKeyRotation(); }
+    MessageBanner* banner() const;
     QLabel* healthLabel() const { return m_health; }
     QPushButton* generateButton() const { return m_generateButton; }
     QPushButton* rotateButton() const { return m_rotateButton; }
@@ -81,9 +84,10 @@ public:
     GenerateKeyDialog* generateDialog() const { return m_generateDialog; }
     RotateKeyDialog* rotateDialog() const { return m_rotateDialog; }
     RevealKeyDialog* revealDialog() const { return m_revealDialog; }
-    Availability availability() const { return m_availability; }
-    QDateTime lastRefresh() const { return m_lastRefresh; }
-    bool isStale() const { return m_stale; }
+    Availability availability() const;
+    const ListStatus& status() const { return m_status; }
+    QDateTime lastRefresh() const { return m_status.lastRefresh(); }
+    bool isStale() const { return m_status.isStale(); }
     bool isWorking() const;
 
 Q_SIGNALS:
@@ -94,34 +98,27 @@ Q_SIGNALS:
 
 private:
     void onListed(Result<KeyList> result);
-    void showError(const QString& what, const ApiError& error);
-    void setStale(bool stale);
-    void setAvailability(Availability availability);
+    // The list's status changed: the busy line, the stale look, the banner and the page.
+    void showStatus();
     void updateEmptyState();
     void updateHealth();
     void updateActions();
     void onIdentityChanged();
     void showContextMenu(const QPoint& pos);
     void startRotation(const ApiKey& key, int gracePeriodSeconds);
-    void onOtherRotated(Result<IssuedKey> result);
-    void revoke(const ApiKey& key, bool ownKey);
-    void disconnectAfterOwnKeyRevoked(const QString& keyName);
+    void onRotated(KeyActions::Outcome outcome);
+    void onRevoked(KeyActions::Outcome outcome);
+    // An action's failure (or its words, when it has some) in the banner.
+    void showOutcomeWords(const KeyActions::Outcome& outcome);
     void showReveal(IssuedKey issued, RevealKeyDialog::Origin origin, const QString& notice,
                     bool warning);
     void onClipboardCountdown(int secondsLeft);
-    bool isOwnKey(const ApiKey& key) const;
-    QString rotateBlocker(const ApiKey* key) const;
-    QString revokeBlocker(const ApiKey* key) const;
 
     ConnectionManager* m_connections; // not owned
     Session* m_session;               // not owned
     KeysModel* m_model;
     QSortFilterProxyModel* m_proxy;
     QTableView* m_view;
-    QStackedWidget* m_stack;
-    QLabel* m_emptyLabel;
-    QPushButton* m_emptyGenerate;
-    QLabel* m_unavailableLabel;
     QPushButton* m_generateButton;
     QPushButton* m_rotateButton;
     QPushButton* m_revokeButton;
@@ -130,20 +127,15 @@ private:
     QLineEdit* m_filter;
     QLabel* m_health;
     QLabel* m_clipboardStatus;
-    BusyLine* m_busy;
-    MessageBanner* m_banner;
+    ListStatusView* m_list;
     QTimer* m_clock;
     SecretClipboard* m_clipboard;
-    KeyRotation* m_rotation;
+    KeyActions* m_actions;
     QPointer<GenerateKeyDialog> m_generateDialog;
     QPointer<RotateKeyDialog> m_rotateDialog;
     QPointer<RevealKeyDialog> m_revealDialog;
     RequestHandle m_listCall;
-    RequestHandle m_writeCall;
-    QDateTime m_lastRefresh;
-    Availability m_availability = Availability::Unknown;
-    bool m_loadedOnce = false;
-    bool m_stale = false;
+    ListStatus m_status;
 };
 
 } // namespace legba

@@ -72,6 +72,25 @@ void MessageBanner::showMessage(Kind kind, const QString& title, const QString& 
     show();
 }
 
+void MessageBanner::showWords(const StatusWords& words) {
+    if (words.isEmpty()) {
+        clear();
+        return;
+    }
+    Kind kind = Kind::Error;
+    switch (words.tone) {
+    case StatusWords::Tone::Error:
+        break;
+    case StatusWords::Tone::Warning:
+        kind = Kind::Warning;
+        break;
+    case StatusWords::Tone::Info:
+        kind = Kind::Info;
+        break;
+    }
+    showMessage(kind, words.title, words.detail, words.offerRetry);
+}
+
 void MessageBanner::setActionText(const QString& text) {
     m_retry->setText(text);
     m_retry->setAccessibleName(text);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ListStatus.h"
 #include "Types.h"
 
 #include <QFrame>
@@ -22,6 +23,8 @@ public:
 
     void showMessage(Kind kind, const QString& title, const QString& detail,
                      bool offerRetry = true);
+    // Words made by failureWords() or ListStatus::words(); empty words clear the banner.
+    void showWords(const StatusWords& words);
     // The button's words; "Retry" unless said otherwise.
     void setActionText(const QString& text);
     void clear();

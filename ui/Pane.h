@@ -1,9 +1,6 @@
 #pragma once
 
-#include <QDateTime>
 #include <QWidget>
-
-class QAbstractItemView;
 
 namespace legba {
 
@@ -25,11 +22,6 @@ public:
     virtual QString copySelectionAsCurl() { return {}; }
     // The session changed (connected, rejected, other organization): reload.
     virtual void sessionChanged() {}
-
-protected:
-    // The stale look every pane shares: rows greyed, not disabled, so they stay selectable
-    // and copyable while the server is away; the tooltip says since when.
-    void showViewStale(QAbstractItemView* view, bool stale, const QDateTime& lastRefresh) const;
 };
 
 } // namespace legba

@@ -274,7 +274,10 @@ private Q_SLOTS:
 
         QTRY_VERIFY(pane->banner()->isVisible());
         const QString text = pane->banner()->text();
-        QVERIFY2(text.contains(QStringLiteral("may not read the audit log")), qPrintable(text));
+        // The words every pane uses for a 403: what failed, and the scope the key lacks.
+        QVERIFY2(text.contains(QStringLiteral("Loading the audit log failed.")), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("The key in use lacks the scope 'audit:read'")),
+                 qPrintable(text));
         QVERIFY2(text.contains(QStringLiteral("HTTP 403")), qPrintable(text));
         QVERIFY2(text.contains(QStringLiteral("Request id: req_")), qPrintable(text));
         QCOMPARE(pane->model()->rowCount(), 0);
