@@ -1,5 +1,6 @@
 #include "LegbaClient.h"
 
+#include "AuditPageSax.h"
 #include "Json.h"
 #include "KeyFormat.h"
 #include "Logging.h"
@@ -566,8 +567,9 @@ QUrlQuery LegbaClient::auditQueryToUrlQuery(const AuditQuery& query) {
 
 RequestHandle LegbaClient::auditLog(const AuditQuery& query, QObject* context,
                                     Callback<AuditPage> done) {
-    return call<AuditPage>("GET", QStringLiteral("/audit-log"), auditQueryToUrlQuery(query), {},
-                           context, std::move(done), viaJson(&json::auditPageFromJson));
+    return call<AuditPage>(
+        "GET", QStringLiteral("/audit-log"), auditQueryToUrlQuery(query), {}, context,
+        std::move(done), [](const QByteArray& body) { return audit::parseAuditPage(body).page(); });
 }
 
 RequestHandle LegbaClient::auditLogRaw(const AuditQuery& query, QObject* context,
