@@ -12,7 +12,7 @@ namespace legba::audit {
 
 namespace {
 
-constexpr std::size_t kPoolBlock = 64 * 1024;
+constexpr std::size_t kPoolBlock = std::size_t{64} * 1024;
 
 std::size_t hashOf(std::string_view text) {
     return std::hash<std::string_view>{}(text);
