@@ -4,396 +4,12 @@
 #include "JsonWriter.h"
 #include "Rfc3339.h"
 
-#include <QTimeZone>
 #include <charconv>
 #include <cstring>
-#include <functional>
-#include <unordered_map>
 
+// The reader of GET /audit-log pages: nlohmann_json's SAX events straight into an
+// AuditBatch (AuditRecords.h), without a DOM.
 namespace legba::audit {
-
-namespace {
-
-constexpr std::size_t kPoolBlock = 64 * 1024;
-
-std::size_t hashOf(std::string_view text) {
-    return std::hash<std::string_view>{}(text);
-}
-
-void appendVarint(std::string& out, std::size_t value) {
-    while (value >= 0x80) {
-        out.push_back(static_cast<char>((value & 0x7F) | 0x80));
-        value >>= 7;
-    }
-    out.push_back(static_cast<char>(value));
-}
-
-char* writeVarint(char* out, std::size_t value) {
-    while (value >= 0x80) {
-        *out++ = static_cast<char>((value & 0x7F) | 0x80);
-        value >>= 7;
-    }
-    *out++ = static_cast<char>(value);
-    return out;
-}
-
-std::size_t varintSize(std::size_t value) {
-    std::size_t n = 1;
-    while (value >= 0x80) {
-        value >>= 7;
-        ++n;
-    }
-    return n;
-}
-
-const char* readVarint(const char* in, std::size_t& value) {
-    value = 0;
-    int shift = 0;
-    for (;;) {
-        const auto byte = static_cast<unsigned char>(*in++);
-        value |= static_cast<std::size_t>(byte & 0x7F) << shift;
-        if (!(byte & 0x80))
-            return in;
-        shift += 7;
-    }
-}
-
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-qint64 daysFromCivil(int y, int m, int d) {
-    y -= m <= 2;
-    const int era = (y >= 0 ? y : y - 399) / 400;
-    const int yoe = y - era * 400;
-    const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return static_cast<qint64>(era) * 146097 + doe - 719468;
-}
-
-void civilFromDays(qint64 z, int& y, int& m, int& d) {
-    z += 719468;
-    const qint64 era = (z >= 0 ? z : z - 146096) / 146097;
-    const auto doe = static_cast<int>(z - era * 146097);
-    const int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const int mp = (5 * doy + 2) / 153;
-    d = doy - (153 * mp + 2) / 5 + 1;
-    m = mp < 10 ? mp + 3 : mp - 9;
-    y = static_cast<int>(yoe + era * 400) + (m <= 2);
-}
-
-bool digitsAt(std::string_view s, std::size_t from, std::size_t count, int& out) {
-    int value = 0;
-    for (std::size_t i = from; i < from + count; ++i) {
-        const char c = s[i];
-        if (c < '0' || c > '9')
-            return false;
-        value = value * 10 + (c - '0');
-    }
-    out = value;
-    return true;
-}
-
-void appendDigits(std::string& out, int value, int width) {
-    char buffer[8];
-    for (int i = width - 1; i >= 0; --i) {
-        buffer[i] = static_cast<char>('0' + value % 10);
-        value /= 10;
-    }
-    out.append(buffer, static_cast<std::size_t>(width));
-}
-
-} // namespace
-
-// ---- StringPool ----------------------------------------------------------------------
-
-StringPool::StringPool() {
-    m_slots.assign(64, 0);
-    m_views.reserve(64);
-    m_hashes.reserve(64);
-    m_views.emplace_back();
-    m_hashes.push_back(hashOf({}));
-    m_slots[m_hashes[0] & (m_slots.size() - 1)] = 1;
-}
-
-StringPool::StringPool(StringPool&&) noexcept = default;
-StringPool& StringPool::operator=(StringPool&&) noexcept = default;
-StringPool::~StringPool() = default;
-
-const char* StringPool::store(std::string_view text) {
-    if (text.size() > kPoolBlock / 4) {
-        // Large strings get a block of their own, so that small ones keep packing densely.
-        auto block = std::make_unique<char[]>(text.size());
-        std::memcpy(block.get(), text.data(), text.size());
-        const char* where = block.get();
-        m_blocks.push_back(std::move(block));
-        m_blockBytes += text.size();
-        return where;
-    }
-    if (!m_current || m_currentLeft < text.size()) {
-        m_blocks.push_back(std::make_unique<char[]>(kPoolBlock));
-        m_blockBytes += kPoolBlock;
-        m_current = m_blocks.back().get();
-        m_currentLeft = kPoolBlock;
-    }
-    char* where = m_current;
-    std::memcpy(where, text.data(), text.size());
-    m_current += text.size();
-    m_currentLeft -= text.size();
-    return where;
-}
-
-void StringPool::grow() {
-    std::vector<quint32> slots(m_slots.size() * 2, 0);
-    const std::size_t mask = slots.size() - 1;
-    for (quint32 id = 0; id < m_views.size(); ++id) {
-        std::size_t i = m_hashes[id] & mask;
-        while (slots[i])
-            i = (i + 1) & mask;
-        slots[i] = id + 1;
-    }
-    m_slots = std::move(slots);
-}
-
-StringId StringPool::intern(std::string_view text) {
-    if (text.empty())
-        return 0;
-    const std::size_t hash = hashOf(text);
-    const std::size_t mask = m_slots.size() - 1;
-    std::size_t i = hash & mask;
-    while (const quint32 slot = m_slots[i]) {
-        const quint32 id = slot - 1;
-        if (m_hashes[id] == hash && m_views[id] == text)
-            return id;
-        i = (i + 1) & mask;
-    }
-    const auto id = static_cast<StringId>(m_views.size());
-    m_views.emplace_back(store(text), text.size());
-    m_hashes.push_back(hash);
-    m_slots[i] = id + 1;
-    if (m_views.size() * 2 > m_slots.size())
-        grow();
-    return id;
-}
-
-QString StringPool::string(StringId id) const {
-    const std::string_view text = m_views[id];
-    return QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size()));
-}
-
-std::size_t StringPool::memoryBytes() const {
-    return m_blockBytes + m_views.capacity() * sizeof(std::string_view) +
-           m_hashes.capacity() * sizeof(std::size_t) + m_slots.capacity() * sizeof(quint32);
-}
-
-// ---- unique strings ------------------------------------------------------------------
-
-std::size_t packedUniqueSize(std::string_view eventId, std::string_view requestId,
-                             std::string_view targetId) {
-    return varintSize(eventId.size()) + eventId.size() + varintSize(requestId.size()) +
-           requestId.size() + varintSize(targetId.size()) + targetId.size();
-}
-
-void writeUnique(char* out, std::string_view eventId, std::string_view requestId,
-                 std::string_view targetId) {
-    for (std::string_view part : {eventId, requestId, targetId}) {
-        out = writeVarint(out, part.size());
-        if (!part.empty())
-            std::memcpy(out, part.data(), part.size());
-        out += part.size();
-    }
-}
-
-void appendUnique(std::string& out, std::string_view eventId, std::string_view requestId,
-                  std::string_view targetId) {
-    for (std::string_view part : {eventId, requestId, targetId}) {
-        appendVarint(out, part.size());
-        out.append(part);
-    }
-}
-
-void appendOtherOutcome(std::string& out, std::string_view word) {
-    appendVarint(out, word.size());
-    out.append(word);
-}
-
-UniqueStrings readUnique(const char* packed, quint8 flags) {
-    UniqueStrings result;
-    const char* p = packed;
-    std::size_t size = 0;
-    p = readVarint(p, size);
-    result.eventId = {p, size};
-    p += size;
-    p = readVarint(p, size);
-    result.requestId = {p, size};
-    p += size;
-    p = readVarint(p, size);
-    result.targetId = {p, size};
-    p += size;
-    if (flags & AuditRecord::OtherOutcome) {
-        p = readVarint(p, size);
-        result.otherOutcome = {p, size};
-        p += size;
-    }
-    result.packedSize = static_cast<std::size_t>(p - packed);
-    return result;
-}
-
-// ---- times and JSON text -------------------------------------------------------------
-
-namespace {
-// The form our server writes, in nanoseconds: whole seconds or three digits, 'Z'.
-std::optional<qint64> parseContractForm(std::string_view s) {
-    if (s.size() != 20 && s.size() != 24)
-        return std::nullopt;
-    if (s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' ||
-        s.back() != 'Z')
-        return std::nullopt;
-    int year, month, day, hour, minute, second, msec = 0;
-    if (!digitsAt(s, 0, 4, year) || !digitsAt(s, 5, 2, month) || !digitsAt(s, 8, 2, day) ||
-        !digitsAt(s, 11, 2, hour) || !digitsAt(s, 14, 2, minute) || !digitsAt(s, 17, 2, second))
-        return std::nullopt;
-    if (s.size() == 24 && (s[19] != '.' || !digitsAt(s, 20, 3, msec)))
-        return std::nullopt;
-    // What QDate and QTime accept: no year 0, real days of the month, no leap seconds.
-    static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    if (year < 1 || month < 1 || month > 12 || day < 1 ||
-        day > kDays[month - 1] + (month == 2 && leap) || hour > 23 || minute > 59 || second > 59)
-        return std::nullopt;
-    const qint64 days = daysFromCivil(year, month, day);
-    return ((days * 24 + hour) * 60 + minute) * 60'000LL + second * 1000LL + msec;
-}
-} // namespace
-
-std::optional<qint64> parseRfc3339Ms(std::string_view s) {
-    if (const auto ms = parseContractForm(s))
-        return ms;
-    // Any other RFC 3339 form (offsets, other precisions) is rare: the one general parser.
-    const auto time =
-        rfc3339::parseAny(QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size())));
-    return time ? std::optional<qint64>(time->toMSecsSinceEpoch()) : std::nullopt;
-}
-
-void appendRfc3339(std::string& out, qint64 msecs) {
-    qint64 days = msecs / 86'400'000;
-    qint64 rest = msecs % 86'400'000;
-    if (rest < 0) {
-        rest += 86'400'000;
-        --days;
-    }
-    int y, m, d;
-    civilFromDays(days, y, m, d);
-    const auto dayMs = static_cast<int>(rest);
-    appendDigits(out, y, 4);
-    out.push_back('-');
-    appendDigits(out, m, 2);
-    out.push_back('-');
-    appendDigits(out, d, 2);
-    out.push_back('T');
-    appendDigits(out, dayMs / 3'600'000, 2);
-    out.push_back(':');
-    appendDigits(out, dayMs / 60'000 % 60, 2);
-    out.push_back(':');
-    appendDigits(out, dayMs / 1000 % 60, 2);
-    if (dayMs % 1000) {
-        out.push_back('.');
-        appendDigits(out, dayMs % 1000, 3);
-    }
-    out.push_back('Z');
-}
-
-void appendEventJson(std::string& out, const AuditRecord& r, const RecordStrings& s) {
-    out.append("{\"event_id\":");
-    json::appendString(out, s.eventId);
-    out.append(",\"occurred_at\":\"");
-    appendRfc3339(out, r.occurredMs);
-    out.append("\",\"actor\":");
-    if (s.hasActor) {
-        out.append("{\"key_id\":");
-        json::appendString(out, s.actorKeyId);
-        out.append(",\"name\":");
-        json::appendString(out, s.actorName);
-        out.append(",\"prefix\":");
-        json::appendString(out, s.actorPrefix);
-        out.push_back('}');
-    } else {
-        out.append("null");
-    }
-    out.append(",\"action\":");
-    json::appendString(out, s.action);
-    out.append(",\"target\":");
-    if (r.hasTarget()) {
-        out.append("{\"type\":");
-        json::appendString(out, s.targetType);
-        out.append(",\"id\":");
-        json::appendString(out, s.targetId);
-        out.push_back('}');
-    } else {
-        out.append("null");
-    }
-    out.append(",\"outcome\":");
-    json::appendString(out, outcomeWord(r, s.otherOutcome));
-    out.append(",\"status_code\":");
-    char number[8];
-    const auto end = std::to_chars(number, number + sizeof number, r.statusCode).ptr;
-    out.append(number, static_cast<std::size_t>(end - number));
-    out.append(",\"ip\":");
-    json::appendString(out, s.ip);
-    out.append(",\"user_agent\":");
-    json::appendString(out, s.userAgent);
-    out.append(",\"request_id\":");
-    json::appendString(out, s.requestId);
-    out.append(",\"details\":");
-    out.append(s.details.empty() ? std::string_view("{}") : s.details);
-    out.push_back('}');
-}
-
-AuditEvent AuditBatch::event(std::size_t index) const {
-    const AuditRecord& r = records[index];
-    const UniqueStrings u = uniqueOf(r);
-    auto text = [](std::string_view v) {
-        return QString::fromUtf8(v.data(), static_cast<qsizetype>(v.size()));
-    };
-    AuditEvent e;
-    e.eventId = text(u.eventId);
-    e.occurredAt = QDateTime::fromMSecsSinceEpoch(r.occurredMs, QTimeZone::utc());
-    if (r.actor) {
-        const ActorIds& a = actors[r.actor];
-        e.actor =
-            AuditActor{strings.string(a.keyId), strings.string(a.name), strings.string(a.prefix)};
-    }
-    e.action = strings.string(r.action);
-    if (r.hasTarget())
-        e.target = AuditTarget{strings.string(r.targetType), text(u.targetId)};
-    e.outcome = OpenEnum<AuditOutcome>::fromWire(text(audit::outcomeWord(r, u.otherOutcome)));
-    e.statusCode = r.statusCode;
-    e.ip = strings.string(r.ip);
-    e.userAgent = strings.string(r.userAgent);
-    e.requestId = text(u.requestId);
-    const std::string_view details = strings.view(r.details);
-    e.detailsJson = QByteArray(details.data(), static_cast<qsizetype>(details.size()));
-    return e;
-}
-
-std::size_t AuditBatch::unreadableAbove(std::size_t count) const {
-    if (count >= records.size())
-        return unreadable.size();
-    // Each item names its event first: "events[7]...". Record `count` is event `count` plus
-    // the unreadable events before it.
-    auto eventIndex = [](const UnreadableItem& item) {
-        const qsizetype open = item.field.indexOf(QLatin1Char('['));
-        const qsizetype close = item.field.indexOf(QLatin1Char(']'));
-        return item.field.mid(open + 1, close - open - 1).toULongLong();
-    };
-    std::size_t above = 0;
-    std::size_t event = count;
-    while (above < unreadable.size() && eventIndex(unreadable[above]) <= event) {
-        ++above;
-        ++event;
-    }
-    return above;
-}
-
-// ---- the SAX handler -----------------------------------------------------------------
 
 namespace {
 
@@ -624,6 +240,8 @@ public:
     }
 
     bool start_object(std::size_t) {
+        if (!deeper())
+            return false;
         switch (m_state) {
         case State::Start:
             m_state = State::Root;
@@ -671,6 +289,7 @@ public:
     }
 
     bool end_object() {
+        --m_depth;
         switch (m_state) {
         case State::Root:
             if (!m_eventsSeen)
@@ -708,6 +327,8 @@ public:
     }
 
     bool start_array(std::size_t) {
+        if (!deeper())
+            return false;
         switch (m_state) {
         case State::Root:
             if (m_rootKey == RootKey::Events) {
@@ -731,6 +352,7 @@ public:
     }
 
     bool end_array() {
+        --m_depth;
         switch (m_state) {
         case State::Events:
             m_state = State::Root;
@@ -819,6 +441,14 @@ private:
     void nextEvent() {
         ++m_index;
         m_state = State::Events;
+    }
+
+    // As json::parse: nesting that whatever walks the details later could not survive
+    // (the details panel parses and prints them) fails the page.
+    bool deeper() {
+        if (++m_depth <= json::kMaxDepth)
+            return true;
+        return fail(QString(), json::tooDeepProblem());
     }
 
     void startSkip() {
@@ -932,7 +562,7 @@ private:
             m_eventId.assign(value);
             return true;
         case Field::OccurredAt: {
-            const auto ms = parseRfc3339Ms(value);
+            const auto ms = rfc3339::parseMs(value);
             if (!ms)
                 return badValue(path(m_field), QStringLiteral("is not an RFC 3339 time"),
                                 Kind::Other);
@@ -1088,6 +718,7 @@ private:
     Field m_field = Field::Unknown;
     int m_skipDepth = 0;
     int m_badDepth = 0;
+    int m_depth = 0; // containers open, the body's own included
     bool m_eventsSeen = false;
     std::size_t m_index = 0;
 

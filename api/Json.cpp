@@ -8,6 +8,10 @@ namespace legba::json {
 
 using nlohmann::json;
 
+QString tooDeepProblem() {
+    return QStringLiteral("is nested more than %1 levels deep").arg(kMaxDepth);
+}
+
 namespace {
 
 QString join(const QString& path, const char* field) {
@@ -98,11 +102,6 @@ QStringList stringArray(const json& object, const char* field, const QString& pa
     return strings;
 }
 
-// Deeper than any shape of the contract, and shallow enough that whatever walks the DOM
-// recursively (dump, copy, compare) stays far from the end of the stack: nlohmann parses
-// and destroys iteratively, but dumps recursively (audit details are dumped).
-constexpr int kMaxDepth = 64;
-
 // What the DOM parser would let through: nesting deep enough to overflow the stack later,
 // and a raw NUL, which is never valid JSON but which nlohmann's lexer takes for the end of
 // the input. One linear pass, far cheaper than the parse itself.
@@ -124,7 +123,7 @@ std::optional<QString> lexicalProblem(QByteArrayView text) {
             inString = true;
         } else if (c == '[' || c == '{') {
             if (++depth > kMaxDepth)
-                return QStringLiteral("is nested more than %1 levels deep").arg(kMaxDepth);
+                return tooDeepProblem();
         } else if (c == ']' || c == '}') {
             --depth;
         }

@@ -20,6 +20,13 @@ private:
     QString m_problem;
 };
 
+// Deeper than any shape of the contract, and shallow enough that whatever walks the DOM
+// recursively (dump, copy, compare) stays far from the end of the stack: nlohmann parses
+// and destroys iteratively, but dumps recursively (audit details are dumped). parse() and
+// the audit page reader refuse deeper nesting.
+constexpr int kMaxDepth = 64;
+QString tooDeepProblem();
+
 // Parse text into a DOM; malformed JSON is a ParseError with an empty field.
 nlohmann::json parse(QByteArrayView body);
 QByteArray dump(const nlohmann::json& value);
@@ -40,6 +47,8 @@ IssuedKey issuedKeyFromJson(const nlohmann::json& object);
 Instance instanceFromJson(const nlohmann::json& object, const QString& path = {});
 InstanceList instanceListFromJson(const nlohmann::json& object);
 AuditEvent auditEventFromJson(const nlohmann::json& object, const QString& path = {});
+// The DOM reading of an audit page: the test oracle for audit::parseAuditPage (the one the
+// app uses), which must read every page alike; not for production paths.
 AuditPage auditPageFromJson(const nlohmann::json& object);
 Health healthFromJson(const nlohmann::json& object);
 // Lenient by design: any body that is not the error shape gives an empty ErrorBody.

@@ -3,6 +3,8 @@
 #include <QDateTime>
 #include <QString>
 #include <optional>
+#include <string>
+#include <string_view>
 
 namespace legba::rfc3339 {
 
@@ -16,5 +18,12 @@ std::optional<QDateTime> parse(QStringView s);
 std::optional<QDateTime> parseAny(QStringView s);
 QString format(const QDateTime& time);
 QString formatMs(qint64 msSinceEpoch);
+
+// The same in UTF-8 and milliseconds since the epoch, for the audit log's reader and writers
+// (a page of a million events must not become a million QDateTimes). parseMs accepts
+// exactly what parseAny accepts, the contract's own form on a fast path; appendMs writes
+// what formatMs writes.
+std::optional<qint64> parseMs(std::string_view s);
+void appendMs(std::string& out, qint64 msSinceEpoch);
 
 } // namespace legba::rfc3339

@@ -1,7 +1,6 @@
 #include "AuditStore.h"
 
 #include <QCoreApplication>
-#include <QTimeZone>
 #include <cstring>
 #include <emmintrin.h>
 
@@ -90,56 +89,6 @@ AuditStore::Index AuditStore::append(const AuditBatch& batch, const std::vector<
         ++m_size;
     }
     return first;
-}
-
-audit::RecordStrings AuditStore::recordStrings(Index i) const {
-    const AuditRecord& r = record(i);
-    const audit::UniqueStrings u = unique(i);
-    audit::RecordStrings s;
-    s.eventId = u.eventId;
-    s.requestId = u.requestId;
-    s.targetId = u.targetId;
-    s.action = m_strings.view(r.action);
-    s.targetType = m_strings.view(r.targetType);
-    s.ip = m_strings.view(r.ip);
-    s.userAgent = m_strings.view(r.userAgent);
-    s.details = m_strings.view(r.details);
-    s.hasActor = r.actor != 0;
-    const ActorIds& a = m_actors[r.actor];
-    s.actorKeyId = m_strings.view(a.keyId);
-    s.actorName = m_strings.view(a.name);
-    s.actorPrefix = m_strings.view(a.prefix);
-    s.otherOutcome = u.otherOutcome;
-    return s;
-}
-
-AuditEvent AuditStore::event(Index i) const {
-    const AuditRecord& r = record(i);
-    const audit::RecordStrings s = recordStrings(i);
-    auto text = [](std::string_view v) {
-        return QString::fromUtf8(v.data(), static_cast<qsizetype>(v.size()));
-    };
-    AuditEvent e;
-    e.eventId = text(s.eventId);
-    e.occurredAt = QDateTime::fromMSecsSinceEpoch(r.occurredMs, QTimeZone::utc());
-    if (s.hasActor)
-        e.actor = AuditActor{text(s.actorKeyId), text(s.actorName), text(s.actorPrefix)};
-    e.action = text(s.action);
-    if (r.hasTarget())
-        e.target = AuditTarget{text(s.targetType), text(s.targetId)};
-    e.outcome = OpenEnum<AuditOutcome>::fromWire(text(audit::outcomeWord(r, s.otherOutcome)));
-    e.statusCode = r.statusCode;
-    e.ip = text(s.ip);
-    e.userAgent = text(s.userAgent);
-    e.requestId = text(s.requestId);
-    e.detailsJson = QByteArray(s.details.data(), static_cast<qsizetype>(s.details.size()));
-    return e;
-}
-
-std::string AuditStore::eventJson(Index i) const {
-    std::string out;
-    audit::appendEventJson(out, record(i), recordStrings(i));
-    return out;
 }
 
 std::size_t AuditStore::memoryBytes() const {

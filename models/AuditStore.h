@@ -1,6 +1,6 @@
 #pragma once
 
-#include "AuditPageSax.h"
+#include "AuditRecords.h"
 
 #include <QString>
 #include <array>
@@ -37,10 +37,17 @@ public:
     const audit::StringPool& strings() const { return m_strings; }
     const std::vector<audit::ActorIds>& actors() const { return m_actors; }
 
-    audit::RecordStrings recordStrings(Index i) const;
-    AuditEvent event(Index i) const;
+    audit::RecordView view(Index i) const {
+        const audit::AuditRecord& r = record(i);
+        return audit::RecordView(r, m_strings, m_actors[r.actor], packed(i));
+    }
+    AuditEvent event(Index i) const { return view(i).event(); }
     // The event as one JSON object in the contract's shape.
-    std::string eventJson(Index i) const;
+    std::string eventJson(Index i) const {
+        std::string out;
+        view(i).appendJson(out);
+        return out;
+    }
 
     // Bytes held by records, unique strings, pool and actor table (capacity, not use).
     std::size_t memoryBytes() const;

@@ -3,6 +3,7 @@
 #include "AuditStore.h"
 #include "Json.h"
 #include "Logging.h"
+#include "Rfc3339.h"
 
 #include <QLocale>
 #include <QtConcurrent/QtConcurrentRun>
@@ -15,9 +16,77 @@ namespace {
 
 constexpr int kExportPageSize = 1000;
 
-void appendCsvTime(std::string& out, qint64 msecs) {
-    audit::appendRfc3339(out, msecs);
+// The CSV columns, in order: each one's name in the header and its cell from the event.
+// JSON Lines writes the contract's shape (audit::RecordView::appendJson), the same members.
+struct CsvColumn {
+    std::string_view name;
+    void (*append)(std::string& out, const audit::RecordView& event);
+};
+
+void text(std::string& out, std::string_view value) {
+    AuditExporter::appendCsvField(out, value);
 }
+
+constexpr CsvColumn kCsvColumns[] = {
+    {"event_id",
+     [](std::string& out, const audit::RecordView& e) {
+         text(out, e.strings().eventId);
+     }},
+    {"occurred_at",
+     [](std::string& out, const audit::RecordView& e) {
+         rfc3339::appendMs(out, e.record().occurredMs);
+     }},
+    {"actor_key_id",
+     [](std::string& out, const audit::RecordView& e) {
+         text(out, e.strings().hasActor ? e.strings().actorKeyId : std::string_view());
+     }},
+    {"actor_name",
+     [](std::string& out, const audit::RecordView& e) {
+         text(out, e.strings().hasActor ? e.strings().actorName : std::string_view());
+     }},
+    {"actor_prefix",
+     [](std::string& out, const audit::RecordView& e) {
+         text(out, e.strings().hasActor ? e.strings().actorPrefix : std::string_view());
+     }},
+    {"action",
+     [](std::string& out, const audit::RecordView& e) {
+         text(out, e.strings().action);
+     }},
+    {"target_type",
+     [](std::string& out, const audit::RecordView& e) {
+         text(out, e.record().hasTarget() ? e.strings().targetType : std::string_view());
+     }},
+    {"target_id",
+     [](std::string& out, const audit::RecordView& e) {
+         text(out, e.record().hasTarget() ? e.strings().targetId : std::string_view());
+     }},
+    {"outcome",
+     [](std::string& out, const audit::RecordView& e) {
+         text(out, e.outcome());
+     }},
+    {"status_code",
+     [](std::string& out, const audit::RecordView& e) {
+         char number[8];
+         const auto end = std::to_chars(number, number + sizeof number, e.record().statusCode).ptr;
+         out.append(number, static_cast<std::size_t>(end - number));
+     }},
+    {"ip",
+     [](std::string& out, const audit::RecordView& e) {
+         text(out, e.strings().ip);
+     }},
+    {"user_agent",
+     [](std::string& out, const audit::RecordView& e) {
+         text(out, e.strings().userAgent);
+     }},
+    {"request_id",
+     [](std::string& out, const audit::RecordView& e) {
+         text(out, e.strings().requestId);
+     }},
+    {"details",
+     [](std::string& out, const audit::RecordView& e) {
+         text(out, e.strings().details.empty() ? std::string_view("{}") : e.strings().details);
+     }},
+};
 
 } // namespace
 
@@ -49,9 +118,13 @@ AuditExporter::Format AuditExporter::formatForPath(const QString& path) {
 }
 
 QByteArray AuditExporter::csvHeader() {
-    return QByteArrayLiteral("event_id,occurred_at,actor_key_id,actor_name,actor_prefix,action,"
-                             "target_type,target_id,outcome,status_code,ip,user_agent,"
-                             "request_id,details\r\n");
+    QByteArray header;
+    for (const CsvColumn& column : kCsvColumns) {
+        if (!header.isEmpty())
+            header += ',';
+        header.append(column.name.data(), static_cast<qsizetype>(column.name.size()));
+    }
+    return header + "\r\n";
 }
 
 void AuditExporter::appendCsvField(std::string& out, std::string_view field) {
@@ -78,37 +151,14 @@ QString AuditExporter::csvCellValue(const QString& cell) {
     return cell.startsWith(QLatin1Char('\'')) ? cell.mid(1) : cell;
 }
 
-void AuditExporter::appendCsvRow(std::string& out, const audit::AuditRecord& r,
-                                 const audit::RecordStrings& s) {
-    appendCsvField(out, s.eventId);
-    out.push_back(',');
-    appendCsvTime(out, r.occurredMs);
-    out.push_back(',');
-    appendCsvField(out, s.hasActor ? s.actorKeyId : std::string_view());
-    out.push_back(',');
-    appendCsvField(out, s.hasActor ? s.actorName : std::string_view());
-    out.push_back(',');
-    appendCsvField(out, s.hasActor ? s.actorPrefix : std::string_view());
-    out.push_back(',');
-    appendCsvField(out, s.action);
-    out.push_back(',');
-    appendCsvField(out, r.hasTarget() ? s.targetType : std::string_view());
-    out.push_back(',');
-    appendCsvField(out, r.hasTarget() ? s.targetId : std::string_view());
-    out.push_back(',');
-    appendCsvField(out, audit::outcomeWord(r, s.otherOutcome));
-    out.push_back(',');
-    char number[8];
-    const auto end = std::to_chars(number, number + sizeof number, r.statusCode).ptr;
-    out.append(number, static_cast<std::size_t>(end - number));
-    out.push_back(',');
-    appendCsvField(out, s.ip);
-    out.push_back(',');
-    appendCsvField(out, s.userAgent);
-    out.push_back(',');
-    appendCsvField(out, s.requestId);
-    out.push_back(',');
-    appendCsvField(out, s.details.empty() ? std::string_view("{}") : s.details);
+void AuditExporter::appendCsvRow(std::string& out, const audit::RecordView& event) {
+    bool first = true;
+    for (const CsvColumn& column : kCsvColumns) {
+        if (!first)
+            out.push_back(',');
+        first = false;
+        column.append(out, event);
+    }
     out.append("\r\n");
 }
 
@@ -190,26 +240,11 @@ void AuditExporter::requestPage(const QString& cursor) {
                     for (const audit::AuditRecord& r : batch.records) {
                         if (!matcher.matches(r, batch.unique.data() + r.uniqueOffset))
                             continue;
-                        const audit::UniqueStrings u = batch.uniqueOf(r);
-                        const audit::ActorIds& a = batch.actors[r.actor];
-                        audit::RecordStrings s;
-                        s.eventId = u.eventId;
-                        s.requestId = u.requestId;
-                        s.targetId = u.targetId;
-                        s.action = batch.strings.view(r.action);
-                        s.targetType = batch.strings.view(r.targetType);
-                        s.ip = batch.strings.view(r.ip);
-                        s.userAgent = batch.strings.view(r.userAgent);
-                        s.details = batch.strings.view(r.details);
-                        s.hasActor = r.actor != 0;
-                        s.actorKeyId = batch.strings.view(a.keyId);
-                        s.actorName = batch.strings.view(a.name);
-                        s.actorPrefix = batch.strings.view(a.prefix);
-                        s.otherOutcome = u.otherOutcome;
+                        const audit::RecordView event = batch.view(r);
                         if (format == Format::Csv) {
-                            appendCsvRow(out, r, s);
+                            appendCsvRow(out, event);
                         } else {
-                            audit::appendEventJson(out, r, s);
+                            event.appendJson(out);
                             out.push_back('\n');
                         }
                         ++chunk.events;

@@ -45,8 +45,7 @@ public:
     static void appendCsvField(std::string& out, std::string_view field);
     // The cell's value from what appendCsvField wrote (once unquoted): the inverse.
     static QString csvCellValue(const QString& cell);
-    static void appendCsvRow(std::string& out, const audit::AuditRecord& record,
-                             const audit::RecordStrings& strings);
+    static void appendCsvRow(std::string& out, const audit::RecordView& event);
 
 Q_SIGNALS:
     void progress(qint64 eventsWritten);

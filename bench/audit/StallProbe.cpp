@@ -10,6 +10,7 @@
 
 #include "AuditLogModel.h"
 #include "AuditPane.h"
+#include "Json.h"
 #include "Session.h"
 
 #include <QApplication>
@@ -183,12 +184,20 @@ int benchStall(const char* which, const QStringList& args) {
         AuditQuery query;
         query.limit = 1000;
         query.cursor = cursor;
-        session.client()->auditLog(query, &view, [&](Result<AuditPage> page) {
-            if (!page) {
+        session.client()->auditLogRaw(query, &view, [&](Result<QByteArray> body) {
+            if (!body) {
                 loop.quit();
                 return;
             }
-            for (const AuditEvent& e : page.value().events) {
+            // The obvious approach: nlohmann's DOM into AuditEvent values.
+            AuditPage page;
+            try {
+                page = json::auditPageFromJson(json::parse(body.value()));
+            } catch (const json::ParseError&) {
+                loop.quit();
+                return;
+            }
+            for (const AuditEvent& e : page.events) {
                 auto* time = new QStandardItem(e.occurredAt.toLocalTime().toString(Qt::ISODate));
                 time->setData(e.occurredAt.toMSecsSinceEpoch(), Qt::UserRole + 1);
                 time->setData(e.eventId, Qt::UserRole + 2);
@@ -203,11 +212,11 @@ int benchStall(const char* which, const QStringList& args) {
                      new QStandardItem(QString::number(e.statusCode)), new QStandardItem(e.ip),
                      new QStandardItem(e.userAgent)});
             }
-            loaded += static_cast<qint64>(page.value().events.size());
-            if (loaded >= wanted || page.value().nextCursor.isEmpty())
+            loaded += static_cast<qint64>(page.events.size());
+            if (loaded >= wanted || page.nextCursor.isEmpty())
                 loop.quit();
             else
-                next(page.value().nextCursor);
+                next(page.nextCursor);
         });
     };
     probe.start();

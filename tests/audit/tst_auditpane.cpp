@@ -478,7 +478,7 @@ private Q_SLOTS:
         s.requestId = utf8;
         s.details = R"({"route":"/x"})";
         std::string out;
-        AuditExporter::appendCsvRow(out, r, s);
+        AuditExporter::appendCsvRow(out, audit::RecordView(r, s));
         const QList<QStringList> rows = parseCsv(QString::fromStdString(out));
         QCOMPARE(rows.size(), 1);
         QCOMPARE(rows[0].size(), 14);
@@ -505,7 +505,7 @@ private Q_SLOTS:
         s.userAgent = agent;
         s.details = R"({"a":"b,c"})";
         std::string out;
-        AuditExporter::appendCsvRow(out, r, s);
+        AuditExporter::appendCsvRow(out, audit::RecordView(r, s));
         const QList<QStringList> rows = parseCsv(QString::fromStdString(out));
         QCOMPARE(rows.size(), 1);
         QCOMPARE(rows[0].size(), 14);

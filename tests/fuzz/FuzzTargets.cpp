@@ -355,11 +355,11 @@ Violation rfc3339(QByteArrayView input) {
     const QString text16 = QString::fromUtf8(input);
     const auto parsed = rfc3339::parseAny(text16);
     // The audit pane's own parser accepts exactly the same texts, with the same meaning.
-    const auto ms = audit::parseRfc3339Ms(
-        std::string_view(input.data(), static_cast<std::size_t>(input.size())));
+    const auto ms =
+        rfc3339::parseMs(std::string_view(input.data(), static_cast<std::size_t>(input.size())));
     if (parsed.has_value() != ms.has_value())
-        return parsed ? "parseRfc3339Ms refused what rfc3339::parseAny accepted"
-                      : "parseRfc3339Ms accepted what rfc3339::parseAny refused";
+        return parsed ? "parseMs refused what rfc3339::parseAny accepted"
+                      : "parseMs accepted what rfc3339::parseAny refused";
     if (!parsed)
         return std::nullopt;
     if (parsed->toMSecsSinceEpoch() != *ms)
@@ -369,7 +369,7 @@ Violation rfc3339(QByteArrayView input) {
     if (!back || *back != *parsed)
         return "format then parse changed the time: " + text(formatted);
     std::string saxFormatted;
-    audit::appendRfc3339(saxFormatted, *ms);
+    rfc3339::appendMs(saxFormatted, *ms);
     if (saxFormatted != text(formatted))
         return "the two formatters disagree: " + saxFormatted + " / " + text(formatted);
     // The contract's form is canonical: it comes back as it went in, save for a ".000"
