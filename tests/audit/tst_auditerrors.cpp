@@ -25,6 +25,7 @@
 #include <QPointer>
 #include <QProgressDialog>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTableView>
@@ -61,6 +62,11 @@ public:
     QUrl baseUrl() const { return m_front.baseUrl(); }
     void setFault(Fault fault) { m_fault = std::move(fault); }
     void setRewrite(Rewrite rewrite) { m_rewrite = std::move(rewrite); }
+    // While down, every request is answered as a stopped server is through the proxy: the
+    // connection is reset. The tests stop "the server" here rather than closing the real
+    // one: listening again on the same port after closing it races every other process on
+    // the machine for that port (ctest -j runs tests side by side).
+    void setDown(bool down) { m_down = down; }
 
 private:
     void forward(QTcpSocket* socket, const test::RawRequest& request) {
@@ -71,6 +77,10 @@ private:
                 test::HostileServer::answer(socket, answer->status, answer->body, json);
                 return;
             }
+        }
+        if (m_down) {
+            test::HostileServer::reset(socket);
+            return;
         }
         QNetworkRequest upstream(QUrl(m_upstream.toString() + QString::fromLatin1(request.target)));
         for (const auto& [name, value] : request.headers) {
@@ -108,6 +118,7 @@ private:
     QNetworkAccessManager m_manager;
     Fault m_fault;
     Rewrite m_rewrite;
+    bool m_down = false;
 };
 
 bool isAuditLog(const test::RawRequest& request) {
@@ -126,7 +137,6 @@ class TestAuditErrors : public QObject {
 
 private:
     std::unique_ptr<test::TestServer> server;
-    quint16 port = 0;
     std::unique_ptr<FaultyProxy> proxy;
     std::unique_ptr<Session> session;
     std::unique_ptr<AuditPane> pane;
@@ -201,7 +211,6 @@ private Q_SLOTS:
     void initTestCase() {
         server = std::make_unique<test::TestServer>();
         QVERIFY2(server->ok(), qPrintable(server->error()));
-        port = static_cast<quint16>(server->baseUrl().port());
         std::FILE* null = std::fopen("/dev/null", "w");
         const int seeded =
             server::runCli({QStringLiteral("seed-demo"), QStringLiteral("--data-dir"),
@@ -217,9 +226,6 @@ private Q_SLOTS:
         pane.reset();
         session.reset();
         proxy.reset();
-        // A test may have stopped the server: it listens again where it was.
-        if (!server->baseUrl().isValid() || server->baseUrl().port() != port)
-            QCOMPARE(server->server().listen(QHostAddress::LocalHost, port), port);
     }
 
     void auditLogAnswering404_saysNotAvailableOnThisServer() {
@@ -297,7 +303,7 @@ private Q_SLOTS:
         proxy->setFault([this, &nextPages](
                             const test::RawRequest& request) -> std::optional<FaultyProxy::Answer> {
             if (isAuditLog(request) && request.target.contains("cursor=") && ++nextPages == 1)
-                server->server().close();
+                proxy->setDown(true);
             return std::nullopt;
         });
         open(proxy->baseUrl(), server->ownerKey());
@@ -321,7 +327,7 @@ private Q_SLOTS:
                  selected);
         QVERIFY(!pane->model()->canFetchMore());
 
-        QCOMPARE(server->server().listen(QHostAddress::LocalHost, port), port);
+        proxy->setDown(false);
         QPushButton* retry = pane->banner()->findChild<QPushButton*>();
         QVERIFY(retry && retry->isVisible());
         retry->click();
@@ -381,7 +387,7 @@ private Q_SLOTS:
                             const test::RawRequest& request) -> std::optional<FaultyProxy::Answer> {
             if (isAuditLog(request) && request.target.contains("limit=1000") &&
                 request.target.contains("cursor=")) {
-                server->server().close();
+                proxy->setDown(true);
                 ++pagesAskedOfAStoppedServer;
             }
             return std::nullopt;
@@ -464,15 +470,27 @@ private Q_SLOTS:
                     return body; // the top of the log only
                 nlohmann::json page = nlohmann::json::parse(body.toStdString());
                 auto& events = page["events"];
-                if (events.size() < 3)
-                    return body;
-                events[0]["outcome"] = "partial";
-                *partialId = QString::fromStdString(events[0]["event_id"].get<std::string>());
-                for (std::size_t i : {1u, 2u})
-                    unreadableIds->append(
-                        QString::fromStdString(events[i]["event_id"].get<std::string>()));
-                events[1]["actor"] = 5;
-                events[2].erase("occurred_at");
+                // The pane may ask for the top of the log more than once (a reload that
+                // supersedes the first load), and the log grows meanwhile: the events are
+                // chosen on the first answer and changed the same way in every answer.
+                const auto idOf = [](const nlohmann::json& event) {
+                    return QString::fromStdString(event["event_id"].get<std::string>());
+                };
+                if (partialId->isEmpty()) {
+                    if (events.size() < 3)
+                        return body;
+                    *partialId = idOf(events[0]);
+                    *unreadableIds = {idOf(events[1]), idOf(events[2])};
+                }
+                for (auto& event : events) {
+                    const QString id = idOf(event);
+                    if (id == *partialId)
+                        event["outcome"] = "partial";
+                    else if (id == unreadableIds->at(0))
+                        event["actor"] = 5;
+                    else if (id == unreadableIds->at(1))
+                        event.erase("occurred_at");
+                }
                 return QByteArray::fromStdString(page.dump());
             });
         open(proxy->baseUrl(), server->ownerKey());
@@ -485,7 +503,9 @@ private Q_SLOTS:
         QVERIFY(pane->banner()->isVisible());
         const QString banner = pane->banner()->text();
         QVERIFY2(banner.contains(QStringLiteral("2 events could not be read")), qPrintable(banner));
-        QVERIFY2(banner.contains(QStringLiteral("Field 'events[1].actor' is not an object")),
+        // events[1] unless the log grew between a superseded load and the one shown.
+        QVERIFY2(banner.contains(QRegularExpression(
+                     QStringLiteral(R"(Field 'events\[\d+\]\.actor' is not an object)"))),
                  qPrintable(banner));
         QVERIFY2(banner.contains(QStringLiteral("1 more like it")), qPrintable(banner));
 
