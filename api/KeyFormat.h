@@ -20,7 +20,8 @@ QByteArray base62(std::uint32_t value, qsizetype width);
 QByteArray generate();
 // `length` base62 characters from the same generator, each equally likely.
 QByteArray randomBase62(qsizetype length);
-// Shape and checksum only: no lookup. A key that fails this is rejected before any query.
+// Shape and checksum only: no lookup. The sandbox still looks up a token that fails this
+// (every refusal costs the same work) and then refuses it as malformed.
 bool isWellFormed(QByteArrayView key);
 // The first 12 characters, the only part of a key ever shown or stored in clear.
 QString displayPrefix(QByteArrayView key);
