@@ -106,32 +106,6 @@ public:
 
     // What a call sends, for "copy as curl": the same description the call is made from.
     RequestDescription describe(const RequestSpec& request) const;
-    RequestDescription describeListInstances() const { return describe(requests::listInstances()); }
-    RequestDescription describeDestroyInstance(const QString& instanceUuid) const {
-        return describe(requests::destroyInstance(instanceUuid));
-    }
-    RequestDescription describeGetInstance(const QString& instanceUuid) const {
-        return describe(requests::getInstance(instanceUuid));
-    }
-    RequestDescription describeCreateInstance(const NewInstanceRequest& request) const {
-        return describe(requests::createInstance(request));
-    }
-    RequestDescription describeGetKey() const { return describe(requests::getKey()); }
-    RequestDescription describeListKeys(bool includeRevoked) const {
-        return describe(requests::listKeys(includeRevoked));
-    }
-    RequestDescription describeGetKeyById(const QString& keyId) const {
-        return describe(requests::getKeyById(keyId));
-    }
-    RequestDescription describeRevokeKey(const QString& keyId) const {
-        return describe(requests::revokeKey(keyId));
-    }
-    RequestDescription describeRotateKey(const QString& keyId, int gracePeriodSeconds) const {
-        return describe(requests::rotateKey(keyId, gracePeriodSeconds));
-    }
-    RequestDescription describeAuditLog(const AuditQuery& query) const {
-        return describe(requests::auditLog(query));
-    }
 
 Q_SIGNALS:
     // The server rejected the key (401). The session turns to "key rejected".

@@ -5,9 +5,7 @@ namespace legba::server {
 std::optional<KeyRow> CachedStore::keyByDigest(const QByteArray& digest) {
     checkExternalChanges();
     if (m_store.keyWrites() != m_keyWrites) {
-        m_known.clear();
-        m_unknown.clear();
-        m_unknownOrder.clear();
+        forgetKeys();
         m_keyWrites = m_store.keyWrites();
     }
     if (const auto it = m_known.constFind(digest); it != m_known.cend())
@@ -76,10 +74,14 @@ void CachedStore::checkExternalChanges() {
     }
 }
 
-void CachedStore::forget() {
+void CachedStore::forgetKeys() {
     m_known.clear();
     m_unknown.clear();
     m_unknownOrder.clear();
+}
+
+void CachedStore::forget() {
+    forgetKeys();
     m_liveInstances.clear();
     m_notDeleted.clear();
 }

@@ -51,6 +51,7 @@ public:
 private:
     // Drops every cached answer when another connection committed since the last check.
     void checkExternalChanges();
+    void forgetKeys(); // known and unknown digests alike
     void forget();
 
     Store& m_store;

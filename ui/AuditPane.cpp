@@ -1020,7 +1020,7 @@ QString AuditPane::copySelectionAsCurl() {
         return {};
     AuditQuery query = m_loadedOnce ? m_activeQueryForPages : currentQuery();
     query.cursor.clear();
-    return curlCommand(m_session->client()->describeAuditLog(query));
+    return curlCommand(m_session->client()->describe(requests::auditLog(query)));
 }
 
 } // namespace legba

@@ -413,8 +413,8 @@ void InstancesPane::destroyInstances(const QStringList& instanceUuids) {
 QString InstancesPane::copySelectionAsCurl() {
     const QStringList uuids = selectedUuids();
     if (uuids.isEmpty())
-        return curlCommand(m_session->client()->describeListInstances());
-    return curlCommand(m_session->client()->describeGetInstance(uuids.constFirst()));
+        return curlCommand(m_session->client()->describe(requests::listInstances()));
+    return curlCommand(m_session->client()->describe(requests::getInstance(uuids.constFirst())));
 }
 
 void InstancesPane::showContextMenu(const QPoint& pos) {

@@ -420,10 +420,10 @@ void KeysPane::selectKey(const QString& keyId) {
 QString KeysPane::copySelectionAsCurl() {
     LegbaClient* client = m_session->client();
     if (const std::optional<ApiKey> key = selectedKey())
-        return curlCommand(client->describeGetKeyById(key->keyId));
+        return curlCommand(client->describe(requests::getKeyById(key->keyId)));
     if (!m_session->profile())
         return {};
-    return curlCommand(client->describeListKeys(m_showRevoked->isChecked()));
+    return curlCommand(client->describe(requests::listKeys(m_showRevoked->isChecked())));
 }
 
 void KeysPane::showContextMenu(const QPoint& pos) {

@@ -706,7 +706,7 @@ void ClientSandboxTest::curlCommand_runsAgainstTheServer() {
     // environment, as the public docs show it.
     if (QStandardPaths::findExecutable(QStringLiteral("curl")).isEmpty())
         QSKIP("curl is not installed");
-    const QString command = curlCommand(m_client->describeListInstances());
+    const QString command = curlCommand(m_client->describe(requests::listInstances()));
     QVERIFY(!command.contains(QString::fromLatin1(m_server->ownerKey().reveal())));
     QProcess shell;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();

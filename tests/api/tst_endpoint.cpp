@@ -209,27 +209,28 @@ void EndpointTest::describe_buildsTheRequestsTheClientSends() {
     const QString api =
         QStringLiteral("https://api.legba.example/orgs/") + kOrg + QStringLiteral("/api");
 
-    RequestDescription d = client.describeListInstances();
+    RequestDescription d = client.describe(requests::listInstances());
     QCOMPARE(d.method, QByteArray("GET"));
     QCOMPARE(d.url, QUrl(api + QStringLiteral("/instances")));
     QVERIFY(d.body.isEmpty());
 
-    d = client.describeCreateInstance({QStringLiteral("ubuntu-22.04"), InstanceSize::Small});
+    d = client.describe(
+        requests::createInstance({QStringLiteral("ubuntu-22.04"), InstanceSize::Small}));
     QCOMPARE(d.method, QByteArray("POST"));
     LEGBA_COMPARE_JSON(nlohmann::json::parse(d.body.toStdString()),
                        nlohmann::json::parse(R"({"image": "ubuntu-22.04", "size": "small"})"));
 
-    d = client.describeDestroyInstance(QStringLiteral("../keys"));
+    d = client.describe(requests::destroyInstance(QStringLiteral("../keys")));
     QCOMPARE(d.method, QByteArray("DELETE"));
     // A hostile id cannot climb out of its collection.
     QCOMPARE(d.url.toString(QUrl::FullyEncoded), api + QStringLiteral("/instances/..%2Fkeys"));
 
-    QCOMPARE(client.describeListKeys(true).url,
+    QCOMPARE(client.describe(requests::listKeys(true)).url,
              QUrl(api + QStringLiteral("/keys?include_revoked=true")));
-    QCOMPARE(client.describeListKeys(false).url, QUrl(api + QStringLiteral("/keys")));
-    QCOMPARE(client.describeRevokeKey(QStringLiteral("key_aaaaaaaaaaaaaaaa")).method,
+    QCOMPARE(client.describe(requests::listKeys(false)).url, QUrl(api + QStringLiteral("/keys")));
+    QCOMPARE(client.describe(requests::revokeKey(QStringLiteral("key_aaaaaaaaaaaaaaaa"))).method,
              QByteArray("DELETE"));
-    d = client.describeRotateKey(QStringLiteral("key_aaaaaaaaaaaaaaaa"), 3600);
+    d = client.describe(requests::rotateKey(QStringLiteral("key_aaaaaaaaaaaaaaaa"), 3600));
     QCOMPARE(d.url, QUrl(api + QStringLiteral("/keys/key_aaaaaaaaaaaaaaaa/rotate")));
     LEGBA_COMPARE_JSON(nlohmann::json::parse(d.body.toStdString()),
                        nlohmann::json::parse(R"({"grace_period_seconds": 3600})"));
@@ -239,7 +240,7 @@ void EndpointTest::describe_buildsTheRequestsTheClientSends() {
     query.action = QStringLiteral("api_key.");
     query.success = false;
     query.cursor = QStringLiteral("a&b=c");
-    const QUrlQuery sent(client.describeAuditLog(query).url);
+    const QUrlQuery sent(client.describe(requests::auditLog(query)).url);
     QCOMPARE(sent.queryItemValue(QStringLiteral("limit")), QStringLiteral("50"));
     QCOMPARE(sent.queryItemValue(QStringLiteral("action")), QStringLiteral("api_key."));
     QCOMPARE(sent.queryItemValue(QStringLiteral("outcome")), QStringLiteral("failure"));
@@ -266,7 +267,7 @@ void EndpointTest::curl_usesTheEnvironmentVariableNeverTheKey() {
     QVERIFY(!client.setEndpoint(endpoint("https://api.legba.example")));
     const QByteArray key("legba_0123456789abcdefghijABCDEFGHIJ011ahSqu");
     client.setKey(Secret(key));
-    const QString curl = curlCommand(client.describeGetKey());
+    const QString curl = curlCommand(client.describe(requests::getKey()));
     QVERIFY(curl.startsWith(QLatin1String("curl -X GET ")));
     for (const RequestSpec& route : everyRoute()) {
         const QString command = curlCommand(client.describe(route));
@@ -297,7 +298,7 @@ void EndpointTest::curl_isSafeToPasteIntoAShell() {
     query.cursor = QStringLiteral("$(touch ") + marker + QStringLiteral(")`touch ") + marker +
                    QStringLiteral("`\"'");
     query.action = QStringLiteral("api_key.$HOME");
-    const QString curl = curlCommand(client.describeAuditLog(query));
+    const QString curl = curlCommand(client.describe(requests::auditLog(query)));
 
     // Run it with printf in curl's place: one argument a line.
     QProcess shell;
@@ -316,7 +317,7 @@ void EndpointTest::curl_isSafeToPasteIntoAShell() {
     const QUrl url(args.value(2));
     QVERIFY2(url.isValid(), qPrintable(args.value(2)));
     QCOMPARE(url.toString(QUrl::FullyEncoded),
-             client.describeAuditLog(query).url.toString(QUrl::FullyEncoded));
+             client.describe(requests::auditLog(query)).url.toString(QUrl::FullyEncoded));
     QCOMPARE(QUrlQuery(url).queryItemValue(QStringLiteral("cursor"), QUrl::FullyDecoded),
              query.cursor);
     QCOMPARE(QUrlQuery(url).queryItemValue(QStringLiteral("action"), QUrl::FullyDecoded),
