@@ -5,12 +5,15 @@
 #include "CredentialStore.h"
 #include "EnvironmentProfile.h"
 #include "Hardening.h"
+#include "InstancesModel.h"
 #include "InstancesPane.h"
 #include "MainWindow.h"
 #include "Profile.h"
+#include "ReminderMonitor.h"
 #include "SandboxHost.h"
 #include "Session.h"
 #include "StartupProbe.h"
+#include "TrayNotifier.h"
 
 #include <QApplication>
 #include <QDir>
@@ -91,6 +94,14 @@ int main(int argc, char** argv) {
         QObject::connect(window.instancesPane(), &legba::InstancesPane::refreshed, probe,
                          &legba::StartupProbe::listShown);
     }
+    // Reminders while the app runs (docs/architecture.md): the Instances pane's own loads
+    // feed them, so the monitor asks only for the keys, every 10 minutes.
+    legba::ReminderMonitor reminders(&session, new legba::TrayNotifier(&window)); // window owns it
+    QObject::connect(window.instancesPane(), &legba::InstancesPane::refreshed, &reminders, [&] {
+        reminders.observeInstances(window.instancesPane()->model()->instances());
+    });
+    QObject::connect(&window, &legba::MainWindow::settingsApplied, &reminders,
+                     &legba::ReminderMonitor::pollNow);
     window.show();
 
     // Connect once the window is up, so that the first paint is not waiting on the network.

@@ -1,0 +1,64 @@
+#include "TrayNotifier.h"
+
+#include "MainWindow.h"
+
+#include <QApplication>
+#include <QMenu>
+#include <QStatusBar>
+#include <QSystemTrayIcon>
+
+namespace legba {
+
+namespace {
+// How long the fallback line stays in the status bar.
+constexpr int kStatusMessageMs = 60'000;
+} // namespace
+
+TrayNotifier::TrayNotifier(MainWindow* window)
+    : QObject(window)
+    , m_window(window)
+    , m_tray(nullptr) {
+    if (!QSystemTrayIcon::isSystemTrayAvailable())
+        return;
+    m_tray = new QSystemTrayIcon(QApplication::windowIcon(), this);
+    m_tray->setToolTip(QApplication::applicationName());
+    auto* menu = new QMenu(window);
+    menu->addAction(tr("Show Legba Admin"), m_window, [this] {
+        m_window->showNormal();
+        m_window->raise();
+        m_window->activateWindow();
+    });
+    menu->addSeparator();
+    menu->addAction(tr("Quit"), m_window, &QWidget::close);
+    m_tray->setContextMenu(menu);
+    connect(m_tray, &QSystemTrayIcon::messageClicked, this, &TrayNotifier::openLast);
+    connect(m_tray, &QSystemTrayIcon::activated, this,
+            [this](QSystemTrayIcon::ActivationReason reason) {
+                if (reason == QSystemTrayIcon::Trigger || reason == QSystemTrayIcon::DoubleClick)
+                    openLast();
+            });
+    m_tray->show();
+}
+
+TrayNotifier::~TrayNotifier() = default;
+
+void TrayNotifier::notify(const QString& title, const QString& text, const ReminderTarget& target) {
+    m_last = target;
+    if (m_tray && QSystemTrayIcon::supportsMessages()) {
+        m_tray->showMessage(title, text, QSystemTrayIcon::Warning);
+        return;
+    }
+    m_window->statusBar()->showMessage(title + QStringLiteral(": ") + text, kStatusMessageMs);
+}
+
+void TrayNotifier::openLast() {
+    if (m_last) {
+        m_window->openReminder(*m_last);
+        return;
+    }
+    m_window->showNormal();
+    m_window->raise();
+    m_window->activateWindow();
+}
+
+} // namespace legba
