@@ -18,7 +18,7 @@ constexpr QLatin1String kExpiringKey("reminders/expiringKeys");
 constexpr QLatin1String kUnusedKey("reminders/unusedKeys");
 constexpr QLatin1String kInstancesKey("reminders/longRunningInstances");
 constexpr QLatin1String kHoursKey("reminders/instanceHours");
-constexpr qint64 kSecondsPerDay = 24 * 60 * 60;
+constexpr qint64 kSecondsPerDay = 86'400;
 
 bool readBool(const QSettings& settings, QLatin1String key, bool fallback) {
     if (!settings.contains(key))
