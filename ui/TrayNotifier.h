@@ -2,6 +2,7 @@
 
 #include "Notifier.h"
 
+#include <QList>
 #include <QObject>
 #include <optional>
 
@@ -14,7 +15,9 @@ class MainWindow;
 // Reminders on the desktop: a tray icon with the app's menu and its notification bubbles
 // where the desktop has a tray (QSystemTrayIcon::isSystemTrayAvailable), the window's status
 // bar otherwise. Never a modal dialog. Clicking the notification (or the tray icon after one)
-// opens the window on the pane and selects the item.
+// opens the window on the pane and selects the item. Reminders told in the same turn of the
+// event loop (one poll's) become one notification: the desktop does not say which of
+// several bubbles was clicked, and a stack of them is noise. Its click opens the first item.
 class TrayNotifier : public QObject, public Notifier {
     Q_OBJECT
 
@@ -30,9 +33,17 @@ public:
     const std::optional<ReminderTarget>& lastTarget() const { return m_last; }
 
 private:
+    struct Pending {
+        QString title;
+        QString text;
+        ReminderTarget target;
+    };
+    void flush();
+
     MainWindow* m_window;    // not owned; outlives this
     QSystemTrayIcon* m_tray; // owned (child); null without a tray
     std::optional<ReminderTarget> m_last;
+    QList<Pending> m_pending;
 };
 
 } // namespace legba

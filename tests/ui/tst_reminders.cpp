@@ -151,7 +151,7 @@ private Q_SLOTS:
         notifier->notify(QStringLiteral("An API key expires in 3 days"),
                          QStringLiteral("The key 'owner' expires soon."),
                          {ReminderTarget::Pane::Keys, server.ownerKeyId()});
-        QVERIFY(window.statusBar()->currentMessage().contains(
+        QTRY_VERIFY(window.statusBar()->currentMessage().contains(
             QLatin1String("An API key expires in 3 days")));
         QVERIFY(!QApplication::activeModalWidget());
 
@@ -169,9 +169,26 @@ private Q_SLOTS:
         notifier->notify(QStringLiteral("An instance has been running for 30 hours"),
                          QStringLiteral("The instance has been running since yesterday."),
                          {ReminderTarget::Pane::Instances, uuid});
+        QTRY_VERIFY(notifier->lastTarget() &&
+                    notifier->lastTarget()->pane == ReminderTarget::Pane::Instances);
         notifier->openLast();
         QCOMPARE(window.currentPane(), window.instancesPane());
         QCOMPARE(window.instancesPane()->selectedUuids(), QStringList{uuid});
+
+        // One poll's reminders make one notification, which opens the first item.
+        for (int i = 1; i <= 4; ++i) {
+            notifier->notify(QStringLiteral("Reminder %1").arg(i), QStringLiteral("Text %1").arg(i),
+                             {ReminderTarget::Pane::Keys, server.ownerKeyId()});
+        }
+        QTRY_VERIFY(window.statusBar()->currentMessage().startsWith(
+            QLatin1String("4 reminders from Legba Admin")));
+        const QString summary = window.statusBar()->currentMessage();
+        QVERIFY2(summary.contains(QLatin1String("Reminder 3")) &&
+                     !summary.contains(QLatin1String("Reminder 4")) &&
+                     summary.contains(QLatin1String("and 1 more")),
+                 qPrintable(summary));
+        notifier->openLast();
+        QCOMPARE(window.currentPane(), keys);
     }
 };
 
