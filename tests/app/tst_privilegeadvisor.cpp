@@ -3,6 +3,7 @@
 // read back over HTTP and parsed as the app parses it, and the advice exact.
 #include "AuditPageSax.h"
 #include "PrivilegeAdvisor.h"
+#include "PrivilegeEvidence.h"
 #include "TestServer.h"
 
 #include <QNetworkAccessManager>
@@ -223,6 +224,61 @@ private Q_SLOTS:
         QCOMPARE(advice.events, 1);
         QCOMPARE(advice.verdict, Verdict::HoldsUnused);
         QCOMPARE(advice.unused, scopes({Scope::AuditRead}));
+    }
+
+    // The same advice through the app's loader: every page of the window, a few events a page.
+    void evidence_loadsEveryPageOfTheWindow() {
+        LegbaClient client;
+        QVERIFY(!client.setEndpoint(m_server->endpoint()));
+        client.setKey(m_server->ownerKey());
+        PrivilegeEvidence evidence(&client);
+        evidence.setClock([] { return kNow; });
+        evidence.setPageSize(3);
+        QSignalSpy progress(&evidence, &PrivilegeEvidence::progress);
+        QSignalSpy finished(&evidence, &PrivilegeEvidence::finished);
+        for (Window window : {Window::Days30, Window::Days90}) {
+            finished.clear();
+            evidence.load(window);
+            QVERIFY(evidence.isLoading());
+            QVERIFY(finished.wait(kWait));
+            QVERIFY(evidence.isComplete());
+            QVERIFY(!evidence.error());
+            QVERIFY(evidence.pagesLoaded() > 1);
+            for (const IssuedKey* key : {&m_reader, &m_idle, &m_full}) {
+                const auto loaded = evidence.advise(key->record);
+                const auto direct = m_advisor.advise(key->record, window, kNow);
+                QCOMPARE(loaded.verdict, direct.verdict);
+                QCOMPARE(loaded.used, direct.used);
+                QCOMPARE(loaded.events, direct.events);
+                QCOMPARE(loaded.from, direct.from);
+            }
+        }
+        QVERIFY(progress.count() > 2);
+
+        // Cancelled after the first page: what was read is kept, marked incomplete.
+        finished.clear();
+        progress.clear();
+        evidence.load(Window::Days90);
+        QVERIFY(progress.wait(kWait));
+        evidence.cancel();
+        QCOMPARE(finished.count(), 1);
+        QVERIFY(!evidence.isLoading());
+        QVERIFY(!evidence.isComplete());
+        QVERIFY(evidence.hasEvidence());
+        QCOMPARE(evidence.advisor().eventCount(), 3u);
+    }
+
+    void evidence_withoutAuditRead_failsWith403() {
+        LegbaClient client;
+        QVERIFY(!client.setEndpoint(m_server->endpoint()));
+        client.setKey(issue(QStringLiteral("no audit"), {QStringLiteral("keys:read")}).secret);
+        PrivilegeEvidence evidence(&client);
+        QSignalSpy finished(&evidence, &PrivilegeEvidence::finished);
+        evidence.load(Window::Days30);
+        QVERIFY(finished.wait(kWait));
+        QVERIFY(evidence.error());
+        QCOMPARE(evidence.error()->httpStatus, 403);
+        QVERIFY(!evidence.hasEvidence());
     }
 
     void coverage_isTheLoadedStartWhenLater() {
