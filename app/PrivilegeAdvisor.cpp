@@ -85,7 +85,8 @@ void PrivilegeAdvisor::add(const audit::RecordView& record) {
     const audit::RecordStrings& s = record.strings();
     if (!s.hasActor || s.actorKeyId.empty())
         return;
-    const QString keyId = QString::fromUtf8(s.actorKeyId.data(), static_cast<qsizetype>(s.actorKeyId.size()));
+    const QString keyId =
+        QString::fromUtf8(s.actorKeyId.data(), static_cast<qsizetype>(s.actorKeyId.size()));
     auto it = m_keyIndex.find(keyId);
     if (it == m_keyIndex.end())
         it = m_keyIndex.insert(keyId, static_cast<quint32>(m_keyIndex.size()));
@@ -210,11 +211,13 @@ QString PrivilegeAdvisor::Advice::verdictText() const {
     return {};
 }
 
-QString PrivilegeAdvisor::Advice::evidenceText() const {
-    const QString period = from.isValid() ? tr("from %1 to %2")
-                                                .arg(from.toUTC().toString(Qt::ISODate),
-                                                     to.toUTC().toString(Qt::ISODate))
-                                          : tr("up to %1").arg(to.toUTC().toString(Qt::ISODate));
+QString PrivilegeAdvisor::Advice::evidenceText(
+    const std::function<QString(const QDateTime&)>& format) const {
+    const auto time = [&](const QDateTime& t) {
+        return format ? format(t) : t.toUTC().toString(Qt::ISODate);
+    };
+    const QString period = from.isValid() ? tr("from %1 to %2").arg(time(from), time(to))
+                                          : tr("up to %1").arg(time(to));
     QString text =
         events == 1 ? tr("1 event %1").arg(period) : tr("%1 events %2").arg(events).arg(period);
     if (refused > 0)

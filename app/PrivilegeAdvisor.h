@@ -10,6 +10,7 @@
 #include <QList>
 #include <QString>
 #include <QStringList>
+#include <functional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -68,8 +69,9 @@ public:
 
         // "uses all it holds", "holds 2 scopes it has not used", "unused".
         QString verdictText() const;
-        // One line on the evidence: "14 events from 2026-11-06 to 2026-12-06".
-        QString evidenceText() const;
+        // One line on the evidence: "14 events from 2026-11-06T… to 2026-12-06T…"; times
+        // as `format` writes them (RFC 3339 in UTC without one).
+        QString evidenceText(const std::function<QString(const QDateTime&)>& format = {}) const;
         // The scopes a replacement key needs: the used ones and the ones this app does not
         // know, as wire names; empty when no request used a scope.
         QStringList narrowedScopes() const;

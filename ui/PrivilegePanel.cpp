@@ -112,7 +112,12 @@ PrivilegePanel::PrivilegePanel(Session* session, KeysModel* model, QWidget* pare
     m_scopes->setSelectionMode(QAbstractItemView::NoSelection);
     m_scopes->setShowGrid(false);
     m_scopes->horizontalHeader()->setStretchLastSection(true);
-    m_scopes->setColumnWidth(ScopeCol, m_scopes->fontMetrics().averageCharWidth() * 18);
+    const int charWidth = m_scopes->fontMetrics().averageCharWidth();
+    m_scopes->setColumnWidth(ScopeCol, charWidth * 18);
+    m_scopes->setColumnWidth(HeldCol, charWidth * 8);
+    m_scopes->setColumnWidth(UsedCol, charWidth * 10);
+    m_scopes->setColumnWidth(EventsCol, charWidth * 10);
+    m_scopes->setColumnWidth(FirstCol, charWidth * 28);
     m_scopes->setMaximumHeight(m_scopes->fontMetrics().height() * 9);
     m_evidenceText->setObjectName(QStringLiteral("privilegeEvidence"));
     m_evidenceText->setWordWrap(true);
@@ -269,6 +274,7 @@ void PrivilegePanel::setKey(const std::optional<ApiKey>& key) {
 
 void PrivilegePanel::showKey() {
     m_scopes->setRowCount(0);
+    m_scopes->setVisible(m_key && m_evidence->hasEvidence());
     m_evidenceText->clear();
     QString replaceWhy;
     if (!m_key) {
@@ -297,7 +303,7 @@ void PrivilegePanel::showKey() {
                 m_scopes->setItem(row, column, new QTableWidgetItem(cells[column]));
             ++row;
         }
-        QString evidence = advice.evidenceText();
+        QString evidence = advice.evidenceText(&timeformat::exactLocal);
         if (advice.firstEvent.isValid())
             evidence += tr("; first request %1, last %2")
                             .arg(timeformat::exactLocal(advice.firstEvent),
@@ -362,12 +368,14 @@ void PrivilegePanel::offerRevoke(const ApiKey& old) {
     for (int seconds : kGraceChoices)
         chooser->addItem(graceText(seconds), seconds);
     chooser->setCurrentIndex(2); // a day: time to move a deployment, short enough to matter
-    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok, dialog);
+    // Cancel, like the last choice, leaves the old key as it is.
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, dialog);
     auto* layout = new QVBoxLayout(dialog);
     layout->addWidget(text);
     layout->addWidget(chooser);
     layout->addWidget(buttons);
     connect(buttons, &QDialogButtonBox::accepted, dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
     connect(dialog, &QDialog::accepted, this, [this, old, chooser] {
         const int seconds = chooser->currentData().toInt();
         if (seconds >= 0)
