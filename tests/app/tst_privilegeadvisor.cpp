@@ -281,6 +281,23 @@ private Q_SLOTS:
         QVERIFY(!evidence.hasEvidence());
     }
 
+    void evidence_fromAServerWithoutAnAuditLog_failsWith404() {
+        server::ServerOptions options = test::TestServer::fastOptions();
+        options.hostedShape = true;
+        test::TestServer hosted(options);
+        QVERIFY2(hosted.ok(), qPrintable(hosted.error()));
+        LegbaClient client;
+        QVERIFY(!client.setEndpoint(hosted.endpoint()));
+        client.setKey(hosted.ownerKey());
+        PrivilegeEvidence evidence(&client);
+        QSignalSpy finished(&evidence, &PrivilegeEvidence::finished);
+        evidence.load(Window::Days90);
+        QVERIFY(finished.wait(kWait));
+        QVERIFY(evidence.error());
+        QVERIFY(evidence.error()->isNotFound());
+        QVERIFY(!evidence.hasEvidence());
+    }
+
     void coverage_isTheLoadedStartWhenLater() {
         PrivilegeAdvisor advisor;
         advisor.setCoverageFrom(daysAgo(10));
