@@ -250,6 +250,12 @@ private Q_SLOTS:
             line += i % 3 == 0 ? 1 : 2;
         }
         write(dir.filePath(QStringLiteral("f.txt")), text);
+        // One key far after the first block: the lines of the blocks gone by are counted.
+        QByteArray far;
+        for (int i = 0; i < 5000; ++i)
+            far += "line " + QByteArray::number(i) + "\n";
+        write(dir.filePath(QStringLiteral("g.txt")), far + "  " + key + "\nend\n" + key);
+        expected << QStringLiteral("g.txt:5001:3") << QStringLiteral("g.txt:5003:1");
         for (const qsizetype block : {qsizetype{1024}, qsizetype{1500}, qsizetype{1 << 20}}) {
             LeakScanOptions options;
             options.paths = {dir.path()};
@@ -263,7 +269,7 @@ private Q_SLOTS:
                              .arg(f.line)
                              .arg(f.column);
             QCOMPARE(found, expected);
-            QCOMPARE(report.bytesScanned, text.size());
+            QCOMPARE(report.bytesScanned, text.size() + far.size() + 2 + 2 * key.size() + 5);
         }
     }
 
