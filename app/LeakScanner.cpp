@@ -386,7 +386,7 @@ private:
 
     void countFromFile(qint64 to) {
         const qint64 back = m_current->pos();
-        std::vector<char> chunk(64 * 1024);
+        std::vector<char> chunk(std::size_t{64} * 1024);
         if (m_current->seek(m_counted)) {
             while (m_counted < to) {
                 const qint64 want =

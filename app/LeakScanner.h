@@ -44,7 +44,7 @@ struct LeakScanOptions {
     bool includeBinary = false; // a NUL byte in the first 8000 bytes makes a file binary
     qint64 maxFileBytes = 64LL * 1024 * 1024;
     qint64 maxFiles = 200'000;
-    qsizetype blockBytes = 1024 * 1024; // read size; small values exercise block borders
+    qsizetype blockBytes = qsizetype{1024} * 1024; // read size; small values exercise block borders
 };
 
 struct LeakFinding {
