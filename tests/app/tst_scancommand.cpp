@@ -137,6 +137,18 @@ private Q_SLOTS:
         verifyNoKeyText(run, {m_revoked, unknown, wrong});
     }
 
+    void binaryFile_skippedUnlessAsked() {
+        const QByteArray owner = m_server->ownerKey().reveal();
+        write(m_dir.filePath(QStringLiteral("bin/blob")), QByteArray("\0\0\0", 3) + owner);
+        Run run = scan({m_dir.filePath(QStringLiteral("bin"))});
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY(run.out.isEmpty());
+        QVERIFY2(run.err.contains(QStringLiteral("1 binary")), qPrintable(run.err));
+        run = scan({QStringLiteral("--include-binary"), m_dir.filePath(QStringLiteral("bin"))});
+        QCOMPARE(run.exitCode, 1);
+        verifyNoKeyText(run, {owner});
+    }
+
     void badPath_exitsTwoNamingIt() {
         const Run run = scan({m_dir.filePath(QStringLiteral("missing"))});
         QCOMPARE(run.exitCode, 2);
