@@ -10,6 +10,7 @@
 #include <QCoreApplication>
 #include <QEventLoop>
 #include <QFileInfo>
+#include <QLoggingCategory>
 #include <QSettings>
 #include <QStandardPaths>
 #include <cstdio>
@@ -157,6 +158,9 @@ int runScanCommandIfAsked(int argc, char** argv) {
     }
 
     QCoreApplication app(argc, argv);
+    // Standard error is for the summary and the warnings, not the app's log lines
+    // (QT_LOGGING_RULES still turns them on: it takes precedence over these rules).
+    QLoggingCategory::setFilterRules(QStringLiteral("legba.*.debug=false\nlegba.*.info=false"));
     QCoreApplication::setOrganizationName(QStringLiteral("Legba"));
     QCoreApplication::setOrganizationDomain(QStringLiteral("legba.example"));
     QCoreApplication::setApplicationName(QStringLiteral("Legba Admin"));
