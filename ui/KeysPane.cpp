@@ -4,6 +4,7 @@
 #include "GenerateKeyDialog.h"
 #include "KeyRotation.h"
 #include "KeysModel.h"
+#include "LeakScanDialog.h"
 #include "ListStatusView.h"
 #include "Logging.h"
 #include "MessageBanner.h"
@@ -97,6 +98,12 @@ KeysPane::KeysPane(ConnectionManager* connections, QWidget* parent)
     toolbar->addWidget(m_rotateButton);
     toolbar->addWidget(m_revokeButton);
     toolbar->addWidget(m_refreshButton);
+    auto* scanButton = toolButton(tr("Scan for Leaked Keys…"), QStringLiteral("edit-find"),
+                                  tr("Scan folders for leaked keys"), this);
+    scanButton->setObjectName(QStringLiteral("scanLeaksButton"));
+    connect(scanButton, &QPushButton::clicked, this,
+            [this] { LeakScanDialog::openFrom(this, m_session); });
+    toolbar->addWidget(scanButton);
     toolbar->addSpacing(12);
     toolbar->addWidget(m_showRevoked);
     toolbar->addStretch(1);
