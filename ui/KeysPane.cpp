@@ -541,8 +541,8 @@ void KeysPane::showReveal(IssuedKey issued, RevealKeyDialog::Origin origin, cons
         // closed only by its own confirmation, so the new one waits on top of it.
         qCWarning(lcUi) << "a second reveal dialog opens while one is still shown";
     }
+    // Taken by value and moved: from here on only the dialog holds the secret.
     auto* dialog = new RevealKeyDialog(std::move(issued), origin, m_clipboard, m_connections, this);
-    issued.secret.clear();
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     if (!notice.isEmpty())
         dialog->setNotice(notice, warning);
