@@ -138,6 +138,15 @@ PrivilegeAdvisor::Advice PrivilegeAdvisor::advise(const ApiKey& key, Window wind
         from = key.createdAt;
     advice.from = from;
     advice.to = now;
+    if (key.createdAt.isValid() && now.isValid() && key.createdAt > now) {
+        advice.verdict = Verdict::NotYetRead;
+        advice.unused = advice.held;
+        for (const ScopeUse& use : byScope) {
+            if (use.held)
+                advice.uses.push_back(use);
+        }
+        return advice;
+    }
 
     const auto found = m_keyIndex.constFind(key.keyId);
     if (found != m_keyIndex.constEnd()) {
@@ -207,6 +216,8 @@ QString PrivilegeAdvisor::Advice::verdictText() const {
                                   : tr("holds %1 scopes it has not used").arg(unused.size());
     case Verdict::Unused:
         return tr("unused");
+    case Verdict::NotYetRead:
+        return tr("created after the log was read");
     }
     return {};
 }
@@ -216,6 +227,10 @@ QString PrivilegeAdvisor::Advice::evidenceText(
     const auto time = [&](const QDateTime& t) {
         return format ? format(t) : t.toUTC().toString(Qt::ISODate);
     };
+    if (verdict == Verdict::NotYetRead)
+        return tr("No events read: the key was created after the audit log was read (%1). "
+                  "Reload to read its use.")
+            .arg(time(to));
     const QString period = from.isValid() ? tr("from %1 to %2").arg(time(from), time(to))
                                           : tr("up to %1").arg(time(to));
     QString text =

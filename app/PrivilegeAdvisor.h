@@ -43,7 +43,9 @@ public:
     static int days(Window window);
     static QString windowText(Window window);
 
-    enum class Verdict { UsesAllItHolds, HoldsUnused, Unused };
+    // NotYetRead: the key was created after the log was read, so nothing can be said of it
+    // (calling it unused would be a guess).
+    enum class Verdict { UsesAllItHolds, HoldsUnused, Unused, NotYetRead };
 
     struct ScopeUse {
         Scope scope = Scope::InstancesRead;

@@ -38,6 +38,7 @@ BadgeTone toneOf(Verdict verdict) {
     case Verdict::HoldsUnused:
         return BadgeTone::Warning;
     case Verdict::Unused:
+    case Verdict::NotYetRead:
         return BadgeTone::Neutral;
     }
     return BadgeTone::Neutral;
@@ -238,11 +239,13 @@ void PrivilegePanel::showStatus() {
     } else if (m_evidence->hasEvidence()) {
         const QString events =
             locale.toString(static_cast<qulonglong>(m_evidence->advisor().eventCount()));
+        // When it was read: keys created or used since are not in it until Reload.
+        const QString at = timeformat::exactLocal(m_evidence->loadedAt());
         text = m_evidence->isComplete()
-                   ? tr("%1 events read.").arg(events)
-                   : tr("%1 events read; stopped before the start of the period: the evidence "
-                        "covers less.")
-                         .arg(events);
+                   ? tr("%1 events read at %2.").arg(events, at)
+                   : tr("%1 events read at %2; stopped before the start of the period: the "
+                        "evidence covers less.")
+                         .arg(events, at);
     }
     m_status->setText(text);
 }

@@ -226,6 +226,18 @@ private Q_SLOTS:
         QCOMPARE(advice.unused, scopes({Scope::AuditRead}));
     }
 
+    // A key created after the log was read: nothing is known of it, so it is not called unused.
+    void aKeyCreatedAfterTheLogWasRead_isNotYetRead() {
+        const QDateTime readAt = m_idle.record.createdAt.addSecs(-1);
+        const auto advice = m_advisor.advise(m_idle.record, Window::Days30, readAt);
+        QCOMPARE(advice.verdict, Verdict::NotYetRead);
+        QCOMPARE(advice.verdictText(), QStringLiteral("created after the log was read"));
+        QCOMPARE(advice.events, 0);
+        QVERIFY(advice.used.isEmpty());
+        QVERIFY(advice.narrowedScopes().isEmpty()); // nothing to narrow to
+        QVERIFY(advice.evidenceText().startsWith(QStringLiteral("No events read")));
+    }
+
     // The same advice through the app's loader: every page of the window, a few events a page.
     void evidence_loadsEveryPageOfTheWindow() {
         LegbaClient client;
