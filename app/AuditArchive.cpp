@@ -539,13 +539,38 @@ StoreResult AuditArchive::storeNewer(const std::vector<const audit::AuditBatch*>
                                   .toInt() == 0;
         qint64 seq =
             d->scalar(QStringLiteral("SELECT coalesce(max(seq), 0) FROM events")).toLongLong();
-        // Oldest first, so that each inserted event gets the next sequence.
-        for (auto page = pages.rbegin(); page != pages.rend(); ++page) {
-            const audit::AuditBatch& batch = **page;
-            for (std::size_t i = batch.records.size(); i-- > 0;) {
-                if (d->insert(batch.view(i), seq + 1, result))
-                    ++seq;
+        // The run newest first; it is stored down to the newest archived event. What follows
+        // that event is only compared: an event the archive lacks below it belongs to the
+        // backfill, and stored here it would be ordered above the newest.
+        std::vector<audit::RecordView> run;
+        for (const audit::AuditBatch* page : pages)
+            for (std::size_t i = 0; i < page->records.size(); ++i)
+                run.push_back(page->view(i));
+        const QByteArray newest = d->scalar(QStringLiteral("SELECT event_id FROM events ORDER "
+                                                           "BY seq DESC LIMIT 1"))
+                                      .toString()
+                                      .toUtf8();
+        std::size_t stop = run.size();
+        for (std::size_t i = 0; i < run.size() && !wasEmpty; ++i) {
+            if (run[i].strings().eventId == viewOf(newest)) {
+                stop = i;
+                break;
             }
+        }
+        for (std::size_t i = stop; i < run.size(); ++i) {
+            const QByteArray archived = d->archivedDigest(run[i].strings().eventId);
+            if (archived.isEmpty()) {
+                ++result.notStored;
+                continue;
+            }
+            ++result.duplicates;
+            if (archived != digestOf(run[i], d->scratch))
+                result.changed.append(fromView(run[i].strings().eventId));
+        }
+        // Oldest first, so that each inserted event gets the next sequence.
+        for (std::size_t i = stop; i-- > 0;) {
+            if (d->insert(run[i], seq + 1, result))
+                ++seq;
         }
         if (wasEmpty && !pages.empty()) {
             const QString cursor = pages.back()->nextCursor;

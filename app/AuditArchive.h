@@ -47,6 +47,7 @@ struct ArchivePage {
 struct StoreResult {
     int inserted = 0;
     int duplicates = 0;
+    int notStored = 0; // storeNewer: below the newest archived event and not archived
     QStringList changed;
 };
 
@@ -94,9 +95,10 @@ public:
     bool backfillDone() const; // the server said there is nothing older
 
     // Stores the events the server recorded after the newest archived one: `pages` as the
-    // server sent them, newest first, from its newest event down to (and possibly
-    // including) the newest archived one. One transaction. On an empty archive the last
-    // page's next_cursor becomes the backfill cursor.
+    // server sent them, newest first, from its newest event down to (and possibly past)
+    // the newest archived one. What comes after the newest archived event is compared with
+    // the archive, never stored (it is the backfill's). One transaction. On an empty archive
+    // the last page's next_cursor becomes the backfill cursor.
     StoreResult storeNewer(const std::vector<const audit::AuditBatch*>& pages);
     StoreResult storeNewer(const audit::AuditBatch& page) { return storeNewer({&page}); }
     // Stores a page older than the oldest archived event (the page at backfillCursor()) and

@@ -124,6 +124,7 @@ private Q_SLOTS:
     void newFile_isOwnerOnly_andWal();
     void storeNewer_isIdempotentByEventId_andKeepsServerOrder();
     void storeNewer_afterSync_appendsAboveTheNewest();
+    void storeNewer_storesNothingBelowTheNewestArchived();
     void backfill_cursorSurvivesRestart_andEndsWhenServerHasNoMore();
     void read_pagesNewestFirstByKeyset();
     void read_filtersByTimeActorActionOutcome();
@@ -212,6 +213,21 @@ void AuditArchiveTest::storeNewer_afterSync_appendsAboveTheNewest() {
     QCOMPARE(ids(archive.read(all)), idRange(40, 0));
     // The first sync's cursor stays the backfill's: a later head sync does not move it.
     QCOMPARE(archive.backfillCursor(), QStringLiteral("c1"));
+}
+
+void AuditArchiveTest::storeNewer_storesNothingBelowTheNewestArchived() {
+    AuditArchive archive(m_path);
+    archive.storeNewer(page(19, 15, QStringLiteral("c1")));
+    // A head sync whose page reaches past the archived events: 14..0 are the backfill's.
+    const StoreResult result = archive.storeNewer(page(25, 0, QStringLiteral("c2")));
+    QCOMPARE(result.inserted, 6);
+    QCOMPARE(result.duplicates, 5);
+    QCOMPARE(result.notStored, 15);
+    QCOMPARE(archive.backfillCursor(), QStringLiteral("c1"));
+    archive.storeOlder(page(14, 0));
+    ArchiveQuery all;
+    all.limit = 100;
+    QCOMPARE(ids(archive.read(all)), idRange(25, 0));
 }
 
 void AuditArchiveTest::backfill_cursorSurvivesRestart_andEndsWhenServerHasNoMore() {
