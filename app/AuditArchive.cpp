@@ -583,7 +583,7 @@ StoreResult AuditArchive::storeNewer(const std::vector<const audit::AuditBatch*>
 }
 
 StoreResult AuditArchive::storeOlder(const audit::AuditBatch& page) {
-    const StoreResult stored = d->transaction([&] {
+    StoreResult stored = d->transaction([&] {
         StoreResult result;
         const qint64 below =
             d->scalar(QStringLiteral("SELECT coalesce(min(seq), 1) FROM events")).toLongLong();
