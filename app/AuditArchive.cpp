@@ -433,6 +433,15 @@ QString AuditArchive::pathFor(const QString& profileId, const QString& dataDir) 
     return dir + QStringLiteral("/audit/") + name + QStringLiteral(".sqlite");
 }
 
+bool AuditArchive::removeFiles(const QString& path) {
+    bool gone = true;
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+        const QString file = path + QLatin1String(suffix);
+        gone = (!QFile::exists(file) || QFile::remove(file)) && gone;
+    }
+    return gone;
+}
+
 AuditArchive::AuditArchive(const QString& path)
     : d(std::make_unique<Impl>()) {
     d->path = path;

@@ -79,6 +79,10 @@ public:
     // <dataDir>/audit/<profile id>.sqlite; dataDir defaults to AppDataLocation.
     static QString pathFor(const QString& profileId, const QString& dataDir = {});
 
+    // Deletes an archive's file with its -wal and -shm (a profile being removed; the archive
+    // must not be open). True when none of them is left.
+    static bool removeFiles(const QString& path);
+
     // Opens (creating with mode 0600, or migrating an older schema) the file. Throws
     // ArchiveError.
     explicit AuditArchive(const QString& path);

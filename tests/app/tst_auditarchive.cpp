@@ -122,6 +122,7 @@ private Q_SLOTS:
 
     void pathFor_isPerProfileInsideTheDataDir();
     void newFile_isOwnerOnly_andWal();
+    void removeFiles_deletesTheFileAndItsJournal();
     void storeNewer_isIdempotentByEventId_andKeepsServerOrder();
     void storeNewer_afterSync_appendsAboveTheNewest();
     void storeNewer_storesNothingBelowTheNewestArchived();
@@ -179,6 +180,18 @@ void AuditArchiveTest::newFile_isOwnerOnly_andWal() {
     QCOMPARE(raw.scalar(QStringLiteral("PRAGMA journal_mode")).toString(), QStringLiteral("wal"));
     QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(),
              AuditArchive::kSchemaVersion);
+}
+
+void AuditArchiveTest::removeFiles_deletesTheFileAndItsJournal() {
+    {
+        AuditArchive archive(m_path);
+        archive.storeNewer(page(9, 0));
+        QVERIFY(QFile::exists(m_path + QStringLiteral("-wal")));
+    }
+    QVERIFY(AuditArchive::removeFiles(m_path));
+    for (const char* suffix : {"", "-wal", "-shm"})
+        QVERIFY(!QFile::exists(m_path + QLatin1String(suffix)));
+    QVERIFY(AuditArchive::removeFiles(m_path)); // nothing left to remove
 }
 
 void AuditArchiveTest::storeNewer_isIdempotentByEventId_andKeepsServerOrder() {
