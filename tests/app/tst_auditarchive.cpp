@@ -137,6 +137,7 @@ private Q_SLOTS:
     void integrity_eventVanishedOnServer_isReported();
     void retention_marksEventsOlderThanServersOldest();
     void migration_fromVersion1_keepsEventsAndOrder();
+    void migration_unreadableEvent_isAnError_andLeavesTheFile();
     void newerSchema_isRefusedByName();
     void canary_archivedSandboxLog_holdsNoKey();
 
@@ -528,6 +529,38 @@ void AuditArchiveTest::migration_fromVersion1_keepsEventsAndOrder() {
         raw.scalar(QStringLiteral("SELECT count(*) FROM sqlite_master WHERE name = 'events_v1'"))
             .toInt(),
         0);
+}
+
+void AuditArchiveTest::migration_unreadableEvent_isAnError_andLeavesTheFile() {
+    QDir().mkpath(QFileInfo(m_path).absolutePath());
+    {
+        RawFile raw(m_path);
+        QVERIFY(raw.exec(QStringLiteral("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT "
+                                        "NULL)")));
+        QVERIFY(raw.exec(QStringLiteral("CREATE TABLE events(seq INTEGER PRIMARY KEY, event_id "
+                                        "TEXT NOT NULL UNIQUE, json TEXT NOT NULL)")));
+        std::string json;
+        page(1, 1).view(0).appendJson(json);
+        QVERIFY(raw.exec(QStringLiteral("INSERT INTO events VALUES(1, 'evt_000001', '%1')")
+                             .arg(QString::fromStdString(json))));
+        QVERIFY(raw.exec(QStringLiteral("INSERT INTO events VALUES(2, 'evt_x', "
+                                        "'{\"event_id\":\"evt_x\"}')")));
+        QVERIFY(raw.exec(QStringLiteral("PRAGMA user_version = 1")));
+    }
+    try {
+        AuditArchive archive(m_path);
+        QFAIL("an unreadable version 1 event was migrated");
+    } catch (const ArchiveError& e) {
+        const QString what = QString::fromUtf8(e.what());
+        QVERIFY2(what.contains(m_path) && what.contains(QStringLiteral("version 1")), e.what());
+    }
+    RawFile raw(m_path);
+    QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), 1);
+    QCOMPARE(raw.scalar(QStringLiteral("SELECT count(*) FROM events")).toInt(), 2);
+    QCOMPARE(raw.scalar(QStringLiteral("SELECT count(*) FROM sqlite_master WHERE name = "
+                                       "'strings'"))
+                 .toInt(),
+             0);
 }
 
 void AuditArchiveTest::newerSchema_isRefusedByName() {
