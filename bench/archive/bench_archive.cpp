@@ -1,16 +1,26 @@
 // bench_archive EVENTS DIR: the local audit archive with EVENTS demo-shaped events in DIR,
 // beside the obvious schema in the same run (one row per event holding the server's JSON,
-// searched with LIKE). Prints one line per measure.
+// searched with LIKE). bench_archive EVENTS DIR loopback: EVENTS seeded in an in-process
+// sandbox, fetched over loopback as the pane does, and synced into an empty archive.
+// Prints one line per measure.
 #include "AuditArchive.h"
+#include "AuditArchiveSync.h"
 #include "BenchData.h"
+#include "Cli.h"
+#include "LegbaClient.h"
+#include "SandboxServer.h"
 
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QTimer>
 #include <algorithm>
 #include <cstdio>
 #include <functional>
@@ -201,6 +211,82 @@ void naiveMeasures(int events, const QString& dir) {
     }
 }
 
+// The same events from the sandbox over loopback: fetched page by page as the pane does on
+// every opening (parsed, nothing kept), and synced into an empty archive (the backfill
+// AuditArchiveSync runs: fetched, parsed, stored, one transaction per page).
+int loopbackMeasures(int events, const QString& dir) {
+    const QString data = dir + QStringLiteral("/sandbox");
+    std::FILE* json = std::tmpfile();
+    if (!json || server::runCli({QStringLiteral("init"), QStringLiteral("--data-dir"), data,
+                                 QStringLiteral("--json")},
+                                json, stderr) != 0)
+        return 1;
+    std::rewind(json);
+    QByteArray line(4096, '\0');
+    line.truncate(static_cast<qsizetype>(std::fread(line.data(), 1, 4096, json)));
+    std::fclose(json);
+    const QJsonObject org = QJsonDocument::fromJson(line).object();
+    const QString orgUuid = org.value(QStringLiteral("org_uuid")).toString();
+    if (server::runCli({QStringLiteral("seed-demo"), QStringLiteral("--data-dir"), data,
+                        QStringLiteral("--org"), orgUuid, QStringLiteral("--events"),
+                        QString::number(events)},
+                       stdout, stderr) != 0)
+        return 1;
+    server::SandboxServer sandbox;
+    QString error;
+    if (!sandbox.open(data, &error) || sandbox.listen() == 0) {
+        std::fprintf(stderr, "sandbox: %s\n", qPrintable(error));
+        return 1;
+    }
+    LegbaClient client;
+    client.setEndpoint(Endpoint{sandbox.baseUrl(), orgUuid});
+    client.setKey(Secret(org.value(QStringLiteral("key")).toString().toUtf8()));
+
+    // Fetch only.
+    std::size_t fetched = 0;
+    QElapsedTimer t;
+    t.start();
+    {
+        QEventLoop loop;
+        AuditPageLoader loader(&client);
+        QObject::connect(&loader, &AuditPageLoader::pageLoaded, &loop,
+                         [&](const AuditQuery& query, const AuditPageLoader::Page& page) {
+                             fetched += page->records.size();
+                             if (page->nextCursor.isEmpty()) {
+                                 loop.quit();
+                                 return;
+                             }
+                             AuditQuery next = query;
+                             next.cursor = page->nextCursor;
+                             loader.load(next);
+                         });
+        QObject::connect(&loader, &AuditPageLoader::failed, &loop, &QEventLoop::quit);
+        AuditQuery first;
+        first.limit = kPage;
+        loader.load(first);
+        loop.exec();
+    }
+    std::printf("loopback fetch all (no archive): %zu events in %.1f ms\n", fetched,
+                static_cast<double>(t.nsecsElapsed()) / 1e6);
+
+    // Synced into an empty archive.
+    AuditArchive archive(AuditArchive::pathFor(QStringLiteral("loopback"), dir));
+    AuditArchiveSync sync(&client, &archive);
+    sync.setPageSize(kPage);
+    t.restart();
+    {
+        QEventLoop loop;
+        QObject::connect(&sync, &AuditArchiveSync::backfillFinished, &loop, &QEventLoop::quit);
+        QObject::connect(&sync, &AuditArchiveSync::failed, &loop, &QEventLoop::quit);
+        sync.backfill();
+        loop.exec();
+    }
+    std::printf("loopback sync into an empty archive: %lld events in %.1f ms\n",
+                static_cast<long long>(archive.count()),
+                static_cast<double>(t.nsecsElapsed()) / 1e6);
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -208,6 +294,8 @@ int main(int argc, char** argv) {
     const int events = app.arguments().value(1, QStringLiteral("1000000")).toInt();
     const QString dir = app.arguments().value(2, QDir::tempPath());
     try {
+        if (app.arguments().value(3) == QLatin1String("loopback"))
+            return loopbackMeasures(events, dir);
         archiveMeasures(events, dir);
         naiveMeasures(events, dir);
     } catch (const std::exception& e) {
