@@ -447,7 +447,12 @@ AuditArchive::AuditArchive(const QString& path)
     d->path = path;
     d->connection = QStringLiteral("legba-archive-") + QUuid::createUuid().toString(QUuid::Id128);
     const QFileInfo info(path);
-    QDir().mkpath(info.absolutePath());
+    // The folder of archives, when made here, is owner-only too: its names are profile ids.
+    if (const QString dir = info.absolutePath(); !QFileInfo::exists(dir)) {
+        QDir().mkpath(dir);
+        QFile::setPermissions(dir, QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                       QFileDevice::ExeOwner);
+    }
     // The file is made owner-only before SQLite writes a byte to it; SQLite gives its -wal
     // and -shm files the main file's mode.
     if (!info.exists()) {

@@ -174,6 +174,8 @@ void AuditArchiveTest::newFile_isOwnerOnly_andWal() {
                           QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ExeGroup |
                           QFileDevice::ReadOther | QFileDevice::WriteOther | QFileDevice::ExeOther;
         QCOMPARE(QFile::permissions(m_path) & mask, ownerOnly);
+        QCOMPARE(QFile::permissions(QFileInfo(m_path).absolutePath()) & mask,
+                 ownerOnly | QFileDevice::ExeOwner);
         QVERIFY(QFile::exists(m_path + QStringLiteral("-wal")));
         QCOMPARE(QFile::permissions(m_path + QStringLiteral("-wal")) & mask, ownerOnly);
     }
