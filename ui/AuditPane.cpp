@@ -2,6 +2,7 @@
 
 #include "AuditChart.h"
 #include "AuditDetails.h"
+#include "AuditFeed.h"
 #include "AuditLogModel.h"
 #include "BusyLine.h"
 #include "Json.h"
@@ -16,7 +17,6 @@
 #include <QDateTimeEdit>
 #include <QDir>
 #include <QFileDialog>
-#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -32,14 +32,10 @@
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace legba {
 
 namespace {
-
-// The live tail's first page each time: usually holds every new event and the boundary.
-constexpr int kTailFirstPage = 100;
 
 QString exportToolTip() {
     return AuditPane::tr(
@@ -47,12 +43,6 @@ QString exportToolTip() {
         "loaded) to CSV or JSON Lines (Ctrl+N).\nIn CSV, a text cell that begins with = + - @ ', "
         "a tab or a carriage return gets a ' in front, so that spreadsheets show it rather "
         "than run it as a formula: drop one leading ' to read the exact value.");
-}
-
-QString parseErrorText(const json::ParseError& error) {
-    return error.field().isEmpty()
-               ? error.problem()
-               : QStringLiteral("field '%1' %2").arg(error.field(), error.problem());
 }
 
 } // namespace
@@ -80,7 +70,7 @@ AuditPane::AuditPane(Session* session, QWidget* parent)
     , m_summary(new QLabel(this))
     , m_busy(m_list->busyLine())
     , m_banner(m_list->banner())
-    , m_tailTimer(new QTimer(this))
+    , m_feed(new AuditFeed(session, this))
     , m_chartTimer(new QTimer(this))
     , m_customTimer(new QTimer(this)) {
     setObjectName(QStringLiteral("auditPane"));
@@ -161,8 +151,21 @@ AuditPane::AuditPane(Session* session, QWidget* parent)
             settings.value(QStringLiteral("audit/detailsSplitter")).toByteArray());
     }
 
-    m_model->setFetcher(
-        [this](quint64 generation, const QString& cursor) { fetchPage(generation, cursor); });
+    m_model->setFetcher([this](quint64 /*generation*/, const QString& cursor) {
+        if (m_feed->fetchPage(cursor))
+            m_busy->show();
+    });
+    connect(m_feed, &AuditFeed::pageLoaded, this, &AuditPane::onPageLoaded);
+    connect(m_feed, &AuditFeed::pageFailed, this, [this](const QString& cursor, const ApiError& e) {
+        m_model->pageErrored(m_model->generation(), cursor);
+        showError(e);
+    });
+    connect(m_feed, &AuditFeed::pageNotAsked, this,
+            [this](const QString& cursor) { m_model->pageFailed(m_model->generation(), cursor); });
+    connect(m_feed, &AuditFeed::newerEvents, this, &AuditPane::onNewerEvents);
+    connect(m_feed, &AuditFeed::tailFailed, this, &AuditPane::showError);
+    connect(m_feed, &AuditFeed::tailBusyChanged, this, [this] { m_busy->setVisible(isLoading()); });
+    connect(m_feed, &AuditFeed::reloadNeeded, this, &AuditPane::reload);
     connect(m_model, &AuditLogModel::eventsStored, this, &AuditPane::scheduleChart);
     connect(m_model, &AuditLogModel::fetchingChanged, this,
             [this] { m_busy->setVisible(isLoading()); });
@@ -195,8 +198,6 @@ AuditPane::AuditPane(Session* session, QWidget* parent)
         m_chartClock.start();
         m_chart->rebuild(m_model->store(), m_model->atEnd());
     });
-    m_tailTimer->setInterval(3000);
-    connect(m_tailTimer, &QTimer::timeout, this, &AuditPane::onTailTimer);
     m_customTimer->setSingleShot(true);
     m_customTimer->setInterval(400);
     connect(m_customTimer, &QTimer::timeout, this, &AuditPane::applyFilters);
@@ -213,8 +214,7 @@ AuditPane::~AuditPane() {
         settings.setValue(QStringLiteral("audit/chartSplitter"), m_vertical->saveState());
         settings.setValue(QStringLiteral("audit/detailsSplitter"), m_horizontal->saveState());
     }
-    m_pageCall.cancel();
-    m_tailCall.cancel();
+    m_feed->stop();
     m_keysCall.cancel();
 }
 
@@ -352,7 +352,7 @@ QString AuditPane::title() const {
 }
 
 bool AuditPane::isLoading() const {
-    return m_model->isFetching() || m_tailBusy || (m_exporter && m_exporter->isRunning());
+    return m_model->isFetching() || m_feed->isTailBusy() || (m_exporter && m_exporter->isRunning());
 }
 
 // ---- filters -------------------------------------------------------------------------
@@ -494,20 +494,13 @@ void AuditPane::refresh() {
 }
 
 void AuditPane::reload() {
-    m_pageCall.cancel();
-    m_tailCall.cancel();
-    m_tailBusy = false;
-    ++m_tailGeneration;
-    m_tailHead.clear();
-    m_tailPages.clear();
-    m_unreadable.clear();
     m_status.restart();
     m_loadedOnce = false;
     m_details->clear();
     m_banner->clear();
     // Set before the reset: views (and testers) may ask for the first page from inside it.
     const AuditQuery query = currentQuery();
-    m_activeQueryForPages = query;
+    m_feed->setQuery(query);
     m_model->reset();
 
     m_chart->setRange(query.since.isValid() ? query.since.toMSecsSinceEpoch() : 0,
@@ -527,69 +520,15 @@ void AuditPane::reload() {
     updateSummary();
 }
 
-void AuditPane::parseAsync(QByteArray body, const ParsedCallback& done) {
-    auto* watcher = new QFutureWatcher<Parsed>(this);
-    connect(watcher, &QFutureWatcher<Parsed>::finished, this, [watcher, done] {
-        watcher->deleteLater();
-        done(watcher->result());
-    });
-    // The worker touches nothing but the bytes it owns and the batch it returns.
-    watcher->setFuture(QtConcurrent::run([body = std::move(body)]() {
-        Parsed parsed;
-        try {
-            parsed.batch = std::make_shared<audit::AuditBatch>(audit::parseAuditPage(body));
-        } catch (const json::ParseError& error) {
-            parsed.error = parseErrorText(error);
-        }
-        return parsed;
-    }));
-}
-
-void AuditPane::fetchPage(quint64 generation, const QString& cursor) {
-    // Offline, asking is how we find out the server is back (Retry, scrolling on).
-    const Session::State state = m_session->state();
-    if ((state != Session::State::Connected && state != Session::State::Offline) ||
-        !m_session->can(Scope::AuditRead)) {
-        // Asked before there is anyone to ask: let it be asked again once there is.
-        QTimer::singleShot(0, this,
-                           [this, generation, cursor] { m_model->pageFailed(generation, cursor); });
-        return;
-    }
-    AuditQuery query = m_activeQueryForPages;
-    query.cursor = cursor;
-    query.limit = m_pageSize;
-    m_busy->show();
-    m_pageCall = m_session->client()->auditLogRaw(
-        query, this, [this, generation, cursor](Result<QByteArray> result) {
-            if (generation != m_model->generation())
-                return;
-            if (!result) {
-                m_model->pageErrored(generation, cursor);
-                showError(result.error());
-                return;
-            }
-            parseAsync(std::move(result).value(), [this, generation, cursor](const Parsed& parsed) {
-                if (generation != m_model->generation())
-                    return;
-                if (!parsed.batch) {
-                    m_model->pageErrored(generation, cursor);
-                    showParseError(parsed.error);
-                    return;
-                }
-                if (m_model->addPage(generation, cursor, *parsed.batch) && cursor.isEmpty() &&
-                    !parsed.batch->records.empty())
-                    m_tailHead = parsed.batch->uniqueOf(parsed.batch->records.front()).eventId;
-                m_loadedOnce = true;
-                m_status.loaded();
-                m_banner->clear();
-                m_unreadable.insert(m_unreadable.end(), parsed.batch->unreadable.begin(),
-                                    parsed.batch->unreadable.end());
-                showUnreadable(m_banner, m_unreadable, tr("event"), tr("events"));
-                m_list->setStale(false, m_status.lastRefresh());
-                afterPage();
-                Q_EMIT pageLoaded(static_cast<int>(parsed.batch->records.size()));
-            });
-        });
+void AuditPane::onPageLoaded(const QString& cursor, const AuditPageLoader::Page& page) {
+    m_model->addPage(m_model->generation(), cursor, *page);
+    m_loadedOnce = true;
+    m_status.loaded();
+    m_banner->clear();
+    showUnreadable(m_banner, m_feed->unreadable(), tr("event"), tr("events"));
+    m_list->setStale(false, m_status.lastRefresh());
+    afterPage();
+    Q_EMIT pageLoaded(static_cast<int>(page->records.size()));
 }
 
 void AuditPane::afterPage() {
@@ -622,126 +561,32 @@ void AuditPane::scheduleChart() {
     m_chartTimer->start(static_cast<int>(m_chartTimer->interval() - m_chartClock.elapsed()));
 }
 
-// ---- live tail -----------------------------------------------------------------------
-//
-// The server lists events in the order it recorded them, newest first, and records some
-// late: it stamps an event when the request came in but writes reads' events in batches,
-// so an event stamped seconds before the newest one loaded can still be recorded after it.
-// Asking for events `since` some time therefore misses those. Instead the tail reads the
-// top of the log with the filters the table was loaded with until it meets the event that
-// was on top last time (m_tailHead): everything above it is new, nothing below it is.
+// ---- live tail: AuditFeed decides what is new ---------------------------------------
 
 void AuditPane::setLiveTail(bool on) {
     if (m_tailButton->isChecked() != on) {
         m_tailButton->setChecked(on); // comes back here through toggled
         return;
     }
-    if (on) {
-        m_tailTimer->start();
-        onTailTimer();
-    } else {
-        m_tailTimer->stop();
-        m_tailCall.cancel();
-        m_tailPages.clear();
-        m_tailBusy = false;
-        ++m_tailGeneration;
-        m_busy->setVisible(isLoading());
-    }
-}
-
-void AuditPane::setTailInterval(int msecs) {
-    m_tailTimer->setInterval(msecs);
-}
-
-void AuditPane::onTailTimer() {
-    if (!m_tailButton->isChecked() || !m_tailButton->isEnabled() || m_tailBusy || !m_loadedOnce ||
-        m_session->state() != Session::State::Connected)
-        return;
-    AuditQuery query = m_activeQueryForPages;
-    query.cursor.clear();
-    query.limit = std::min(m_pageSize, kTailFirstPage);
-    m_tailBusy = true;
-    m_tailPages.clear();
-    m_busy->show();
-    fetchTail(query);
-}
-
-void AuditPane::fetchTail(const AuditQuery& query) {
-    const quint64 generation = m_tailGeneration;
-    m_tailCall = m_session->client()->auditLogRaw(
-        query, this, [this, generation, query](Result<QByteArray> result) {
-            if (generation != m_tailGeneration)
-                return;
-            if (!result) {
-                endTail();
-                showError(result.error());
-                return;
-            }
-            parseAsync(std::move(result).value(), [this, generation, query](Parsed parsed) {
-                if (generation != m_tailGeneration)
-                    return;
-                if (!parsed.batch) {
-                    endTail();
-                    showParseError(parsed.error);
-                    return;
-                }
-                onTailBatch(std::move(parsed.batch), query);
-            });
-        });
-}
-
-void AuditPane::endTail() {
-    m_tailPages.clear();
-    m_tailBusy = false;
+    m_feed->setLiveTail(on);
     m_busy->setVisible(isLoading());
 }
 
-void AuditPane::onTailBatch(std::shared_ptr<audit::AuditBatch> batch, const AuditQuery& query) {
-    std::size_t fresh = batch->records.size();
-    bool reached = false;
-    if (!m_tailHead.empty()) {
-        for (std::size_t i = 0; i < batch->records.size(); ++i) {
-            if (batch->uniqueOf(batch->records[i]).eventId == m_tailHead) {
-                fresh = i;
-                reached = true;
-                break;
-            }
-        }
-    }
-    const QString nextCursor = batch->nextCursor;
-    m_tailPages.emplace_back(std::move(batch), fresh);
-    if (!reached && !nextCursor.isEmpty()) {
-        AuditQuery next = query;
-        next.cursor = nextCursor;
-        next.limit = m_pageSize;
-        fetchTail(next);
-        return;
-    }
-    if (!reached && !m_tailHead.empty()) {
-        // The log is append-only, so the event on top last time is still there unless this
-        // is not the log we loaded (a server whose data was replaced): load it again.
-        qCWarning(lcUi) << "live tail: the audit log no longer lists the event it listed "
-                           "first; loading it again";
-        endTail();
-        reload();
-        return;
-    }
+void AuditPane::setTailInterval(int msecs) {
+    m_feed->setTailInterval(msecs);
+}
 
-    const auto pages = std::move(m_tailPages);
-    m_tailPages.clear();
-    const audit::AuditBatch& top = *pages.front().first;
-    if (!top.records.empty())
-        m_tailHead = top.uniqueOf(top.records.front()).eventId;
+void AuditPane::setPageSize(int events) {
+    m_pageSize = events;
+    m_feed->setPageSize(events);
+}
+
+void AuditPane::onNewerEvents(const std::vector<AuditFeed::NewerPage>& pages, bool unreadable) {
     int added = 0;
-    bool unreadable = false;
-    for (const auto& [page, count] : pages) {
-        std::vector<char> keep(page->records.size(), 0);
-        std::fill_n(keep.begin(), count, 1);
-        added += m_model->addNewer(*page, keep);
-        const auto newUnreadable = static_cast<std::ptrdiff_t>(page->unreadableAbove(count));
-        m_unreadable.insert(m_unreadable.end(), page->unreadable.begin(),
-                            page->unreadable.begin() + newUnreadable);
-        unreadable = unreadable || newUnreadable > 0;
+    for (const AuditFeed::NewerPage& newer : pages) {
+        std::vector<char> keep(newer.page->records.size(), 0);
+        std::fill_n(keep.begin(), newer.count, 1);
+        added += m_model->addNewer(*newer.page, keep);
     }
     const bool wasStale = m_status.isStale();
     m_status.loaded();
@@ -750,11 +595,11 @@ void AuditPane::onTailBatch(std::shared_ptr<audit::AuditBatch> batch, const Audi
         m_list->setStale(false, m_status.lastRefresh());
     }
     if (unreadable)
-        showUnreadable(m_banner, m_unreadable, tr("event"), tr("events"));
+        showUnreadable(m_banner, m_feed->unreadable(), tr("event"), tr("events"));
     updateSummary();
     updateState();
     Q_EMIT tailInserted(added);
-    endTail();
+    m_busy->setVisible(isLoading());
 }
 
 void AuditPane::rememberAnchor() {
@@ -823,9 +668,7 @@ void AuditPane::sessionChanged() {
             }
         }
     } else if (step == ListStatus::SessionStep::Stop || step == ListStatus::SessionStep::Clear) {
-        m_pageCall.cancel();
-        m_tailCall.cancel();
-        m_tailBusy = false;
+        m_feed->stop();
         m_busy->hide();
         if (step == ListStatus::SessionStep::Clear) {
             m_model->reset();
@@ -867,14 +710,6 @@ void AuditPane::loadKeys() {
             m_actorBox->addItem(tr("%1 (%2…)").arg(key.name, key.prefix), key.keyId);
         m_actorBox->setEditText(typed);
     });
-}
-
-void AuditPane::showParseError(const QString& message) {
-    ApiError error;
-    error.kind = ApiError::Kind::Parse;
-    error.route = QStringLiteral("GET /audit-log");
-    error.message = message;
-    showError(error);
 }
 
 void AuditPane::showError(const ApiError& error) {
@@ -973,8 +808,7 @@ bool AuditPane::exportTo(const QString& path, QString* error) {
             *error = tr("An export is already running.");
         return false;
     }
-    AuditQuery query = m_loadedOnce ? m_activeQueryForPages : currentQuery();
-    query.cursor.clear();
+    const AuditQuery query = m_loadedOnce ? m_feed->query() : currentQuery();
     m_exporter = std::make_unique<AuditExporter>(m_session->client(), query, m_search->text(),
                                                  AuditExporter::formatForPath(path), path);
     connect(m_exporter.get(), &AuditExporter::finished, this, &AuditPane::onExportFinished);
@@ -1006,7 +840,7 @@ void AuditPane::onExportFinished(bool ok, const QString& message) {
         m_exportProgress->hide();
         m_exportProgress->deleteLater();
     }
-    m_busy->setVisible(m_model->isFetching() || m_tailBusy);
+    m_busy->setVisible(m_model->isFetching() || m_feed->isTailBusy());
     if (ok)
         m_banner->showMessage(MessageBanner::Kind::Info, tr("Export complete."), message, false);
     else
@@ -1018,8 +852,7 @@ void AuditPane::onExportFinished(bool ok, const QString& message) {
 QString AuditPane::copySelectionAsCurl() {
     if (!m_session->profile())
         return {};
-    AuditQuery query = m_loadedOnce ? m_activeQueryForPages : currentQuery();
-    query.cursor.clear();
+    const AuditQuery query = m_loadedOnce ? m_feed->query() : currentQuery();
     return curlCommand(m_session->client()->describe(requests::auditLog(query)));
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "AuditExport.h"
-#include "AuditPageSax.h"
+#include "AuditFeed.h"
 #include "LegbaClient.h"
 #include "ListStatus.h"
 #include "Pane.h"
@@ -42,8 +42,9 @@ class Session;
 // what is loaded; a chart of events over time above it; the selected event's details
 // beside it; a live tail; and export of the whole filtered log.
 //
-// Pages arrive as raw bytes and are parsed on a worker thread (QtConcurrent) straight into
-// compact records; the UI thread only merges a parsed page into the model.
+// The pane lays out and shows state: what is asked of the server, the parse on a worker
+// thread and the live tail's decisions are AuditFeed's (app/); the pane merges the pages
+// and new events it signals into the model.
 class AuditPane : public Pane {
     Q_OBJECT
 
@@ -71,7 +72,7 @@ public:
     void setSearchText(const QString& text);
     void setLiveTail(bool on);
     void setTailInterval(int msecs);
-    void setPageSize(int events) { m_pageSize = events; }
+    void setPageSize(int events);
 
     // The query the table shows (without a cursor), as sent to the server.
     AuditQuery currentQuery() const;
@@ -99,30 +100,18 @@ protected:
     void showEvent(QShowEvent* event) override;
 
 private:
-    struct Parsed {
-        std::shared_ptr<audit::AuditBatch> batch;
-        QString error;
-    };
-    using ParsedCallback = std::function<void(Parsed)>;
-
     QHBoxLayout* buildToolbar();
     void reload();
     void applyFilters();
-    void fetchPage(quint64 generation, const QString& cursor);
-    void parseAsync(QByteArray body, const ParsedCallback& done);
+    void onPageLoaded(const QString& cursor, const AuditPageLoader::Page& page);
     void afterPage();
-    void onTailTimer();
-    void fetchTail(const AuditQuery& query);
-    void onTailBatch(std::shared_ptr<audit::AuditBatch> batch, const AuditQuery& query);
-    void endTail();
+    void onNewerEvents(const std::vector<AuditFeed::NewerPage>& pages, bool unreadable);
     void onCurrentRowChanged();
     void rememberAnchor();
     void restoreAnchor();
     void onChartBucket(qint64 startMs, qint64 endMs);
     void loadKeys();
     void showError(const ApiError& error);
-    // A page the server sent that is not the contract's audit page.
-    void showParseError(const QString& message);
     void updateState();
     void updateSummary();
     void scheduleChart();
@@ -152,33 +141,19 @@ private:
     QLabel* m_summary;
     BusyLine* m_busy;        // m_list's
     MessageBanner* m_banner; // m_list's
-    QTimer* m_tailTimer;
+    AuditFeed* m_feed;       // the query, its pages and the live tail
     QTimer* m_chartTimer;
     QElapsedTimer m_chartClock; // since the chart was last drawn
     QTimer* m_customTimer;
 
-    RequestHandle m_pageCall;
-    RequestHandle m_tailCall;
     RequestHandle m_keysCall;
-    bool m_tailBusy = false;
-    quint64 m_tailGeneration = 0;
     int m_pageSize = 1000;
     bool m_needsLoad = true;
     bool m_loadedOnce = false;
     ListStatus m_status;
-    qint64 m_anchor = -1;             // store index of the event at the top, while merging
-    QString m_appliedSpec;            // the filters last loaded, to ignore non-changes
-    AuditQuery m_activeQueryForPages; // fixed at reload, so that every page uses the same
+    qint64 m_anchor = -1;  // store index of the event at the top, while merging
+    QString m_appliedSpec; // the filters last loaded, to ignore non-changes
     QString m_loadedProfile;
-    // The live tail's boundary: the id of the event the server listed first (the most
-    // recently recorded one matching the filters) when we last read the top of the log.
-    // Everything listed above it since is new; everything below it we have or will page to.
-    std::string m_tailHead;
-    // Pages of the tail run in flight, newest first, and how many of each to keep; merged
-    // only once the run reaches m_tailHead, so that a run that fails adds nothing twice.
-    std::vector<std::pair<std::shared_ptr<audit::AuditBatch>, std::size_t>> m_tailPages;
-    // Events the server sent since the last reload that could not be read.
-    std::vector<UnreadableItem> m_unreadable;
 
     std::unique_ptr<AuditExporter> m_exporter;
     QPointer<QProgressDialog> m_exportProgress;

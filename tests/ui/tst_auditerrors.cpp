@@ -5,12 +5,13 @@
 // what failed, no file (not even half of one), and the loaded rows kept.
 //
 // Faults the real server never makes on its own (a 404 for the route, a 500) come from a
-// proxy in front of it that forwards everything else unchanged.
+// proxy in front of it that forwards everything else unchanged (tests/support/FaultyProxy).
 #include "AuditExport.h"
 #include "AuditLogModel.h"
 #include "AuditPane.h"
 #include "Badge.h"
 #include "Cli.h"
+#include "FaultyProxy.h"
 #include "HostileServer.h"
 #include "Json.h"
 #include "MessageBanner.h"
@@ -41,90 +42,6 @@ using namespace legba;
 
 namespace {
 
-// Forwards every request to the real server, except those `fault` answers itself.
-class FaultyProxy {
-public:
-    struct Answer {
-        int status;
-        QByteArray body;
-    };
-    using Fault = std::function<std::optional<Answer>(const test::RawRequest&)>;
-    using Rewrite = std::function<QByteArray(const test::RawRequest&, QByteArray body)>;
-
-    explicit FaultyProxy(QUrl upstream)
-        : m_upstream(std::move(upstream)) {
-        m_front.setHandler([this](QTcpSocket* socket, const test::RawRequest& request) {
-            forward(socket, request);
-        });
-    }
-
-    bool listen() { return m_front.listen(); }
-    QUrl baseUrl() const { return m_front.baseUrl(); }
-    void setFault(Fault fault) { m_fault = std::move(fault); }
-    void setRewrite(Rewrite rewrite) { m_rewrite = std::move(rewrite); }
-    // While down, every request is answered as a stopped server is through the proxy: the
-    // connection is reset. The tests stop "the server" here rather than closing the real
-    // one: listening again on the same port after closing it races every other process on
-    // the machine for that port (ctest -j runs tests side by side).
-    void setDown(bool down) { m_down = down; }
-
-private:
-    void forward(QTcpSocket* socket, const test::RawRequest& request) {
-        const test::HeaderList json{{"Content-Type", "application/json"},
-                                    {"X-Request-Id", "req_proxy_fault"}};
-        if (m_fault) {
-            if (const std::optional<Answer> answer = m_fault(request)) {
-                test::HostileServer::answer(socket, answer->status, answer->body, json);
-                return;
-            }
-        }
-        if (m_down) {
-            test::HostileServer::reset(socket);
-            return;
-        }
-        QNetworkRequest upstream(QUrl(m_upstream.toString() + QString::fromLatin1(request.target)));
-        for (const auto& [name, value] : request.headers) {
-            if (name != "host" && name != "connection" && name != "content-length" &&
-                name != "accept-encoding")
-                upstream.setRawHeader(name, value);
-        }
-        QNetworkReply* reply = m_manager.sendCustomRequest(upstream, request.method, request.body);
-        QPointer<QTcpSocket> client(socket);
-        const test::RawRequest copy = request;
-        QObject::connect(reply, &QNetworkReply::finished, &m_front, [this, reply, client, copy] {
-            reply->deleteLater();
-            if (!client)
-                return;
-            const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-            if (status == 0) {
-                test::HostileServer::reset(client);
-                return;
-            }
-            QByteArray body = reply->readAll();
-            if (m_rewrite)
-                body = m_rewrite(copy, std::move(body));
-            test::HeaderList headers;
-            for (const QByteArray& name : {QByteArray("Content-Type"), QByteArray("X-Request-Id"),
-                                           QByteArray("Retry-After")}) {
-                if (reply->hasRawHeader(name))
-                    headers.append({name, reply->rawHeader(name)});
-            }
-            test::HostileServer::answer(client, status, body, headers);
-        });
-    }
-
-    QUrl m_upstream;
-    test::HostileServer m_front;
-    QNetworkAccessManager m_manager;
-    Fault m_fault;
-    Rewrite m_rewrite;
-    bool m_down = false;
-};
-
-bool isAuditLog(const test::RawRequest& request) {
-    return request.target.split('?').first().endsWith("/audit-log");
-}
-
 // Files left in `dir` (a QSaveFile's temporary one included).
 QStringList filesIn(const QString& dir) {
     return QDir(dir).entryList(QDir::Files | QDir::Hidden | QDir::System);
@@ -137,7 +54,7 @@ class TestAuditErrors : public QObject {
 
 private:
     std::unique_ptr<test::TestServer> server;
-    std::unique_ptr<FaultyProxy> proxy;
+    std::unique_ptr<test::FaultyProxy> proxy;
     std::unique_ptr<Session> session;
     std::unique_ptr<AuditPane> pane;
     std::unique_ptr<QAbstractItemModelTester> tester;
@@ -168,7 +85,7 @@ private:
     }
 
     void openThroughProxy() {
-        proxy = std::make_unique<FaultyProxy>(server->baseUrl());
+        proxy = std::make_unique<test::FaultyProxy>(server->baseUrl());
         QVERIFY(proxy->listen());
         open(proxy->baseUrl(), server->ownerKey());
     }
@@ -230,12 +147,13 @@ private Q_SLOTS:
 
     void auditLogAnswering404_saysNotAvailableOnThisServer() {
         openThroughProxy();
-        proxy->setFault([](const test::RawRequest& request) -> std::optional<FaultyProxy::Answer> {
-            if (!isAuditLog(request))
-                return std::nullopt;
-            return FaultyProxy::Answer{404,
-                                       test::HostileServer::errorBody("NOT_FOUND", "Not found")};
-        });
+        proxy->setFault(
+            [](const test::RawRequest& request) -> std::optional<test::FaultyProxy::Answer> {
+                if (!test::isAuditLog(request))
+                    return std::nullopt;
+                return test::FaultyProxy::Answer{
+                    404, test::HostileServer::errorBody("NOT_FOUND", "Not found")};
+            });
         pane->refresh();
         QTRY_VERIFY(pane->stateText().contains(QStringLiteral("Not available on this server")));
         QVERIFY(pane->stateText().contains(QStringLiteral("404")));
@@ -266,7 +184,7 @@ private Q_SLOTS:
             [&](auto done) { owner.client()->createKey(noAudit, this, done); });
         QVERIFY(issued && *issued);
 
-        proxy = std::make_unique<FaultyProxy>(server->baseUrl());
+        proxy = std::make_unique<test::FaultyProxy>(server->baseUrl());
         QVERIFY(proxy->listen());
         proxy->setRewrite([](const test::RawRequest& request, QByteArray body) {
             if (!request.target.endsWith("/api/key"))
@@ -298,11 +216,11 @@ private Q_SLOTS:
     void serverDownMidScroll_keepsTheRowsAndRetryResumes() {
         // The server stops just as the table asks for its second page.
         int nextPages = 0;
-        proxy = std::make_unique<FaultyProxy>(server->baseUrl());
+        proxy = std::make_unique<test::FaultyProxy>(server->baseUrl());
         QVERIFY(proxy->listen());
-        proxy->setFault([this, &nextPages](
-                            const test::RawRequest& request) -> std::optional<FaultyProxy::Answer> {
-            if (isAuditLog(request) && request.target.contains("cursor=") && ++nextPages == 1)
+        proxy->setFault([this, &nextPages](const test::RawRequest& request)
+                            -> std::optional<test::FaultyProxy::Answer> {
+            if (test::isAuditLog(request) && request.target.contains("cursor=") && ++nextPages == 1)
                 proxy->setDown(true);
             return std::nullopt;
         });
@@ -351,18 +269,18 @@ private Q_SLOTS:
     void exportWhenPageThreeFails_leavesNoFileAndSaysWhy() {
         openThroughProxy();
         QList<QByteArray> exportPages; // each counted once, though Qt may send one twice
-        proxy->setFault(
-            [&exportPages](const test::RawRequest& request) -> std::optional<FaultyProxy::Answer> {
-                // The export asks 1000 at a time; the table 100.
-                if (!isAuditLog(request) || !request.target.contains("limit=1000"))
-                    return std::nullopt;
-                if (!exportPages.contains(request.target))
-                    exportPages << request.target;
-                if (exportPages.indexOf(request.target) < 2)
-                    return std::nullopt;
-                return FaultyProxy::Answer{
-                    500, test::HostileServer::errorBody("INTERNAL", "The database is locked")};
-            });
+        proxy->setFault([&exportPages](const test::RawRequest& request)
+                            -> std::optional<test::FaultyProxy::Answer> {
+            // The export asks 1000 at a time; the table 100.
+            if (!test::isAuditLog(request) || !request.target.contains("limit=1000"))
+                return std::nullopt;
+            if (!exportPages.contains(request.target))
+                exportPages << request.target;
+            if (exportPages.indexOf(request.target) < 2)
+                return std::nullopt;
+            return test::FaultyProxy::Answer{
+                500, test::HostileServer::errorBody("INTERNAL", "The database is locked")};
+        });
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("audit.csv"));
         QSignalSpy finished(pane.get(), &AuditPane::exportFinished);
@@ -383,9 +301,9 @@ private Q_SLOTS:
         // holds that request, stops the server, then forwards it: the server is gone while
         // the page is outstanding, however fast the export runs.
         int pagesAskedOfAStoppedServer = 0;
-        proxy->setFault([this, &pagesAskedOfAStoppedServer](
-                            const test::RawRequest& request) -> std::optional<FaultyProxy::Answer> {
-            if (isAuditLog(request) && request.target.contains("limit=1000") &&
+        proxy->setFault([this, &pagesAskedOfAStoppedServer](const test::RawRequest& request)
+                            -> std::optional<test::FaultyProxy::Answer> {
+            if (test::isAuditLog(request) && request.target.contains("limit=1000") &&
                 request.target.contains("cursor=")) {
                 proxy->setDown(true);
                 ++pagesAskedOfAStoppedServer;
@@ -460,13 +378,13 @@ private Q_SLOTS:
     // this client cannot read. The word is shown as it is with a neutral badge and exported
     // as it is; the unreadable events cost only themselves, and the banner says how many.
     void unknownOutcomeAndUnreadableEvents_showTheRestAndSayHowMany() {
-        proxy = std::make_unique<FaultyProxy>(server->baseUrl());
+        proxy = std::make_unique<test::FaultyProxy>(server->baseUrl());
         QVERIFY(proxy->listen());
         auto partialId = std::make_shared<QString>();
         auto unreadableIds = std::make_shared<QStringList>();
         proxy->setRewrite(
             [partialId, unreadableIds](const test::RawRequest& request, QByteArray body) {
-                if (!isAuditLog(request) || request.target.contains("cursor="))
+                if (!test::isAuditLog(request) || request.target.contains("cursor="))
                     return body; // the top of the log only
                 nlohmann::json page = nlohmann::json::parse(body.toStdString());
                 auto& events = page["events"];
