@@ -89,10 +89,10 @@ constexpr CsvColumn kCsvColumns[] = {
 
 } // namespace
 
-AuditExporter::AuditExporter(LegbaClient* client, AuditQuery query, QString needle, Format format,
-                             QString path, QObject* parent)
+AuditExporter::AuditExporter(std::unique_ptr<AuditPageLoader> loader, AuditQuery query,
+                             QString needle, Format format, QString path, QObject* parent)
     : QObject(parent)
-    , m_loader(new AuditPageLoader(client, this))
+    , m_loader(loader.release())
     , m_query(std::move(query))
     , m_needle(std::move(needle))
     , m_format(format)
@@ -100,6 +100,7 @@ AuditExporter::AuditExporter(LegbaClient* client, AuditQuery query, QString need
     , m_watcher(new QFutureWatcher<Chunk>(this)) {
     m_query.limit = kExportPageSize;
     m_query.cursor.clear();
+    m_loader->setParent(this);
     connect(m_watcher, &QFutureWatcher<Chunk>::finished, this, &AuditExporter::onChunk);
     connect(m_loader, &AuditPageLoader::pageLoaded, this,
             [this](const AuditQuery&, const AuditPageLoader::Page& page) { onPage(page); });

@@ -21,9 +21,10 @@ class AuditExporter : public QObject {
 public:
     enum class Format { Csv, JsonLines };
 
-    // `needle`: the text search the table applies, applied to every page as well.
-    AuditExporter(LegbaClient* client, AuditQuery query, QString needle, Format format,
-                  QString path, QObject* parent = nullptr);
+    // `loader` reads the pages (owned from now on). `needle`: the text search the table
+    // applies, applied to every page as well.
+    AuditExporter(std::unique_ptr<AuditPageLoader> loader, AuditQuery query, QString needle,
+                  Format format, QString path, QObject* parent = nullptr);
     ~AuditExporter() override;
 
     // Opens the file and asks for the first page; false (with *error) if it cannot.
