@@ -5,12 +5,16 @@
 #include "CredentialStore.h"
 #include "EnvironmentProfile.h"
 #include "Hardening.h"
+#include "InstancesModel.h"
 #include "InstancesPane.h"
 #include "MainWindow.h"
 #include "Profile.h"
+#include "ReminderMonitor.h"
 #include "SandboxHost.h"
+#include "ScanCommand.h"
 #include "Session.h"
 #include "StartupProbe.h"
+#include "TrayNotifier.h"
 
 #include <QApplication>
 #include <QDir>
@@ -24,6 +28,7 @@ namespace {
 
 constexpr const char* kUsage =
     "Usage: legba-admin [--sandbox] [--version] [--help]\n"
+    "       legba-admin --scan [--include-ignored] [--include-binary] PATH...\n"
     "\n"
     "Administer a Legba organization: API keys, browser instances and the audit log.\n"
     "\n"
@@ -31,6 +36,13 @@ constexpr const char* kUsage =
     "  --sandbox   Run the local sandbox server inside the app and connect to it.\n"
     "  --version   Print the version and exit.\n"
     "  --help      Print this help and exit.\n"
+    "  --scan PATH...\n"
+    "              Look for leaked Legba keys in files and folders, without a window, and\n"
+    "              match them to the organization's keys (the environment's, else the\n"
+    "              current profile's). Prints each finding masked. Exit status 1 when an\n"
+    "              active key of the organization is found, 0 when none, 2 on errors.\n"
+    "              Git-ignored and binary files are skipped unless --include-ignored or\n"
+    "              --include-binary; symbolic links are never followed.\n"
     "\n"
     "Environment:\n"
     "  LEGBA_BASE_URL, LEGBA_ORG_UUID, LEGBA_API_TOKEN\n"
@@ -65,6 +77,8 @@ int answerWithoutDisplay(int argc, char** argv, bool* sandbox) {
 
 int main(int argc, char** argv) {
     legba::hardenProcess();
+    if (const int code = legba::runScanCommandIfAsked(argc, argv); code >= 0)
+        return code;
     bool sandbox = false;
     if (const int code = answerWithoutDisplay(argc, argv, &sandbox); code >= 0)
         return code;
@@ -91,6 +105,14 @@ int main(int argc, char** argv) {
         QObject::connect(window.instancesPane(), &legba::InstancesPane::refreshed, probe,
                          &legba::StartupProbe::listShown);
     }
+    // Reminders while the app runs (docs/architecture.md): the Instances pane's own loads
+    // feed them, so the monitor asks only for the keys, every 10 minutes.
+    legba::ReminderMonitor reminders(&session, new legba::TrayNotifier(&window)); // window owns it
+    QObject::connect(window.instancesPane(), &legba::InstancesPane::refreshed, &reminders, [&] {
+        reminders.observeInstances(window.instancesPane()->model()->instances());
+    });
+    QObject::connect(&window, &legba::MainWindow::settingsApplied, &reminders,
+                     &legba::ReminderMonitor::pollNow);
     window.show();
 
     // Connect once the window is up, so that the first paint is not waiting on the network.

@@ -69,6 +69,21 @@ void KeysModel::setCurrentKeyId(const QString& keyId) {
         emitRowChanged(after);
 }
 
+void KeysModel::setPrivilege(const QString& keyId, const Privilege& privilege) {
+    m_privileges.insert(keyId, privilege);
+    if (const int row = rowOf(keyId); row >= 0)
+        Q_EMIT dataChanged(index(row, PrivilegeColumn), index(row, PrivilegeColumn));
+}
+
+void KeysModel::clearPrivileges() {
+    if (m_privileges.isEmpty())
+        return;
+    m_privileges.clear();
+    if (!m_rows.empty())
+        Q_EMIT dataChanged(index(0, PrivilegeColumn),
+                           index(static_cast<int>(m_rows.size()) - 1, PrivilegeColumn));
+}
+
 const ApiKey* KeysModel::keyAt(int row) const {
     return RowsById::at(m_rows, row);
 }
@@ -213,6 +228,33 @@ QVariant KeysModel::data(const QModelIndex& index, int role) const {
     const bool current = !m_currentKeyId.isEmpty() && key.keyId == m_currentKeyId;
     const QDateTime at = now();
 
+    if (column == PrivilegeColumn || role == PrivilegeRole) {
+        const auto found = m_privileges.constFind(key.keyId);
+        const Privilege* privilege = found == m_privileges.constEnd() ? nullptr : &*found;
+        switch (role) {
+        case PrivilegeRole:
+        case SortRole:
+            return privilege ? privilege->verdict : -1;
+        case Qt::DisplayRole:
+        case Qt::AccessibleTextRole:
+            return privilege ? privilege->text : QString();
+        case Qt::ToolTipRole:
+            return privilege ? privilege->toolTip : QString();
+        case BadgeToneRole:
+            return privilege ? QVariant::fromValue(privilege->tone) : QVariant();
+        case IdRole:
+        case PrefixRole:
+        case NameRole:
+        case CurrentKeyRole:
+        case HealthRole:
+        case KeyStatusRole:
+        case InGraceRole:
+            break; // as for every column
+        default:
+            return {};
+        }
+    }
+
     switch (role) {
     case IdRole:
         return key.keyId;
@@ -262,6 +304,7 @@ QVariant KeysModel::data(const QModelIndex& index, int role) const {
             return statusCellText(key);
         case HealthColumn:
             return healthText(healthOf(key), key);
+        case PrivilegeColumn:
         case ColumnCount:
             break;
         }
@@ -309,6 +352,7 @@ QVariant KeysModel::data(const QModelIndex& index, int role) const {
                              .arg(kUnusedDays);
             return lines.join(QLatin1Char('\n'));
         }
+        case PrivilegeColumn:
         case ColumnCount:
             break;
         }
@@ -361,6 +405,8 @@ QVariant KeysModel::headerData(int section, Qt::Orientation orientation, int rol
         return tr("Status");
     case HealthColumn:
         return tr("Health");
+    case PrivilegeColumn:
+        return tr("Privilege");
     case ColumnCount:
         break;
     }
@@ -378,6 +424,7 @@ QHash<int, QByteArray> KeysModel::roleNames() const {
     names.insert(HealthRole, "health");
     names.insert(KeyStatusRole, "status");
     names.insert(InGraceRole, "inGrace");
+    names.insert(PrivilegeRole, "privilege");
     return names;
 }
 

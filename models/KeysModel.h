@@ -4,6 +4,7 @@
 #include "Types.h"
 
 #include <QAbstractTableModel>
+#include <QHash>
 #include <functional>
 #include <vector>
 
@@ -25,6 +26,7 @@ public:
         ExpiresColumn,
         StatusColumn,
         HealthColumn,
+        PrivilegeColumn, // the least-privilege advisor's verdict, as fed by setPrivilege()
         ColumnCount
     };
     Q_ENUM(Column)
@@ -39,6 +41,7 @@ public:
         HealthRole,                  // Health flags as int
         KeyStatusRole,               // KeyStatus as int; -1 for a status we do not know
         InGraceRole,                 // bool: rotated, still working until revokedAt
+        PrivilegeRole,               // the advisor's verdict as the pane fed it; -1: none
     };
     Q_ENUM(Role)
 
@@ -58,6 +61,15 @@ public:
 
     using Clock = std::function<QDateTime()>;
 
+    // What the least-privilege advisor (app/PrivilegeAdvisor) says of a key, as the pane
+    // feeds it in: the model only shows it.
+    struct Privilege {
+        int verdict = -1; // the advisor's Verdict as int
+        QString text;     // "holds 2 scopes it has not used"
+        QString toolTip;
+        BadgeTone tone = BadgeTone::Neutral;
+    };
+
     explicit KeysModel(QObject* parent = nullptr);
 
     void setClock(Clock clock) { m_clock = std::move(clock); }
@@ -69,6 +81,11 @@ public:
     // The key this app uses (its row is marked); empty for none.
     void setCurrentKeyId(const QString& keyId);
     const QString& currentKeyId() const { return m_currentKeyId; }
+
+    // The advisor's word on a key, kept by key id across setKeys(); clearPrivileges()
+    // forgets every one (no evidence, or another window).
+    void setPrivilege(const QString& keyId, const Privilege& privilege);
+    void clearPrivileges();
 
     const std::vector<ApiKey>& keys() const { return m_rows; }
     const ApiKey* keyAt(int row) const;
@@ -103,6 +120,7 @@ private:
     std::vector<ApiKey> m_rows;
     QString m_currentKeyId;
     Clock m_clock;
+    QHash<QString, Privilege> m_privileges;
 };
 
 } // namespace legba

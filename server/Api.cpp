@@ -158,8 +158,8 @@ HttpResponse Api::dispatchOrg(Call& call, const QList<QByteArray>& segments) {
     m_auth.authenticate(call);
     m_auth.checkKeyRate(call);
     const Router::Route& route = Router::match(call, segments, m_shape.publicRoutesOnly);
-    if (route.scope && !call.key->scopes.contains(wireName(*route.scope)))
-        throw ApiFailure::forbidden(wireName(*route.scope));
+    if (const auto scope = route.api().scope; scope && !call.key->scopes.contains(wireName(*scope)))
+        throw ApiFailure::forbidden(wireName(*scope));
     return route.handler(call, m_context);
 }
 

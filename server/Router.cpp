@@ -5,30 +5,27 @@
 
 namespace legba::server {
 
+namespace {
+QByteArray latin1(std::string_view text) {
+    // The table's strings are literals: no copy.
+    return QByteArray::fromRawData(text.data(), static_cast<qsizetype>(text.size()));
+}
+} // namespace
+
 const std::vector<Router::Route>& Router::table() {
     static const std::vector<Route> table = {
-        {"GET", true, "/key", "/key", std::nullopt, nullptr, nullptr, &handlers::getOwnKey},
-        {"POST", true, "/key/rotate", "/key/rotate", std::nullopt, "api_key.rotated", "api_key",
-         &handlers::rotateOwnKey},
-        {"GET", false, "/keys", "/keys", Scope::KeysRead, nullptr, nullptr, &handlers::listKeys},
-        {"POST", false, "/keys", "/keys", Scope::KeysWrite, "api_key.created", "api_key",
-         &handlers::createKey},
-        {"GET", false, "/keys/{}", "/keys/{key_id}", Scope::KeysRead, nullptr, "api_key",
-         &handlers::getKey},
-        {"DELETE", false, "/keys/{}", "/keys/{key_id}", Scope::KeysWrite, "api_key.revoked",
-         "api_key", &handlers::revokeKey},
-        {"POST", false, "/keys/{}/rotate", "/keys/{key_id}/rotate", Scope::KeysWrite,
-         "api_key.rotated", "api_key", &handlers::rotateKey},
-        {"GET", true, "/instances", "/instances", Scope::InstancesRead, nullptr, nullptr,
-         &handlers::listInstances},
-        {"POST", true, "/instances", "/instances", Scope::InstancesWrite, "instance.created",
-         "instance", &handlers::createInstance},
-        {"GET", false, "/instances/{}", "/instances/{instance_uuid}", Scope::InstancesRead, nullptr,
-         "instance", &handlers::getInstance},
-        {"DELETE", true, "/instances/{}", "/instances/{instance_uuid}", Scope::InstancesWrite,
-         "instance.destroyed", "instance", &handlers::deleteInstance},
-        {"GET", false, "/audit-log", "/audit-log", Scope::AuditRead, nullptr, nullptr,
-         &handlers::auditLog},
+        {RouteId::GetOwnKey, true, nullptr, &handlers::getOwnKey},
+        {RouteId::RotateOwnKey, true, "api_key", &handlers::rotateOwnKey},
+        {RouteId::ListKeys, false, nullptr, &handlers::listKeys},
+        {RouteId::CreateKey, false, "api_key", &handlers::createKey},
+        {RouteId::GetKey, false, "api_key", &handlers::getKey},
+        {RouteId::RevokeKey, false, "api_key", &handlers::revokeKey},
+        {RouteId::RotateKey, false, "api_key", &handlers::rotateKey},
+        {RouteId::ListInstances, true, nullptr, &handlers::listInstances},
+        {RouteId::CreateInstance, true, "instance", &handlers::createInstance},
+        {RouteId::GetInstance, false, "instance", &handlers::getInstance},
+        {RouteId::DestroyInstance, true, "instance", &handlers::deleteInstance},
+        {RouteId::AuditLog, false, nullptr, &handlers::auditLog},
     };
     return table;
 }
@@ -38,9 +35,10 @@ std::vector<RouteInfo> Router::routes() {
     out.push_back({"GET", QStringLiteral("/healthz"), false});
     out.push_back({"GET", QStringLiteral("/sandbox/instances/{instance_uuid}"), false});
     for (const Route& r : table())
-        out.push_back({r.method,
-                       QStringLiteral("/orgs/{org_uuid}/api") + QString::fromLatin1(r.pathTemplate),
-                       r.isPublic});
+        out.push_back(
+            {latin1(r.api().method),
+             QStringLiteral("/orgs/{org_uuid}/api") + QString::fromLatin1(latin1(r.api().route)),
+             r.isPublic});
     return out;
 }
 
@@ -52,11 +50,18 @@ const Router::Route& Router::match(Call& call, const QList<QByteArray>& segments
     }
     const QList<QByteArray> rest = segments.mid(4);
 
-    // Each route's path split into segments once, in the order of table().
+    // Each route's path split into segments once, in the order of table(); a parameter
+    // ("{key_id}") becomes "{}".
     static const std::vector<QList<QByteArray>> patterns = [] {
         std::vector<QList<QByteArray>> out;
-        for (const Route& route : table())
-            out.push_back(QByteArray(route.path).mid(1).split('/'));
+        for (const Route& route : table()) {
+            QList<QByteArray> parts = latin1(route.api().route).mid(1).split('/');
+            for (QByteArray& segment : parts) {
+                if (segment.startsWith('{'))
+                    segment = "{}";
+            }
+            out.push_back(parts);
+        }
         return out;
     }();
     const Route* matched = nullptr;
@@ -77,9 +82,10 @@ const Router::Route& Router::match(Call& call, const QList<QByteArray>& segments
         }
         if (!ok || (!found.isEmpty() && found.contains(QByteArray())))
             continue;
-        allowed.append(route.method);
-        call.route = QString::fromLatin1(route.pathTemplate);
-        if (route.method == call.request.method) {
+        const QByteArray method = latin1(route.api().method);
+        allowed.append(method);
+        call.route = QString::fromLatin1(latin1(route.api().route));
+        if (method == call.request.method) {
             matched = &route;
             params = found;
         }
@@ -94,9 +100,9 @@ const Router::Route& Router::match(Call& call, const QList<QByteArray>& segments
             QStringLiteral("Method not allowed; use %1").arg(QString::fromLatin1(call.allow)));
     }
     call.params = params;
-    call.route = QString::fromLatin1(matched->pathTemplate);
-    if (matched->action)
-        call.action = QString::fromLatin1(matched->action);
+    call.route = QString::fromLatin1(latin1(matched->api().route));
+    if (matched->api().action != kRequestAction)
+        call.action = QString::fromLatin1(latin1(matched->api().action));
     if (matched->targetType && !params.isEmpty())
         call.target =
             AuditTarget{QString::fromLatin1(matched->targetType), sanitized(params.front(), 64)};

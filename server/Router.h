@@ -1,7 +1,7 @@
 #pragma once
 
 #include "ApiCall.h"
-#include "Scope.h"
+#include "Routes.h"
 
 #include <QByteArray>
 #include <QList>
@@ -18,20 +18,18 @@ struct RouteInfo {
     bool isPublic = false; // shown by the hosted API's public docs; all --hosted-shape serves
 };
 
-// The routes under /orgs/{org_uuid}/api: which handler serves a method and path, with which
-// scope, and what its audit event is called.
+// The routes under /orgs/{org_uuid}/api: which handler serves each route of the contract.
+// Method, path template, scope and audit action are the contract's table (api/Routes.h).
 class Router {
 public:
     using Handler = HttpResponse (*)(Call&, ApiContext&);
     struct Route {
-        QByteArray method;
-        bool isPublic;    // shown by the hosted API's public docs: served in the hosted shape
-        const char* path; // after /orgs/{org_uuid}/api; "{}" is a parameter
-        const char* pathTemplate;
-        std::optional<Scope> scope;
-        const char* action; // audit action; nullptr: api.request
+        RouteId id;
+        bool isPublic; // shown by the hosted API's public docs: served in the hosted shape
         const char* targetType;
         Handler handler;
+
+        const ApiRoute& api() const { return apiRoute(id); }
     };
 
     // Every route served, /healthz and the instance page included.

@@ -226,6 +226,19 @@ QStringList InstancesPane::selectedUuids() const {
     return uuids;
 }
 
+void InstancesPane::selectInstance(const QString& instanceUuid) {
+    const int row = m_model->rowOf(instanceUuid);
+    if (row < 0)
+        return;
+    const QModelIndex index = m_proxy->mapFromSource(m_model->index(row, 0));
+    if (!index.isValid())
+        return;
+    m_view->selectionModel()->select(index, QItemSelectionModel::ClearAndSelect |
+                                                QItemSelectionModel::Rows);
+    m_view->setCurrentIndex(index);
+    m_view->scrollTo(index);
+}
+
 void InstancesPane::sessionChanged() {
     updateActions();
     const ListStatus::SessionStep step = m_status.sessionChanged(m_session->state());

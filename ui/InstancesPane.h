@@ -63,6 +63,8 @@ public:
     QDateTime lastRefresh() const { return m_status.lastRefresh(); }
     bool isStale() const { return m_status.isStale(); }
     QStringList selectedUuids() const;
+    // Selects the instance's row and scrolls to it, when it is listed and not filtered out.
+    void selectInstance(const QString& instanceUuid);
 
 Q_SIGNALS:
     void refreshed(const QDateTime& when);

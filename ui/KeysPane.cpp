@@ -4,9 +4,11 @@
 #include "GenerateKeyDialog.h"
 #include "KeyRotation.h"
 #include "KeysModel.h"
+#include "LeakScanDialog.h"
 #include "ListStatusView.h"
 #include "Logging.h"
 #include "MessageBanner.h"
+#include "PrivilegePanel.h"
 #include "RotateKeyDialog.h"
 #include "SecretClipboard.h"
 #include "Session.h"
@@ -96,6 +98,12 @@ KeysPane::KeysPane(ConnectionManager* connections, QWidget* parent)
     toolbar->addWidget(m_rotateButton);
     toolbar->addWidget(m_revokeButton);
     toolbar->addWidget(m_refreshButton);
+    auto* scanButton = toolButton(tr("Scan for Leaked Keys…"), QStringLiteral("edit-find"),
+                                  tr("Scan folders for leaked keys"), this);
+    scanButton->setObjectName(QStringLiteral("scanLeaksButton"));
+    connect(scanButton, &QPushButton::clicked, this,
+            [this] { LeakScanDialog::openFrom(this, m_session); });
+    toolbar->addWidget(scanButton);
     toolbar->addSpacing(12);
     toolbar->addWidget(m_showRevoked);
     toolbar->addStretch(1);
@@ -150,6 +158,8 @@ KeysPane::KeysPane(ConnectionManager* connections, QWidget* parent)
     layout->addLayout(toolbar);
     layout->addWidget(m_health);
     layout->addWidget(m_list, 1);
+    setUpPrivilegePanel();
+    layout->addWidget(m_privilege);
 
     connect(m_generateButton, &QPushButton::clicked, this, &KeysPane::generateKey);
     connect(m_list, &ListStatusView::pageButtonClicked, this, &KeysPane::generateKey);
@@ -246,7 +256,38 @@ void KeysPane::onIdentityChanged() {
     updateActions();
 }
 
+void KeysPane::setUpPrivilegePanel() {
+    m_privilege = new PrivilegePanel(m_session, m_model, this);
+    m_view->setItemDelegateForColumn(KeysModel::PrivilegeColumn,
+                                     new StatusBadgeDelegate(KeysModel::BadgeToneRole, m_view));
+    m_view->setColumnWidth(KeysModel::HealthColumn, m_view->fontMetrics().averageCharWidth() * 16);
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, m_privilege,
+            [this] { m_privilege->setKey(selectedKey()); });
+    for (auto signal : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
+        connect(m_model, signal, m_privilege, [this] {
+            m_privilege->updateVerdicts();
+            m_privilege->setKey(selectedKey());
+        });
+    connect(m_privilege, &PrivilegePanel::narrowedKeyIssued, this,
+            [this](IssuedKey issued, const ApiKey& old) {
+                m_model->upsert(issued.record);
+                m_privilege->updateVerdicts();
+                showReveal(std::move(issued), RevealKeyDialog::Origin::Generated,
+                           tr("It holds only the scopes '%1' was seen to use.").arg(old.name),
+                           false);
+                // Once the new key has been taken, offer to revoke the old one.
+                connect(m_revealDialog, &QDialog::finished, m_privilege,
+                        [this, old] { m_privilege->offerRevoke(old); });
+            });
+    connect(m_privilege, &PrivilegePanel::oldKeyRevoked, this, &KeysPane::refresh);
+    connect(m_privilege, &PrivilegePanel::failed, this,
+            [this](const QString& title, const QString& detail) {
+                m_list->banner()->showMessage(MessageBanner::Kind::Error, title, detail, false);
+            });
+}
+
 void KeysPane::sessionChanged() {
+    m_privilege->sessionChanged();
     const ListStatus::SessionStep step = m_status.sessionChanged(m_session->state());
     if (step == ListStatus::SessionStep::Stop || step == ListStatus::SessionStep::Clear)
         m_listCall.cancel();

@@ -28,6 +28,7 @@ class KeyRotation;
 class KeysModel;
 class ListStatusView;
 class MessageBanner;
+class PrivilegePanel;
 class SecretClipboard;
 class Session;
 
@@ -74,6 +75,9 @@ public:
     SecretClipboard* clipboard() const { return m_clipboard; }
     KeyActions* actions() const { return m_actions; }
     KeyRotation* ownKeyRotation() const { return m_actions->ownKeyRotation(); }
+    // The least-privilege advisor: the Privilege column's verdicts and the selected key's
+    // scopes held and used.
+    PrivilegePanel* privilegePanel() const { return m_privilege; }
     MessageBanner* banner() const;
     QLabel* healthLabel() const { return m_health; }
     QPushButton* generateButton() const { return m_generateButton; }
@@ -113,6 +117,7 @@ private:
     void showReveal(IssuedKey issued, RevealKeyDialog::Origin origin, const QString& notice,
                     bool warning);
     void onClipboardCountdown(int secondsLeft);
+    void setUpPrivilegePanel();
 
     ConnectionManager* m_connections; // not owned
     Session* m_session;               // not owned
@@ -131,6 +136,7 @@ private:
     QTimer* m_clock;
     SecretClipboard* m_clipboard;
     KeyActions* m_actions;
+    PrivilegePanel* m_privilege = nullptr;
     QPointer<GenerateKeyDialog> m_generateDialog;
     QPointer<RotateKeyDialog> m_rotateDialog;
     QPointer<RevealKeyDialog> m_revealDialog;

@@ -254,6 +254,23 @@ void MainWindow::showSettings() {
     m_instances->setIdleInterval(values.refreshSeconds * 1000);
     if (auto* keys = qobject_cast<KeysPane*>(m_panes.value(KeysIndex)))
         keys->clipboard()->setClearDelay(std::chrono::seconds(values.clipboardClearSeconds));
+    Q_EMIT settingsApplied();
+}
+
+void MainWindow::openReminder(const ReminderTarget& target) {
+    if (isMinimized())
+        showNormal();
+    else
+        show();
+    raise();
+    activateWindow();
+    if (target.pane == ReminderTarget::Pane::Instances) {
+        showPane(InstancesIndex);
+        m_instances->selectInstance(target.itemId);
+    } else if (auto* keys = qobject_cast<KeysPane*>(m_panes.value(KeysIndex))) {
+        showPane(KeysIndex);
+        keys->selectKey(target.itemId);
+    }
 }
 
 void MainWindow::showAbout() {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "Notifier.h"
+
 #include <QMainWindow>
 
 class QLabel;
@@ -42,6 +44,12 @@ public:
     // Settings… (Ctrl+,): applied at once to the running panes. About: version and licences.
     void showSettings();
     void showAbout();
+    // A reminder was clicked: brings the window up on the pane and selects the item.
+    void openReminder(const ReminderTarget& target);
+
+Q_SIGNALS:
+    // The Settings dialog was accepted and its values applied.
+    void settingsApplied();
 
 protected:
     void closeEvent(QCloseEvent* event) override;

@@ -1,10 +1,12 @@
 #include "SettingsDialog.h"
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QFormLayout>
 #include <QGroupBox>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
 #include <QSettings>
@@ -61,6 +63,7 @@ AppSettings AppSettings::load(const QSettings& settings) {
         readInt(settings, kRefreshKey, kDefaultRefreshSeconds, kMinRefreshSeconds, kMaxSeconds);
     values.defaultKeyExpiryDays =
         readInt(settings, kExpiryKey, kDefaultKeyExpiryDays, 0, kMaxExpiryDays);
+    values.reminders = ReminderSettings::load(settings);
     return values;
 }
 
@@ -72,6 +75,7 @@ void AppSettings::save(QSettings& settings) const {
     settings.setValue(kClipboardKey, clipboardClearSeconds);
     settings.setValue(kRefreshKey, refreshSeconds);
     settings.setValue(kExpiryKey, defaultKeyExpiryDays);
+    reminders.save(settings);
 }
 
 void AppSettings::save() const {
@@ -87,6 +91,13 @@ SettingsDialog::SettingsDialog(QWidget* parent)
                         AppSettings::kMaxSeconds, this))
     , m_expiry(
           spinBox(QStringLiteral("defaultKeyExpiryDays"), 0, AppSettings::kMaxExpiryDays, this))
+    , m_remindExpiring(new QCheckBox(
+          tr("API keys that e&xpire within %1 days").arg(reminders::kExpiringDays), this))
+    , m_remindUnused(
+          new QCheckBox(tr("API keys &unused for %1 days").arg(reminders::kUnusedDays), this))
+    , m_remindRunning(new QCheckBox(tr("Instances &running longer than:"), this))
+    , m_runningHours(
+          spinBox(QStringLiteral("instanceHours"), 1, ReminderSettings::kMaxInstanceHours, this))
     , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel |
                                          QDialogButtonBox::RestoreDefaults,
                                      this)) {
@@ -107,6 +118,37 @@ SettingsDialog::SettingsDialog(QWidget* parent)
     m_expiry->setAccessibleName(tr("New keys expire after, in days"));
     m_expiry->setToolTip(tr("The expiry a new API key starts with. 0 means never; shorter is "
                             "safer."));
+
+    m_remindExpiring->setObjectName(QStringLiteral("remindExpiringKeys"));
+    m_remindExpiring->setToolTip(tr("A notification when an active key expires within %1 days, "
+                                    "once per key while Legba Admin runs.")
+                                     .arg(reminders::kExpiringDays));
+    m_remindUnused->setObjectName(QStringLiteral("remindUnusedKeys"));
+    m_remindUnused->setToolTip(tr("A notification for an active key not used for %1 days (or "
+                                  "never used and created that long ago): a candidate to revoke.")
+                                   .arg(reminders::kUnusedDays));
+    m_remindRunning->setObjectName(QStringLiteral("remindLongRunningInstances"));
+    m_remindRunning->setToolTip(tr("A notification for an instance running longer than this, "
+                                   "counted from its creation."));
+    m_runningHours->setSuffix(tr(" hours"));
+    m_runningHours->setAccessibleName(tr("Remind of instances running longer than, in hours"));
+    m_runningHours->setToolTip(m_remindRunning->toolTip());
+    connect(m_remindRunning, &QCheckBox::toggled, m_runningHours, &QWidget::setEnabled);
+
+    auto* remindersBox = new QGroupBox(tr("Reminders"), this);
+    remindersBox->setObjectName(QStringLiteral("remindersGroup"));
+    auto* remindersLayout = new QVBoxLayout(remindersBox);
+    remindersLayout->addWidget(m_remindExpiring);
+    remindersLayout->addWidget(m_remindUnused);
+    auto* running = new QHBoxLayout;
+    running->addWidget(m_remindRunning);
+    running->addWidget(m_runningHours);
+    running->addStretch(1);
+    remindersLayout->addLayout(running);
+    remindersLayout->addWidget(
+        note(tr("Shown as desktop notifications while Legba Admin runs; nothing runs when it "
+                "is closed. Clicking one opens the key or instance."),
+             remindersBox));
 
     auto* security = new QGroupBox(tr("API keys"), this);
     auto* securityForm = new QFormLayout(security);
@@ -144,6 +186,7 @@ SettingsDialog::SettingsDialog(QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(security);
     layout->addWidget(instances);
+    layout->addWidget(remindersBox);
     layout->addWidget(appearance);
     layout->addWidget(where);
     layout->addStretch(1);
@@ -160,6 +203,10 @@ AppSettings SettingsDialog::values() const {
     values.clipboardClearSeconds = m_clipboard->value();
     values.refreshSeconds = m_refresh->value();
     values.defaultKeyExpiryDays = m_expiry->value();
+    values.reminders.expiringKeys = m_remindExpiring->isChecked();
+    values.reminders.unusedKeys = m_remindUnused->isChecked();
+    values.reminders.longRunningInstances = m_remindRunning->isChecked();
+    values.reminders.instanceHours = m_runningHours->value();
     return values;
 }
 
@@ -167,11 +214,16 @@ void SettingsDialog::setValues(const AppSettings& values) {
     m_clipboard->setValue(values.clipboardClearSeconds);
     m_refresh->setValue(values.refreshSeconds);
     m_expiry->setValue(values.defaultKeyExpiryDays);
+    m_remindExpiring->setChecked(values.reminders.expiringKeys);
+    m_remindUnused->setChecked(values.reminders.unusedKeys);
+    m_remindRunning->setChecked(values.reminders.longRunningInstances);
+    m_runningHours->setValue(values.reminders.instanceHours);
+    m_runningHours->setEnabled(values.reminders.longRunningInstances);
 }
 
 void SettingsDialog::accept() {
     // A value typed but not yet committed (no Enter, no focus change) counts too.
-    for (QSpinBox* box : {m_clipboard, m_refresh, m_expiry})
+    for (QSpinBox* box : {m_clipboard, m_refresh, m_expiry, m_runningHours})
         box->interpretText();
     values().save();
     QDialog::accept();

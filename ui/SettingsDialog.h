@@ -1,7 +1,10 @@
 #pragma once
 
+#include "ReminderMonitor.h"
+
 #include <QDialog>
 
+class QCheckBox;
 class QDialogButtonBox;
 class QSettings;
 class QSpinBox;
@@ -21,6 +24,7 @@ struct AppSettings {
     int clipboardClearSeconds = kDefaultClipboardClearSeconds; // 0: never cleared
     int refreshSeconds = kDefaultRefreshSeconds;
     int defaultKeyExpiryDays = kDefaultKeyExpiryDays; // 0: the key never expires
+    ReminderSettings reminders;                       // "reminders/..."
 
     // Out-of-range or non-numeric values read as the default.
     static AppSettings load(const QSettings& settings);
@@ -32,7 +36,7 @@ struct AppSettings {
 };
 
 // Settings… (Ctrl+,): clipboard clear delay, instances refresh interval, default key
-// expiry. OK writes them to QSettings; Cancel writes nothing.
+// expiry, reminders. OK writes them to QSettings; Cancel writes nothing.
 class SettingsDialog : public QDialog {
     Q_OBJECT
 
@@ -47,6 +51,10 @@ public:
     QSpinBox* clipboardClearField() const { return m_clipboard; }
     QSpinBox* refreshField() const { return m_refresh; }
     QSpinBox* keyExpiryField() const { return m_expiry; }
+    QCheckBox* expiringKeysBox() const { return m_remindExpiring; }
+    QCheckBox* unusedKeysBox() const { return m_remindUnused; }
+    QCheckBox* longRunningBox() const { return m_remindRunning; }
+    QSpinBox* instanceHoursField() const { return m_runningHours; }
     QDialogButtonBox* buttons() const { return m_buttons; }
 
     void accept() override;
@@ -55,6 +63,10 @@ private:
     QSpinBox* m_clipboard;
     QSpinBox* m_refresh;
     QSpinBox* m_expiry;
+    QCheckBox* m_remindExpiring;
+    QCheckBox* m_remindUnused;
+    QCheckBox* m_remindRunning;
+    QSpinBox* m_runningHours;
     QDialogButtonBox* m_buttons;
 };
 

@@ -168,6 +168,42 @@ private Q_SLOTS:
         QVERIFY(m_model->data(m_model->index(0, 0), KeysModel::InGraceRole).toBool());
     }
 
+    void privilege_isWhatThePaneFedIn_keptAcrossSetKeys() {
+        m_model->setKeys({key(kA, QStringLiteral("a")), key(kB, QStringLiteral("b"))});
+        QCOMPARE(m_model->headerData(KeysModel::PrivilegeColumn, Qt::Horizontal),
+                 QVariant(QStringLiteral("Privilege")));
+        QCOMPARE(cell(0, KeysModel::PrivilegeColumn), QString());
+        QCOMPARE(m_model->data(m_model->index(0, 0), KeysModel::PrivilegeRole).toInt(), -1);
+
+        QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
+        m_model->setPrivilege(kB, {1, QStringLiteral("holds 2 scopes it has not used"),
+                                   QStringLiteral("instances:write, keys:read unused"),
+                                   BadgeTone::Warning});
+        QCOMPARE(changed.count(), 1);
+        const int row = m_model->rowOf(kB);
+        QCOMPARE(changed.first().at(0).toModelIndex(),
+                 m_model->index(row, KeysModel::PrivilegeColumn));
+        QCOMPARE(cell(row, KeysModel::PrivilegeColumn),
+                 QStringLiteral("holds 2 scopes it has not used"));
+        QCOMPARE(cell(row, KeysModel::PrivilegeColumn, Qt::ToolTipRole),
+                 QStringLiteral("instances:write, keys:read unused"));
+        QCOMPARE(
+            m_model->data(m_model->index(row, KeysModel::PrivilegeColumn), KeysModel::BadgeToneRole)
+                .value<BadgeTone>(),
+            BadgeTone::Warning);
+        QCOMPARE(m_model->data(m_model->index(row, KeysModel::NameColumn), KeysModel::PrivilegeRole)
+                     .toInt(),
+                 1);
+        // The other columns are as before.
+        QCOMPARE(cell(row, KeysModel::NameColumn), QStringLiteral("b"));
+
+        m_model->setKeys({key(kB, QStringLiteral("b")), key(kC, QStringLiteral("c"))});
+        QCOMPARE(cell(m_model->rowOf(kB), KeysModel::PrivilegeColumn),
+                 QStringLiteral("holds 2 scopes it has not used"));
+        m_model->clearPrivileges();
+        QCOMPARE(cell(m_model->rowOf(kB), KeysModel::PrivilegeColumn), QString());
+    }
+
     void upsert_addsThenUpdates() {
         m_model->upsert(key(kA, QStringLiteral("a")));
         QCOMPARE(m_model->rowCount(), 1);

@@ -4,10 +4,12 @@
 
 #include "Api.h"
 #include "Harness.h"
+#include "Routes.h"
 
 #include <QFile>
 #include <QRegularExpression>
 #include <QTest>
+#include <map>
 #include <optional>
 #include <set>
 
@@ -61,6 +63,30 @@ std::set<Route> servedRoutes(bool publicOnly = false) {
     return routes;
 }
 
+// The scope each documented operation's summary names ("... (scope keys:read)"), by route.
+std::map<Route, QString> documentedScopes() {
+    QFile file(QStringLiteral(LEGBA_OPENAPI));
+    if (!file.open(QIODevice::ReadOnly))
+        qFatal("cannot read %s", LEGBA_OPENAPI);
+    const QRegularExpression pathLine(QStringLiteral("^  (/\\S*):\\s*$"));
+    const QRegularExpression methodLine(QStringLiteral("^    (get|post|delete):\\s*$"));
+    const QRegularExpression summaryLine(
+        QStringLiteral("^      summary:.*\\(scope ([a-z]+:[a-z]+)[;)]"));
+    std::map<Route, QString> scopes;
+    QString current;
+    QByteArray method;
+    while (!file.atEnd()) {
+        const QString line = QString::fromUtf8(file.readLine()).chopped(1);
+        if (const auto m = pathLine.match(line); m.hasMatch())
+            current = m.captured(1);
+        else if (const auto m2 = methodLine.match(line); m2.hasMatch())
+            method = m2.captured(1).toUpper().toLatin1();
+        else if (const auto m3 = summaryLine.match(line); m3.hasMatch())
+            scopes[{method, current}] = m3.captured(1);
+    }
+    return scopes;
+}
+
 } // namespace
 
 class ServerOpenApiTest : public QObject {
@@ -79,6 +105,46 @@ private Q_SLOTS:
             QVERIFY2(served.count(r),
                      qPrintable(QString::fromLatin1(r.first) + QLatin1Char(' ') + r.second +
                                 QStringLiteral(" is documented but not served")));
+    }
+
+    // api/Routes.h is the one table of routes and scopes: the router serves each of its
+    // routes and no other under /orgs/{org_uuid}/api, and the scope each one needs is the one
+    // the OpenAPI document names.
+    void everyServedRouteIsInTheContractTableWithTheDocumentedScope() {
+        const QString prefix = QStringLiteral("/orgs/{org_uuid}/api");
+        const std::map<Route, QString> documented = documentedScopes();
+        std::set<Route> seen;
+        for (const auto& [method, path] : servedRoutes()) {
+            if (!path.startsWith(prefix))
+                continue;
+            const QByteArray route = path.mid(prefix.size()).toLatin1();
+            const legba::RequiredScope need =
+                legba::requiredScope(method.toStdString(), route.toStdString());
+            QVERIFY2(need.known, qPrintable(path + QStringLiteral(" is not in api/Routes.h")));
+            seen.insert({method, path});
+            const auto doc = documented.find({method, path});
+            if (need.scope) {
+                QVERIFY2(doc != documented.end(),
+                         qPrintable(path + QStringLiteral(" names no scope")));
+                QCOMPARE(doc->second, legba::wireName(*need.scope));
+            } else {
+                QVERIFY2(doc == documented.end(),
+                         qPrintable(path + QStringLiteral(" names a scope")));
+            }
+        }
+        QCOMPARE(seen.size(), legba::apiRoutes().size());
+        // Spot checks of what an audit event's request needed.
+        QCOMPARE(legba::requiredScope("GET", "/instances/{instance_uuid}"),
+                 (legba::RequiredScope{true, legba::Scope::InstancesRead}));
+        QCOMPARE(legba::requiredScope("POST", "/key/rotate"), (legba::RequiredScope{true, {}}));
+        QVERIFY(!legba::requiredScope("PUT", "/keys").known);
+        QVERIFY(!legba::requiredScope("GET", "/orgs/x/api/nothing").known);
+        QCOMPARE(legba::requiredScopeForAction("instance.destroyed"),
+                 (legba::RequiredScope{true, legba::Scope::InstancesWrite}));
+        QCOMPARE(legba::requiredScopeForAction("api_key.rotated"),
+                 (legba::RequiredScope{true, legba::Scope::KeysWrite}));
+        QVERIFY(!legba::requiredScopeForAction("api.request").known);
+        QVERIFY(!legba::requiredScopeForAction("auth.failed").known);
     }
 
     void thePublicRoutesAreTheOnesMarkedPublic() {
