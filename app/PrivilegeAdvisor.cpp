@@ -102,7 +102,7 @@ void PrivilegeAdvisor::add(const audit::RecordView& record) {
 }
 
 void PrivilegeAdvisor::add(const audit::AuditBatch& batch) {
-    m_entries.reserve(m_entries.size() + batch.records.size());
+    // No reserve per page: exact growth page after page would copy every entry each time.
     for (const audit::AuditRecord& record : batch.records)
         add(batch.view(record));
 }

@@ -1,5 +1,6 @@
 #include "Profile.h"
 
+#include <QCoreApplication>
 #include <QSettings>
 #include <QUuid>
 
@@ -114,6 +115,13 @@ QColor ProfileStore::suggestedColor(int index) {
                                      QColor(0xef, 0x6c, 0x00), QColor(0x00, 0x83, 0x8f)};
     constexpr int count = static_cast<int>(std::size(palette));
     return palette[((index % count) + count) % count];
+}
+
+void setApplicationIdentity() {
+    QCoreApplication::setOrganizationName(QStringLiteral("Legba"));
+    QCoreApplication::setOrganizationDomain(QStringLiteral("legba.example"));
+    QCoreApplication::setApplicationName(QStringLiteral("Legba Admin"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(LEGBA_VERSION));
 }
 
 } // namespace legba

@@ -31,6 +31,11 @@ struct Profile {
     friend bool operator==(const Profile&, const Profile&) = default;
 };
 
+// The names QSettings and QStandardPaths key the app's settings and data by: set once at
+// start, the same by the window and by each command without one (--scan), so that all of
+// them read the same profiles.
+void setApplicationIdentity();
+
 // The saved profiles, in QSettings. Only names, addresses and colours: never a key.
 class ProfileStore : public QObject {
     Q_OBJECT

@@ -161,10 +161,7 @@ int runScanCommandIfAsked(int argc, char** argv) {
     // Standard error is for the summary and the warnings, not the app's log lines
     // (QT_LOGGING_RULES still turns them on: it takes precedence over these rules).
     QLoggingCategory::setFilterRules(QStringLiteral("legba.*.debug=false\nlegba.*.info=false"));
-    QCoreApplication::setOrganizationName(QStringLiteral("Legba"));
-    QCoreApplication::setOrganizationDomain(QStringLiteral("legba.example"));
-    QCoreApplication::setApplicationName(QStringLiteral("Legba Admin"));
-    QCoreApplication::setApplicationVersion(QStringLiteral(LEGBA_VERSION));
+    setApplicationIdentity();
 
     // A bad path is an error before anything is asked of the server.
     for (const QString& path : std::as_const(options.paths)) {

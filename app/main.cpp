@@ -84,10 +84,7 @@ int main(int argc, char** argv) {
         return code;
 
     QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("Legba"));
-    QApplication::setOrganizationDomain(QStringLiteral("legba.example"));
-    QApplication::setApplicationName(QStringLiteral("Legba Admin"));
-    QApplication::setApplicationVersion(QStringLiteral(LEGBA_VERSION));
+    legba::setApplicationIdentity();
     QApplication::setDesktopFileName(QStringLiteral("legba-admin"));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/legba-admin.svg")));
 

@@ -13,8 +13,8 @@ namespace legba {
 
 // Writes the whole filtered audit log (every page through the cursor, not just what is
 // loaded) to a file, streamed: a page is read through AuditPageLoader (parsed off the UI
-// thread), formatted off the UI thread too, then appended. The file appears only when every page is
-// written (QSaveFile); cancelling or an error leaves no file, not even half of one.
+// thread), formatted off the UI thread too, then appended. The file appears only when every
+// page is written (QSaveFile); cancelling or an error leaves no file, not even half of one.
 class AuditExporter : public QObject {
     Q_OBJECT
 

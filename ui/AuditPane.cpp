@@ -391,7 +391,7 @@ QString AuditPane::actorKeyId() const {
 
 AuditQuery AuditPane::currentQuery() const {
     AuditQuery query;
-    query.limit = m_pageSize;
+    query.limit = m_feed->pageSize();
     rangeBounds(&query.since, &query.until);
     query.actorKeyId = actorKeyId();
     query.action = m_actionBox->currentText().trimmed();
@@ -577,7 +577,6 @@ void AuditPane::setTailInterval(int msecs) {
 }
 
 void AuditPane::setPageSize(int events) {
-    m_pageSize = events;
     m_feed->setPageSize(events);
 }
 

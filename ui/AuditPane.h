@@ -147,7 +147,6 @@ private:
     QTimer* m_customTimer;
 
     RequestHandle m_keysCall;
-    int m_pageSize = 1000;
     bool m_needsLoad = true;
     bool m_loadedOnce = false;
     ListStatus m_status;

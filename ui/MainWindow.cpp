@@ -257,13 +257,17 @@ void MainWindow::showSettings() {
     Q_EMIT settingsApplied();
 }
 
-void MainWindow::openReminder(const ReminderTarget& target) {
+void MainWindow::bringToFront() {
     if (isMinimized())
         showNormal();
     else
         show();
     raise();
     activateWindow();
+}
+
+void MainWindow::openReminder(const ReminderTarget& target) {
+    bringToFront();
     if (target.pane == ReminderTarget::Pane::Instances) {
         showPane(InstancesIndex);
         m_instances->selectInstance(target.itemId);

@@ -46,6 +46,8 @@ public:
     void showAbout();
     // A reminder was clicked: brings the window up on the pane and selects the item.
     void openReminder(const ReminderTarget& target);
+    // Shows the window (restored if minimized), on top and active.
+    void bringToFront();
 
 Q_SIGNALS:
     // The Settings dialog was accepted and its values applied.

@@ -26,11 +26,7 @@ TrayNotifier::TrayNotifier(MainWindow* window)
     m_tray = new QSystemTrayIcon(QApplication::windowIcon(), this);
     m_tray->setToolTip(QApplication::applicationName());
     auto* menu = new QMenu(window);
-    menu->addAction(tr("Show Legba Admin"), m_window, [this] {
-        m_window->showNormal();
-        m_window->raise();
-        m_window->activateWindow();
-    });
+    menu->addAction(tr("Show Legba Admin"), m_window, &MainWindow::bringToFront);
     menu->addSeparator();
     menu->addAction(tr("Quit"), m_window, &QWidget::close);
     m_tray->setContextMenu(menu);
@@ -78,13 +74,10 @@ void TrayNotifier::flush() {
 }
 
 void TrayNotifier::openLast() {
-    if (m_last) {
+    if (m_last)
         m_window->openReminder(*m_last);
-        return;
-    }
-    m_window->showNormal();
-    m_window->raise();
-    m_window->activateWindow();
+    else
+        m_window->bringToFront();
 }
 
 } // namespace legba
