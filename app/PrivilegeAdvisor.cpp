@@ -228,8 +228,9 @@ QString PrivilegeAdvisor::Advice::evidenceText(
         return format ? format(t) : t.toUTC().toString(Qt::ISODate);
     };
     if (verdict == Verdict::NotYetRead)
-        return tr("No events read: the key was created after the audit log was read (%1). "
-                  "Reload to read its use.")
+        // No full stop, as the other evidence lines: the panel ends the sentence.
+        return tr("No events read: the key was created after the audit log was read (%1); "
+                  "Reload to read its use")
             .arg(time(to));
     const QString period = from.isValid() ? tr("from %1 to %2").arg(time(from), time(to))
                                           : tr("up to %1").arg(time(to));
