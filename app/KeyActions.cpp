@@ -235,6 +235,44 @@ void KeyActions::forgetOwnKey() {
     credentials->remove(profile->credentialAccount(), this, [](const CredentialStore::Outcome&) {});
 }
 
+bool KeyActions::canList() const {
+    return m_session->profile().has_value() && !m_listCall.isRunning();
+}
+
+bool KeyActions::list(bool includeRevoked, const ListCallback& done) {
+    if (!canList())
+        return false; // never two list requests in flight
+    m_listCall = m_session->client()->listKeys(includeRevoked, this, done);
+    return true;
+}
+
+void KeyActions::cancelList() {
+    m_listCall.cancel();
+}
+
+RequestHandle KeyActions::listForScan(QObject* context, const ListCallback& done) {
+    return m_session->client()->listKeys(true, context, done);
+}
+
+std::optional<QString> KeyActions::create(const NewKeyRequest& request, QObject* context,
+                                          const CreateCallback& done) {
+    if (m_createCall.isRunning())
+        return tr("A key is already being generated.");
+    if (QString why = whyNotGenerate(); !why.isEmpty())
+        return why;
+    m_createCall = m_session->client()->createKey(request, context, done);
+    return std::nullopt;
+}
+
+QString KeyActions::curlCommand(const ApiKey* key, bool includeRevoked) const {
+    const LegbaClient* client = m_session->client();
+    if (key)
+        return legba::curlCommand(client->describe(requests::getKeyById(key->keyId)));
+    if (!m_session->profile())
+        return {};
+    return legba::curlCommand(client->describe(requests::listKeys(includeRevoked)));
+}
+
 void KeyActions::cancel() {
     if (!m_call.isRunning())
         return;

@@ -55,6 +55,8 @@ public:
         std::optional<ApiError> failure;
     };
     using Callback = std::function<void(Outcome)>;
+    using ListCallback = std::function<void(Result<KeyList>)>;
+    using CreateCallback = std::function<void(Result<IssuedKey>)>;
 
     explicit KeyActions(ConnectionManager* connections, QObject* parent = nullptr);
 
@@ -78,6 +80,28 @@ public:
     // Forgets a running request about another key (the session went away).
     void cancel();
 
+    // The pane's list: a request may start now (a profile is chosen and none is in flight).
+    bool canList() const;
+    bool isListing() const { return m_listCall.isRunning(); }
+    // Lists the organization's keys, the revoked ones too when `includeRevoked`; false (and
+    // `done` is never called) when canList() is false.
+    bool list(bool includeRevoked, const ListCallback& done);
+    void cancelList();
+    // Every key, revoked ones included (a revoked key found in a file is still a finding),
+    // for a scan for leaked keys: apart from the pane's one list, answered while `context`
+    // lives.
+    RequestHandle listForScan(QObject* context, const ListCallback& done);
+
+    // Generates a key (one at a time); returns why not instead (done is then never called).
+    // `done` runs while `context` lives; the server's refusals come back as they are, for
+    // the dialog to place them on the field they name.
+    std::optional<QString> create(const NewKeyRequest& request, QObject* context,
+                                  const CreateCallback& done);
+    bool isCreating() const { return m_createCall.isRunning(); }
+
+    // "Copy as curl": GET the key's record, or the list (as shown) when `key` is null.
+    QString curlCommand(const ApiKey* key, bool includeRevoked) const;
+
 Q_SIGNALS:
     // isRunning() may have changed.
     void runningChanged();
@@ -91,6 +115,8 @@ private:
     Session* m_session;               // not owned
     KeyRotation* m_rotation;          // owned (child)
     RequestHandle m_call;
+    RequestHandle m_listCall;
+    RequestHandle m_createCall;
 };
 
 } // namespace legba

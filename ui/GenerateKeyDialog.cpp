@@ -1,6 +1,7 @@
 #include "GenerateKeyDialog.h"
 
 #include "FieldMessage.h"
+#include "KeyActions.h"
 #include "Session.h"
 #include "SettingsDialog.h"
 
@@ -27,9 +28,10 @@ QDateTime wholeSeconds(QDateTime time) {
 
 } // namespace
 
-GenerateKeyDialog::GenerateKeyDialog(Session* session, QWidget* parent)
+GenerateKeyDialog::GenerateKeyDialog(Session* session, KeyActions* actions, QWidget* parent)
     : QDialog(parent)
     , m_session(session)
+    , m_actions(actions)
     , m_name(new QLineEdit(this))
     , m_nameError(fieldMessage(this, QStringLiteral("nameError")))
     , m_scopesError(fieldMessage(this, QStringLiteral("scopesError")))
@@ -177,9 +179,8 @@ GenerateKeyDialog::GenerateKeyDialog(Session* session, QWidget* parent)
     showFieldMessage(m_nameError, {});
 }
 
-GenerateKeyDialog::~GenerateKeyDialog() {
-    m_call.cancel();
-}
+// Destroying the dialog cancels its request: it is the request's context.
+GenerateKeyDialog::~GenerateKeyDialog() = default;
 
 GenerateKeyDialog::Expiry GenerateKeyDialog::expiry() const {
     return static_cast<Expiry>(m_expiry->currentData().toInt());
@@ -276,7 +277,7 @@ QString GenerateKeyDialog::fieldOfMessage(const QString& message) {
 
 void GenerateKeyDialog::submit() {
     validate();
-    if (!m_generate->isEnabled() || m_busy || !m_session)
+    if (!m_generate->isEnabled() || m_busy || !m_session || !m_actions)
         return;
     if (expiry() == Expiry::Never) {
         QMessageBox box(QMessageBox::Question, tr("A Key That Never Expires"),
@@ -296,8 +297,12 @@ void GenerateKeyDialog::submit() {
     showFieldMessage(m_generalError, {});
     showFieldMessage(m_expiryError, {});
     setBusy(true);
-    m_call = m_session->client()->createKey(
+    const std::optional<QString> refused = m_actions->create(
         request(), this, [this](Result<IssuedKey> result) { onAnswer(std::move(result)); });
+    if (refused) {
+        setBusy(false);
+        showFieldMessage(m_generalError, tr("The key was not generated. %1").arg(*refused));
+    }
 }
 
 void GenerateKeyDialog::onAnswer(Result<IssuedKey> result) {

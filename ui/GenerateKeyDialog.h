@@ -16,19 +16,21 @@ class QPushButton;
 
 namespace legba {
 
+class KeyActions;
 class Session;
 
 // "Generate New API Key": a name, the scopes (least privilege by default; never more than
-// the current key holds), and an expiry. It asks the server itself, so that the server's
-// validation errors land on the field they name; on success it closes, holding the new
-// key for the reveal-once dialog.
+// the current key holds), and an expiry. It generates through KeyActions and keeps the
+// server's answer as it is, so that its validation errors land on the field they name; on success
+// it closes, holding the new key for the reveal-once dialog.
 class GenerateKeyDialog : public QDialog {
     Q_OBJECT
 
 public:
     enum class Expiry { Days30, Days90, Days365, OnDate, Never };
 
-    explicit GenerateKeyDialog(Session* session, QWidget* parent = nullptr);
+    // Generates through `actions` (which must outlive the dialog: the pane owns both).
+    GenerateKeyDialog(Session* session, KeyActions* actions, QWidget* parent = nullptr);
     ~GenerateKeyDialog() override;
 
     // The key the server issued; valid once the dialog was accepted. Moves it out.
@@ -60,6 +62,7 @@ private:
     QDateTime expiresAt() const;
 
     Session* m_session;
+    KeyActions* m_actions; // not owned
     QLineEdit* m_name;
     QLabel* m_nameError;
     QMap<Scope, QCheckBox*> m_scopes;
@@ -71,7 +74,6 @@ private:
     QLabel* m_generalError;
     QPushButton* m_generate;
     QPushButton* m_cancel;
-    RequestHandle m_call;
     std::optional<IssuedKey> m_issued;
     bool m_busy = false;
 };

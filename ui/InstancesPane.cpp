@@ -1,6 +1,7 @@
 #include "InstancesPane.h"
 
 #include "Identifiers.h"
+#include "InstanceActions.h"
 #include "InstancesFilterModel.h"
 #include "InstancesModel.h"
 #include "ListStatusView.h"
@@ -23,13 +24,11 @@
 #include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
-#include <QRegularExpression>
 #include <QSettings>
 #include <QTableView>
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
-#include <memory>
 
 namespace legba {
 
@@ -43,6 +42,7 @@ QString instances(qsizetype n) {
 InstancesPane::InstancesPane(Session* session, QWidget* parent)
     : Pane(parent)
     , m_session(session)
+    , m_actions(new InstanceActions(session, this))
     , m_model(new InstancesModel(this))
     , m_proxy(new InstancesFilterModel(this))
     , m_view(new QTableView(this))
@@ -235,7 +235,7 @@ void InstancesPane::sessionChanged() {
     updateActions();
     const ListStatus::SessionStep step = m_status.sessionChanged(m_session->state());
     if (step == ListStatus::SessionStep::Stop || step == ListStatus::SessionStep::Clear) {
-        m_listCall.cancel();
+        m_actions->cancelList();
         m_poll->stop();
     }
     if (step == ListStatus::SessionStep::Clear) {
@@ -273,13 +273,12 @@ void InstancesPane::updateActions() {
 }
 
 void InstancesPane::refresh() {
-    if (!m_session->profile() || m_listCall.isRunning())
+    if (!m_actions->canList())
         return; // never two list requests in flight
     m_poll->stop();
     m_status.setLoading(true);
     m_list->setBusy(true);
-    m_listCall = m_session->client()->listInstances(
-        this, [this](Result<InstanceList> result) { onListed(std::move(result)); });
+    m_actions->list([this](Result<InstanceList> result) { onListed(std::move(result)); });
 }
 
 void InstancesPane::onListed(Result<InstanceList> result) {
@@ -311,14 +310,13 @@ void InstancesPane::newInstance() {
 
 void InstancesPane::createInstance(const NewInstanceRequest& request) {
     m_list->setBusy(true);
-    m_session->client()->createInstance(request, this, [this, request](Result<Instance> result) {
+    m_actions->create(request, [this, request](const InstanceActions::Created& created) {
         m_list->setBusy(m_status.isLoading());
-        if (!result) {
-            const ApiError& error = result.error();
-            if (error.isHttp(ErrorCode::Conflict)) {
-                static const QRegularExpression number(QStringLiteral("\\b(\\d+)\\b"));
-                if (const auto match = number.match(error.message); match.hasMatch())
-                    m_quota = match.captured(1).toInt();
+        if (!created.instance) {
+            const ApiError& error = *created.error;
+            if (created.quotaReached) {
+                if (created.quota)
+                    m_quota = created.quota;
                 m_list->banner()->showMessage(
                     MessageBanner::Kind::Warning,
                     tr("The organization's instance quota is reached."),
@@ -332,14 +330,14 @@ void InstancesPane::createInstance(const NewInstanceRequest& request) {
             return;
         }
         // The row appears at once; polling turns it running.
-        m_model->upsert(result.value());
+        const Instance& instance = *created.instance;
+        m_model->upsert(instance);
         m_list->banner()->clear();
         updateEmptyState();
         updateActions();
-        Q_EMIT message(tr("Created instance %1.").arg(shortId(result.value().instanceUuid)));
+        Q_EMIT message(tr("Created instance %1.").arg(shortId(instance.instanceUuid)));
         const int proxyRow =
-            m_proxy->mapFromSource(m_model->index(m_model->rowOf(result.value().instanceUuid), 0))
-                .row();
+            m_proxy->mapFromSource(m_model->index(m_model->rowOf(instance.instanceUuid), 0)).row();
         if (proxyRow >= 0)
             m_view->scrollTo(m_proxy->index(proxyRow, 0));
         schedulePoll();
@@ -392,34 +390,28 @@ void InstancesPane::destroyAll() {
 }
 
 void InstancesPane::destroyInstances(const QStringList& instanceUuids) {
-    auto failures = std::make_shared<QStringList>();
-    auto pending = std::make_shared<int>(static_cast<int>(instanceUuids.size()));
-    for (const QString& uuid : instanceUuids) {
+    for (const QString& uuid : instanceUuids)
         m_model->setStatus(uuid, InstanceStatus::Terminating);
-        m_session->client()->destroyInstance(
-            uuid, this, [this, uuid, failures, pending](const Result<Done>& result) {
-                // 404: already gone, which is what was asked.
-                if (!result && !result.error().isNotFound())
-                    *failures << tr("%1: %2").arg(shortId(uuid), result.error().summary());
-                if (--*pending > 0)
-                    return;
-                if (!failures->isEmpty())
-                    m_list->banner()->showMessage(
-                        MessageBanner::Kind::Error,
-                        tr("%1 could not be destroyed.").arg(instances(failures->size())),
-                        failures->join(QLatin1Char('\n')));
-                refresh();
-            });
-    }
+    m_actions->destroy(instanceUuids, [this](const InstanceActions::Destroyed& destroyed) {
+        if (!destroyed.failures.empty()) {
+            QStringList failures;
+            for (const InstanceActions::Failure& failure : destroyed.failures)
+                failures << tr("%1: %2").arg(shortId(failure.instanceUuid),
+                                             failure.error.summary());
+            m_list->banner()->showMessage(
+                MessageBanner::Kind::Error,
+                tr("%1 could not be destroyed.").arg(instances(failures.size())),
+                failures.join(QLatin1Char('\n')));
+        }
+        refresh();
+    });
     Q_EMIT message(tr("Destroying %1…").arg(instances(instanceUuids.size())));
     schedulePoll();
 }
 
 QString InstancesPane::copySelectionAsCurl() {
     const QStringList uuids = selectedUuids();
-    if (uuids.isEmpty())
-        return curlCommand(m_session->client()->describe(requests::listInstances()));
-    return curlCommand(m_session->client()->describe(requests::getInstance(uuids.constFirst())));
+    return m_actions->curlCommand(uuids.isEmpty() ? QString() : uuids.constFirst());
 }
 
 void InstancesPane::showContextMenu(const QPoint& pos) {

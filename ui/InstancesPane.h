@@ -18,6 +18,7 @@ class QToolButton;
 
 namespace legba {
 
+class InstanceActions;
 class InstancesFilterModel;
 class InstancesModel;
 class ListStatusView;
@@ -86,6 +87,7 @@ private:
     void applyFilters();
 
     Session* m_session;
+    InstanceActions* m_actions; // owned (child)
     InstancesModel* m_model;
     InstancesFilterModel* m_proxy;
     QTableView* m_view;
@@ -102,7 +104,6 @@ private:
     QTimer* m_poll;
     QTimer* m_animation;
     QAction* m_destroyAllAction;
-    RequestHandle m_listCall;
     ListStatus m_status;
     std::optional<int> m_quota;
     int m_idleInterval = 15'000;

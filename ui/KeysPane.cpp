@@ -101,8 +101,7 @@ KeysPane::KeysPane(ConnectionManager* connections, QWidget* parent)
     auto* scanButton = toolButton(tr("Scan for Leaked Keys…"), QStringLiteral("edit-find"),
                                   tr("Scan folders for leaked keys"), this);
     scanButton->setObjectName(QStringLiteral("scanLeaksButton"));
-    connect(scanButton, &QPushButton::clicked, this,
-            [this] { LeakScanDialog::openFrom(this, m_session); });
+    connect(scanButton, &QPushButton::clicked, this, [this] { LeakScanDialog::openFrom(this); });
     toolbar->addWidget(scanButton);
     toolbar->addSpacing(12);
     toolbar->addWidget(m_showRevoked);
@@ -212,7 +211,7 @@ KeysPane::KeysPane(ConnectionManager* connections, QWidget* parent)
 }
 
 KeysPane::~KeysPane() {
-    m_listCall.cancel();
+    m_actions->cancelList();
     m_actions->cancel();
 }
 
@@ -225,7 +224,7 @@ MessageBanner* KeysPane::banner() const {
 }
 
 bool KeysPane::isWorking() const {
-    return m_listCall.isRunning() || m_actions->isRunning();
+    return m_actions->isListing() || m_actions->isRunning();
 }
 
 KeysPane::Availability KeysPane::availability() const {
@@ -290,7 +289,7 @@ void KeysPane::sessionChanged() {
     m_privilege->sessionChanged();
     const ListStatus::SessionStep step = m_status.sessionChanged(m_session->state());
     if (step == ListStatus::SessionStep::Stop || step == ListStatus::SessionStep::Clear)
-        m_listCall.cancel();
+        m_actions->cancelList();
     if (step == ListStatus::SessionStep::Clear) {
         m_actions->cancel();
         m_model->setKeys({});
@@ -310,12 +309,12 @@ void KeysPane::setShowRevoked(bool show) {
         m_showRevoked->setChecked(show); // comes back here through toggled()
         return;
     }
-    m_listCall.cancel();
+    m_actions->cancelList();
     refresh();
 }
 
 void KeysPane::refresh() {
-    if (!m_session->profile() || m_listCall.isRunning())
+    if (!m_actions->canList())
         return; // never two list requests in flight
     if (m_session->identity() && !m_session->can(Scope::KeysRead)) {
         // Without keys:read, the one key we can show is our own.
@@ -326,9 +325,8 @@ void KeysPane::refresh() {
     }
     m_status.setLoading(true);
     m_list->setBusy(true);
-    m_listCall = m_session->client()->listKeys(
-        m_showRevoked->isChecked(), this,
-        [this](Result<KeyList> result) { onListed(std::move(result)); });
+    m_actions->list(m_showRevoked->isChecked(),
+                    [this](Result<KeyList> result) { onListed(std::move(result)); });
 }
 
 void KeysPane::onListed(Result<KeyList> result) {
@@ -451,12 +449,8 @@ void KeysPane::selectKey(const QString& keyId) {
 }
 
 QString KeysPane::copySelectionAsCurl() {
-    LegbaClient* client = m_session->client();
-    if (const std::optional<ApiKey> key = selectedKey())
-        return curlCommand(client->describe(requests::getKeyById(key->keyId)));
-    if (!m_session->profile())
-        return {};
-    return curlCommand(client->describe(requests::listKeys(m_showRevoked->isChecked())));
+    const std::optional<ApiKey> key = selectedKey();
+    return m_actions->curlCommand(key ? &*key : nullptr, m_showRevoked->isChecked());
 }
 
 void KeysPane::showContextMenu(const QPoint& pos) {
@@ -513,7 +507,7 @@ void KeysPane::generateKey() {
         m_generateDialog->activateWindow();
         return;
     }
-    auto* dialog = new GenerateKeyDialog(m_session, this);
+    auto* dialog = new GenerateKeyDialog(m_session, m_actions, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     m_generateDialog = dialog;
     connect(dialog, &QDialog::accepted, this, [this, dialog] {

@@ -140,7 +140,6 @@ private:
     QPointer<GenerateKeyDialog> m_generateDialog;
     QPointer<RotateKeyDialog> m_rotateDialog;
     QPointer<RevealKeyDialog> m_revealDialog;
-    RequestHandle m_listCall;
     ListStatus m_status;
 };
 

@@ -1,7 +1,7 @@
 #include "LeakScanDialog.h"
 
+#include "KeyActions.h"
 #include "KeysPane.h"
-#include "Session.h"
 
 #include <QCheckBox>
 #include <QDialogButtonBox>
@@ -44,9 +44,9 @@ const ApiKey* firstActive(const LeakFinding& finding) {
 
 } // namespace
 
-LeakScanDialog::LeakScanDialog(Session* session, QWidget* parent)
+LeakScanDialog::LeakScanDialog(KeyActions* keys, QWidget* parent)
     : QDialog(parent)
-    , m_session(session)
+    , m_keys(keys)
     , m_scanner(new LeakScanner(this))
     , m_folders(new QListWidget(this))
     , m_addFolder(new QPushButton(tr("Add Folder…"), this))
@@ -138,8 +138,8 @@ LeakScanDialog::LeakScanDialog(Session* session, QWidget* parent)
     updateButtons();
 }
 
-LeakScanDialog* LeakScanDialog::openFrom(KeysPane* pane, Session* session) {
-    auto* dialog = new LeakScanDialog(session, pane);
+LeakScanDialog* LeakScanDialog::openFrom(KeysPane* pane) {
+    auto* dialog = new LeakScanDialog(pane->actions(), pane);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     // The pane's own flows: its confirmation, the reveal-once dialog, its banner.
     const auto act = [pane](const QString& keyId, void (KeysPane::*action)()) {
@@ -197,8 +197,8 @@ void LeakScanDialog::startScan() {
     m_progressText->clear();
     m_listing = true;
     updateButtons();
-    m_listCall = m_session->client()->listKeys(
-        true, this, [this](Result<KeyList> result) { onKeysListed(std::move(result)); });
+    m_listCall = m_keys->listForScan(
+        this, [this](Result<KeyList> result) { onKeysListed(std::move(result)); });
 }
 
 void LeakScanDialog::cancelScan() {
@@ -257,7 +257,7 @@ void LeakScanDialog::onFinished(const LeakScanReport& report) {
 void LeakScanDialog::refreshMatches() {
     if (isScanning() || m_report.findings.empty())
         return;
-    m_listCall = m_session->client()->listKeys(true, this, [this](Result<KeyList> result) {
+    m_listCall = m_keys->listForScan(this, [this](Result<KeyList> result) {
         if (!result.ok())
             return;
         QHash<QString, std::vector<ApiKey>> byPrefix;

@@ -15,7 +15,7 @@ class QTableWidget;
 namespace legba {
 
 class KeysPane;
-class Session;
+class KeyActions;
 
 // "Scan for Leaked Keys…": folders chosen here are scanned on a worker thread (LeakScanner)
 // and what is found is matched by prefix to the organization's keys (GET /keys, revoked
@@ -36,10 +36,11 @@ public:
         ColumnCount
     };
 
-    explicit LeakScanDialog(Session* session, QWidget* parent = nullptr);
+    // Lists the organization's keys through `keys` (which must outlive the dialog).
+    explicit LeakScanDialog(KeyActions* keys, QWidget* parent = nullptr);
 
     // Opens the dialog over the pane, its actions wired to the pane's rotate and revoke.
-    static LeakScanDialog* openFrom(KeysPane* pane, Session* session);
+    static LeakScanDialog* openFrom(KeysPane* pane);
 
     void setFolders(const QStringList& folders);
     QStringList folders() const;
@@ -72,7 +73,7 @@ private:
     void showResults();
     void updateButtons();
 
-    Session* m_session; // not owned
+    KeyActions* m_keys; // not owned
     LeakScanner* m_scanner;
     QListWidget* m_folders;
     QPushButton* m_addFolder;

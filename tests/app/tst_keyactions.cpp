@@ -13,6 +13,7 @@
 #include <QSettings>
 #include <QTemporaryDir>
 #include <QTest>
+#include <algorithm>
 
 using namespace legba;
 
@@ -312,6 +313,140 @@ private Q_SLOTS:
         QCOMPARE(outcome->words.title, QStringLiteral("The key was not rotated."));
         QVERIFY(outcome->words.detail.contains(QStringLiteral("keys:write")));
         QVERIFY(!m_actions->isRunning());
+    }
+    // ---- listing, generating, "copy as curl" ----
+
+    static bool hasKey(const KeyList& list, const QString& keyId) {
+        return std::any_of(list.keys.begin(), list.keys.end(),
+                           [&](const ApiKey& key) { return key.keyId == keyId; });
+    }
+
+    void notConnected_listsAndGeneratesNothing() {
+        QVERIFY(!m_actions->canList());
+        bool called = false;
+        QVERIFY(!m_actions->list(false, [&](const Result<KeyList>&) { called = true; }));
+        QVERIFY(!m_actions->isListing());
+        const std::optional<QString> refused =
+            m_actions->create({QStringLiteral("never"), {QStringLiteral("instances:read")}, {}},
+                              this, [&](const Result<IssuedKey>&) { called = true; });
+        QVERIFY(refused == std::optional<QString>(QStringLiteral("Not connected.")));
+        QVERIFY(!m_actions->isCreating());
+        QVERIFY(m_actions->curlCommand(nullptr, false).isEmpty());
+        QVERIFY(!called);
+    }
+
+    void list_oneInFlight_revokedOnlyWhenAsked_andCancel() {
+        const IssuedKey lister = createKey(
+            QStringLiteral("lister"), {QStringLiteral("keys:read"), QStringLiteral("keys:write")});
+        const IssuedKey gone =
+            createKey(QStringLiteral("gone from the list"), {QStringLiteral("instances:read")});
+        auto revoked = test::await<Result<Done>>(
+            [&](auto done) { m_owner->client()->revokeKey(gone.record.keyId, this, done); });
+        QVERIFY(revoked && revoked->ok());
+        connectWith(lister.secret);
+
+        std::optional<Result<KeyList>> active;
+        QVERIFY(m_actions->canList());
+        QVERIFY(
+            m_actions->list(false, [&](Result<KeyList> result) { active = std::move(result); }));
+        QVERIFY(m_actions->isListing());
+        // Never two list requests in flight.
+        QVERIFY(!m_actions->canList());
+        bool second = false;
+        QVERIFY(!m_actions->list(true, [&](const Result<KeyList>&) { second = true; }));
+        QTRY_VERIFY_WITH_TIMEOUT(active.has_value(), kWait);
+        QVERIFY(active->ok());
+        QVERIFY(!m_actions->isListing());
+        QVERIFY(hasKey(active->value(), lister.record.keyId));
+        QVERIFY(!hasKey(active->value(), gone.record.keyId));
+
+        std::optional<Result<KeyList>> all;
+        QVERIFY(m_actions->list(true, [&](Result<KeyList> result) { all = std::move(result); }));
+        QTRY_VERIFY_WITH_TIMEOUT(all.has_value(), kWait);
+        QVERIFY(all->ok());
+        QVERIFY(hasKey(all->value(), gone.record.keyId));
+
+        // A scan lists every key, revoked ones too, beside the pane's list.
+        std::optional<Result<KeyList>> scanned;
+        bool cancelledAnswered = false;
+        QVERIFY(m_actions->list(false, [&](const Result<KeyList>&) { cancelledAnswered = true; }));
+        RequestHandle scan = m_actions->listForScan(
+            this, [&](Result<KeyList> result) { scanned = std::move(result); });
+        QVERIFY(scan.isRunning());
+        // Cancelled: its answer never comes, and another may start at once.
+        m_actions->cancelList();
+        QVERIFY(!m_actions->isListing());
+        QVERIFY(m_actions->canList());
+        QTRY_VERIFY_WITH_TIMEOUT(scanned.has_value(), kWait);
+        QVERIFY(scanned->ok());
+        QVERIFY(hasKey(scanned->value(), gone.record.keyId));
+        QVERIFY(!cancelledAnswered);
+        QVERIFY(!second);
+    }
+
+    void create_generatesAKey_oneAtATime() {
+        const IssuedKey maker = createKey(
+            QStringLiteral("maker"), {QStringLiteral("keys:read"), QStringLiteral("keys:write"),
+                                      QStringLiteral("instances:read")});
+        connectWith(maker.secret);
+        std::optional<Result<IssuedKey>> issued;
+        QVERIFY(!m_actions->create(
+            {QStringLiteral("ci deploy"), {QStringLiteral("instances:read")}, {}}, this,
+            [&](Result<IssuedKey> result) { issued = std::move(result); }));
+        QVERIFY(m_actions->isCreating());
+        const std::optional<QString> busy = m_actions->create(
+            {QStringLiteral("second"), {QStringLiteral("instances:read")}, {}}, this,
+            [](const Result<IssuedKey>&) { QFAIL("a second key was generated"); });
+        QVERIFY(busy.has_value());
+        QTRY_VERIFY_WITH_TIMEOUT(issued.has_value(), kWait);
+        QVERIFY(issued->ok());
+        QVERIFY(!m_actions->isCreating());
+        QCOMPARE(issued->value().record.name, QStringLiteral("ci deploy"));
+        QVERIFY(!issued->value().secret.isEmpty());
+        QCOMPARE(keyById(issued->value().record.keyId).name, QStringLiteral("ci deploy"));
+    }
+
+    void create_serverRefusal_comesBackAsItIs() {
+        const IssuedKey narrow = createKey(
+            QStringLiteral("narrow"), {QStringLiteral("keys:read"), QStringLiteral("keys:write")});
+        connectWith(narrow.secret);
+        // A key cannot issue scopes it does not hold: the server says which.
+        std::optional<Result<IssuedKey>> issued;
+        QVERIFY(!m_actions->create({QStringLiteral("wider"), {QStringLiteral("audit:read")}, {}},
+                                   this,
+                                   [&](Result<IssuedKey> result) { issued = std::move(result); }));
+        QTRY_VERIFY_WITH_TIMEOUT(issued.has_value(), kWait);
+        QVERIFY(!issued->ok());
+        QVERIFY(issued->error().kind == ApiError::Kind::Http);
+        QVERIFY2(issued->error().message.contains(QStringLiteral("audit:read")),
+                 qPrintable(issued->error().message));
+    }
+
+    void create_withoutKeysWrite_isRefusedWithTheScope() {
+        const IssuedKey viewer = createKey(QStringLiteral("looker"), {QStringLiteral("keys:read")});
+        connectWith(viewer.secret);
+        const std::optional<QString> refused = m_actions->create(
+            {QStringLiteral("never"), {QStringLiteral("keys:read")}, {}}, this,
+            [](const Result<IssuedKey>&) { QFAIL("generated without keys:write"); });
+        QVERIFY(refused && refused->contains(QStringLiteral("keys:write")));
+        QVERIFY(!m_actions->isCreating());
+    }
+
+    void curlCommands_describeTheListAndOneKey_withoutTheKey() {
+        const IssuedKey user = createKey(QStringLiteral("curl"), {QStringLiteral("keys:read")});
+        connectWith(user.secret);
+        const QString active = m_actions->curlCommand(nullptr, false);
+        const QString all = m_actions->curlCommand(nullptr, true);
+        const QString one = m_actions->curlCommand(&user.record, true);
+        for (const QString& command : {active, all, one}) {
+            QVERIFY2(command.startsWith(QStringLiteral("curl -X GET")), qPrintable(command));
+            QVERIFY2(command.contains(QStringLiteral("$LEGBA_API_TOKEN")), qPrintable(command));
+            QVERIFY(!command.contains(QString::fromLatin1(user.secret.reveal())));
+        }
+        QVERIFY2(active.contains(QStringLiteral("/keys")), qPrintable(active));
+        QVERIFY(active != all); // the list as shown: revoked ones or not
+        QVERIFY2(all.contains(QStringLiteral("revoked")), qPrintable(all));
+        QVERIFY2(one.contains(user.record.keyId), qPrintable(one));
     }
 };
 
