@@ -12,6 +12,8 @@ namespace {
 constexpr auto kFailedAuth = "auth.failed";
 constexpr auto kKeyCreated = "api_key.created";
 constexpr auto kKeysWrite = "keys:write";
+// Event ids remembered to count an event fed twice once; the oldest are forgotten past this.
+constexpr qsizetype kMaxSeen = 100000;
 // An alert names this many addresses, then says how many more.
 constexpr qsizetype kNamedAddresses = 3;
 
@@ -143,6 +145,18 @@ std::vector<WatchAlert> AuditWatch::observe(const audit::AuditBatch& batch, std:
 
 std::vector<WatchAlert> AuditWatch::observe(const std::vector<audit::RecordView>& newestFirst,
                                             Mode mode) {
+    if (mode == Mode::Learn) {
+        // History (a pane's pages, up to the whole log) only teaches keys their addresses:
+        // no event is kept, nothing else is read.
+        for (const audit::RecordView& view : newestFirst) {
+            const audit::RecordStrings& s = view.strings();
+            if (s.hasActor && !s.actorKeyId.empty() && !s.ip.empty())
+                m_addresses[str(s.actorKeyId)].insert(str(s.ip));
+        }
+        return {};
+    }
+    if (m_seen.size() > kMaxSeen)
+        m_seen.clear(); // bounded: the feed hands each new event once anyway
     std::vector<Event> events;
     events.reserve(newestFirst.size());
     for (auto it = newestFirst.rbegin(); it != newestFirst.rend(); ++it) {

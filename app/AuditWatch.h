@@ -62,7 +62,12 @@ struct WatchAlert {
 // once the key was seen: the first batch a key appears in teaches its addresses, and only an
 // address it uses in a later batch alerts. History (`Mode::Learn`, the pane's pages) teaches
 // keys and addresses and raises nothing; new events (`Mode::Watch`, the tail) raise.
-// An event fed twice (a page and a tail overlap) counts once.
+// An event watched twice counts once (the last 100,000 ids are kept); history keeps nothing
+// but the keys' addresses, so that a pane paging through a large log costs little.
+//
+// In the app (ui/MainWindow) it is fed by the Audit pane: nothing is watched until the pane
+// has loaded the log and its live tail is on, and the pane's filters narrow what is seen
+// (the local archive's sync is not fed to it yet). The key list comes from the Keys pane.
 //
 // The rules:
 // - a burst of failed authentications: at least `burstCount` auth.failed events (a 429

@@ -7,6 +7,7 @@
 #include "ConnectionManager.h"
 #include "InstancesPane.h"
 #include "KeyVerifier.h"
+#include "KeysModel.h"
 #include "KeysPane.h"
 #include "Logging.h"
 #include "MessageBanner.h"
@@ -324,6 +325,11 @@ void MainWindow::showPane(int index) {
 void MainWindow::watchAuditPane() {
     m_watch = new AuditWatch(nullptr, this);
     connect(m_watch, &AuditWatch::alerted, this, &MainWindow::onWatchAlert);
+    // The Keys pane's list names prefixes and tells revoked, expired and keys:write keys.
+    if (auto* keys = qobject_cast<KeysPane*>(m_panes.value(KeysIndex))) {
+        connect(keys, &KeysPane::refreshed, m_watch,
+                [this, keys] { m_watch->observeKeys(keys->model()->keys()); });
+    }
     auto* audit = qobject_cast<AuditPane*>(m_panes.value(AuditIndex));
     if (!audit)
         return;

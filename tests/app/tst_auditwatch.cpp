@@ -300,6 +300,14 @@ private Q_SLOTS:
         });
         QVERIFY(watch.observe(third.views()).empty());
 
+        // History (the pane's pages) teaches the addresses as well, and raises nothing.
+        AuditWatch taught;
+        taught.setSettingsSource(with(WatchSettings{}));
+        QVERIFY(taught.observe(first.views(), AuditWatch::Mode::Learn).empty());
+        const auto afterHistory = taught.observe(second.views());
+        QCOMPARE(afterHistory.size(), std::size_t(1));
+        QCOMPARE(afterHistory[0].text, alert.text);
+
         // Off: the same sequence raises nothing.
         WatchSettings off;
         off.newAddress = false;
