@@ -227,16 +227,8 @@ QStringList InstancesPane::selectedUuids() const {
 }
 
 void InstancesPane::selectInstance(const QString& instanceUuid) {
-    const int row = m_model->rowOf(instanceUuid);
-    if (row < 0)
-        return;
-    const QModelIndex index = m_proxy->mapFromSource(m_model->index(row, 0));
-    if (!index.isValid())
-        return;
-    m_view->selectionModel()->select(index, QItemSelectionModel::ClearAndSelect |
-                                                QItemSelectionModel::Rows);
-    m_view->setCurrentIndex(index);
-    m_view->scrollTo(index);
+    if (const int row = m_model->rowOf(instanceUuid); row >= 0)
+        selectSourceRow(m_view, m_proxy, m_model->index(row, 0));
 }
 
 void InstancesPane::sessionChanged() {

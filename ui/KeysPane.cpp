@@ -446,16 +446,8 @@ std::optional<ApiKey> KeysPane::selectedKey() const {
 }
 
 void KeysPane::selectKey(const QString& keyId) {
-    const int row = m_model->rowOf(keyId);
-    if (row < 0)
-        return;
-    const QModelIndex index = m_proxy->mapFromSource(m_model->index(row, 0));
-    if (!index.isValid())
-        return;
-    m_view->selectionModel()->select(index, QItemSelectionModel::ClearAndSelect |
-                                                QItemSelectionModel::Rows);
-    m_view->setCurrentIndex(index);
-    m_view->scrollTo(index);
+    if (const int row = m_model->rowOf(keyId); row >= 0)
+        selectSourceRow(m_view, m_proxy, m_model->index(row, 0));
 }
 
 QString KeysPane::copySelectionAsCurl() {

@@ -2,6 +2,10 @@
 
 #include <QWidget>
 
+class QAbstractProxyModel;
+class QModelIndex;
+class QTableView;
+
 namespace legba {
 
 // What the main window asks of every pane: its shortcuts act on whichever pane is shown.
@@ -22,6 +26,12 @@ public:
     virtual QString copySelectionAsCurl() { return {}; }
     // The session changed (connected, rejected, other organization): reload.
     virtual void sessionChanged() {}
+
+protected:
+    // Selects, makes current and scrolls to the row of `view` (showing `proxy`) that shows
+    // `sourceIndex`; nothing when a filter hides it.
+    static void selectSourceRow(QTableView* view, const QAbstractProxyModel* proxy,
+                                const QModelIndex& sourceIndex);
 };
 
 } // namespace legba

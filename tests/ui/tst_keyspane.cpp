@@ -18,6 +18,7 @@
 #include "SecretClipboard.h"
 #include "Session.h"
 #include "TestServer.h"
+#include "UiTest.h"
 #include "Wait.h"
 
 #include <QAbstractItemModelTester>
@@ -45,49 +46,7 @@
 
 using namespace legba;
 
-namespace {
-
-// Everything the app logs during the test, to search for secrets.
-QMutex g_logMutex;
-QStringList g_log;
-QtMessageHandler g_previousHandler = nullptr;
-
-void collectingHandler(QtMsgType type, const QMessageLogContext& context, const QString& text) {
-    {
-        QMutexLocker lock(&g_logMutex);
-        g_log << text;
-    }
-    if (g_previousHandler)
-        g_previousHandler(type, context, text);
-}
-
-QString capturedLog() {
-    QMutexLocker lock(&g_logMutex);
-    return g_log.join(QLatin1Char('\n'));
-}
-
-// Clicks the button named `text` (or with objectName `text`) in the next message box.
-void answerNextMessageBox(QObject* context, const QString& text, bool* seen = nullptr) {
-    QTimer::singleShot(0, context, [=] {
-        auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
-        if (!box) {
-            // Not up yet: try again on the next turn of the event loop.
-            answerNextMessageBox(context, text, seen);
-            return;
-        }
-        if (seen)
-            *seen = true;
-        for (QAbstractButton* button : box->buttons()) {
-            if (button->text() == text || button->objectName() == text) {
-                button->click();
-                return;
-            }
-        }
-        QFAIL(qPrintable(QStringLiteral("no button '%1' in the message box").arg(text)));
-    });
-}
-
-} // namespace
+namespace {} // namespace
 
 class TestKeysPane : public QObject {
     Q_OBJECT
@@ -104,6 +63,7 @@ private:
     std::unique_ptr<MainWindow> m_window;
     std::unique_ptr<QAbstractItemModelTester> m_tester;
     KeysPane* m_pane = nullptr;
+    std::unique_ptr<test::LogCapture> m_log;
 
     // ---- helpers ----
 
@@ -203,7 +163,7 @@ private:
                 }
             }
         }
-        if (capturedLog().contains(secret))
+        if (test::LogCapture::text().contains(secret))
             places << QStringLiteral("the log");
         return places;
     }
@@ -218,10 +178,10 @@ private:
 private Q_SLOTS:
     void initTestCase() {
         QStandardPaths::setTestModeEnabled(true);
-        g_previousHandler = qInstallMessageHandler(collectingHandler);
+        m_log = std::make_unique<test::LogCapture>();
     }
 
-    void cleanupTestCase() { qInstallMessageHandler(g_previousHandler); }
+    void cleanupTestCase() { m_log.reset(); }
 
     void init() {
         m_serverClockOffset = std::make_shared<std::atomic<qint64>>(0);
@@ -262,10 +222,7 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(m_session->state(), Session::State::Connected, 15000);
         QTRY_VERIFY_WITH_TIMEOUT(m_pane->model()->rowOf(m_server->ownerKeyId()) >= 0, 10000);
         QVERIFY(m_pane->lastRefresh().isValid());
-        {
-            QMutexLocker lock(&g_logMutex);
-            g_log.clear();
-        }
+        test::LogCapture::clear();
     }
 
     void cleanup() {
@@ -392,14 +349,14 @@ private Q_SLOTS:
         const QString secret = reveal->keyField()->text();
 
         bool asked = false;
-        answerNextMessageBox(this, QStringLiteral("Go Back"), &asked);
+        test::answerNextMessageBox(this, QStringLiteral("Go Back"), &asked);
         QTest::keyClick(reveal, Qt::Key_Escape);
         QTRY_VERIFY(asked);
         QVERIFY(guard && guard->isVisible());
         QCOMPARE(guard->keyField()->text(), secret);
 
         asked = false;
-        answerNextMessageBox(this, QStringLiteral("Close Anyway"), &asked);
+        test::answerNextMessageBox(this, QStringLiteral("Close Anyway"), &asked);
         QTest::mouseClick(guard->closeButton(), Qt::LeftButton);
         QTRY_VERIFY(asked);
         QTRY_VERIFY(guard.isNull());
@@ -564,7 +521,7 @@ private Q_SLOTS:
         QVERIFY(selectRow(doomed.record.keyId));
 
         // Cancel first: nothing happens.
-        answerNextMessageBox(this, QStringLiteral("Cancel"));
+        test::answerNextMessageBox(this, QStringLiteral("Cancel"));
         QTest::keyClick(m_pane->view(), Qt::Key_Delete);
         QVERIFY(keyWorks(secret));
 
@@ -578,7 +535,7 @@ private Q_SLOTS:
                     box->defaultButton() !=
                         box->findChild<QPushButton*>(QStringLiteral("confirmRevokeButton"));
         });
-        answerNextMessageBox(this, QStringLiteral("confirmRevokeButton"));
+        test::answerNextMessageBox(this, QStringLiteral("confirmRevokeButton"));
         m_pane->revokeSelected();
         QVERIFY(asked);
         QTRY_VERIFY_WITH_TIMEOUT(m_pane->model()->rowOf(doomed.record.keyId) < 0, 10000);
@@ -602,7 +559,7 @@ private Q_SLOTS:
             if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget()))
                 question = box->text();
         });
-        answerNextMessageBox(this, QStringLiteral("confirmRevokeButton"));
+        test::answerNextMessageBox(this, QStringLiteral("confirmRevokeButton"));
         m_pane->revokeSelected();
         QVERIFY(question.contains(QStringLiteral("disconnect")));
         QTRY_COMPARE_WITH_TIMEOUT(m_session->state(), Session::State::Disconnected, 10000);

@@ -9,6 +9,7 @@
 #include "LeakScanDialog.h"
 #include "Session.h"
 #include "TestServer.h"
+#include "UiTest.h"
 #include "Wait.h"
 
 #include <QApplication>
@@ -29,36 +30,6 @@ using namespace legba;
 
 namespace {
 
-QMutex g_logMutex;
-QStringList g_log;
-QtMessageHandler g_previousHandler = nullptr;
-
-void collectingHandler(QtMsgType type, const QMessageLogContext& context, const QString& text) {
-    {
-        QMutexLocker lock(&g_logMutex);
-        g_log << text;
-    }
-    if (g_previousHandler)
-        g_previousHandler(type, context, text);
-}
-
-// Clicks the button with objectName `name` in the next message box.
-void answerNextMessageBox(QObject* context, const QString& name) {
-    QTimer::singleShot(0, context, [=] {
-        auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
-        if (!box) {
-            answerNextMessageBox(context, name);
-            return;
-        }
-        for (QAbstractButton* button : box->buttons()) {
-            if (button->objectName() == name) {
-                button->click();
-                return;
-            }
-        }
-    });
-}
-
 void write(const QString& path, const QByteArray& bytes) {
     QDir().mkpath(QFileInfo(path).absolutePath());
     QFile file(path);
@@ -72,6 +43,7 @@ class TestLeakScanDialog : public QObject {
     Q_OBJECT
 
 private:
+    std::unique_ptr<test::LogCapture> m_log;
     std::unique_ptr<test::TestServer> m_server;
     QTemporaryDir m_settingsDir;
     QTemporaryDir m_tree;
@@ -126,7 +98,7 @@ private:
 private Q_SLOTS:
     void initTestCase() {
         QStandardPaths::setTestModeEnabled(true);
-        g_previousHandler = qInstallMessageHandler(collectingHandler);
+        m_log = std::make_unique<test::LogCapture>();
         m_server = std::make_unique<test::TestServer>();
         QVERIFY2(m_server->ok(), qPrintable(m_server->error()));
         m_settings = std::make_unique<QSettings>(
@@ -167,7 +139,7 @@ private Q_SLOTS:
 
     void cleanupTestCase() {
         m_pane.reset();
-        qInstallMessageHandler(g_previousHandler);
+        m_log.reset();
     }
 
     void results_showFileLineMaskedKeyMatchAndStatus() {
@@ -196,7 +168,7 @@ private Q_SLOTS:
             dialog->grab().save(dir + QStringLiteral("/leak-scan-results.png"));
 
         // Revoke through the pane's confirmation: the row turns "Revoked".
-        answerNextMessageBox(this, QStringLiteral("confirmRevokeButton"));
+        test::answerNextMessageBox(this, QStringLiteral("confirmRevokeButton"));
         auto* revoke = dialog->results()
                            ->cellWidget(0, LeakScanDialog::ActionColumn)
                            ->findChild<QPushButton*>(QStringLiteral("leakRevoke"));
@@ -232,10 +204,7 @@ private Q_SLOTS:
                     shown += item->text() + item->toolTip();
             }
         }
-        {
-            QMutexLocker lock(&g_logMutex);
-            shown += g_log.join(QLatin1Char('\n'));
-        }
+        shown += test::LogCapture::text();
         for (const Secret* secret : {&m_deploy.secret, &m_old.secret}) {
             const QByteArray key = secret->reveal();
             QVERIFY(!shown.contains(QString::fromLatin1(key.mid(12, key.size() - 16))));
