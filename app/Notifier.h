@@ -1,14 +1,22 @@
 #pragma once
 
+#include <QDateTime>
 #include <QString>
 
 namespace legba {
 
 // What a reminder is about, so that acting on it can open the pane on the item.
 struct ReminderTarget {
-    enum class Pane { Keys, Instances };
+    enum class Pane { Keys, Instances, Audit };
     Pane pane = Pane::Keys;
     QString itemId; // a key id or an instance UUID
+
+    // Pane::Audit (a watch alert, app/AuditWatch): the filter that shows the events behind
+    // it. Empty: that filter is not set. The range is whole seconds (the pane's precision).
+    QString action{};     // exact, or a prefix ending in '.'
+    QString actorKeyId{}; // a key id
+    QDateTime since{};    // inclusive
+    QDateTime until{};    // exclusive
 
     friend bool operator==(const ReminderTarget&, const ReminderTarget&) = default;
 };

@@ -1,6 +1,7 @@
 // The composition root: reads the command line, builds the app layer and the window,
 // and wires them. Nothing else happens here.
 
+#include "AuditWatch.h"
 #include "ConnectionManager.h"
 #include "CredentialStore.h"
 #include "EnvironmentProfile.h"
@@ -104,7 +105,10 @@ int main(int argc, char** argv) {
     }
     // Reminders while the app runs (docs/architecture.md): the Instances pane's own loads
     // feed them, so the monitor asks only for the keys, every 10 minutes.
-    legba::ReminderMonitor reminders(&session, new legba::TrayNotifier(&window)); // window owns it
+    auto* notifier = new legba::TrayNotifier(&window); // window owns it
+    legba::ReminderMonitor reminders(&session, notifier);
+    // The watch over the Audit pane's new events says what it sees the same way.
+    window.auditWatch()->setNotifier(notifier);
     QObject::connect(window.instancesPane(), &legba::InstancesPane::refreshed, &reminders, [&] {
         reminders.observeInstances(window.instancesPane()->model()->instances());
     });

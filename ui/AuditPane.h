@@ -73,6 +73,8 @@ public:
     void setLiveTail(bool on);
     void setTailInterval(int msecs);
     void setPageSize(int events);
+    // The query, its pages and the live tail (the watch, app/AuditWatch, reads what it reads).
+    AuditFeed* feed() const { return m_feed; }
 
     // The query the table shows (without a cursor), as sent to the server.
     AuditQuery currentQuery() const;

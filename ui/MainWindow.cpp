@@ -2,10 +2,12 @@
 
 #include "AboutDialog.h"
 #include "AuditPane.h"
+#include "AuditWatch.h"
 #include "ConnectDialog.h"
 #include "ConnectionManager.h"
 #include "InstancesPane.h"
 #include "KeyVerifier.h"
+#include "KeysModel.h"
 #include "KeysPane.h"
 #include "Logging.h"
 #include "MessageBanner.h"
@@ -126,6 +128,7 @@ MainWindow::MainWindow(ConnectionManager* connections, QWidget* parent)
 
     buildStatusBar();
     buildActions();
+    watchAuditPane();
 
     connect(m_nav, &QListWidget::currentRowChanged, this, &MainWindow::showPane);
     connect(m_session, &Session::stateChanged, this, &MainWindow::onSessionStateChanged);
@@ -268,6 +271,16 @@ void MainWindow::bringToFront() {
 
 void MainWindow::openReminder(const ReminderTarget& target) {
     bringToFront();
+    if (target.pane == ReminderTarget::Pane::Audit) {
+        if (auto* audit = qobject_cast<AuditPane*>(m_panes.value(AuditIndex))) {
+            showPane(AuditIndex);
+            audit->setActorKeyId(target.actorKeyId);
+            audit->setAction(target.action);
+            if (target.since.isValid() && target.until.isValid())
+                audit->setCustomRange(target.since, target.until);
+        }
+        return;
+    }
     if (target.pane == ReminderTarget::Pane::Instances) {
         showPane(InstancesIndex);
         m_instances->selectInstance(target.itemId);
@@ -305,6 +318,70 @@ void MainWindow::showPane(int index) {
         m_nav->setCurrentRow(index);
     m_stack->setCurrentIndex(index);
     updateWindowTitle();
+    if (index == AuditIndex && m_auditBadge > 0) {
+        m_auditBadge = 0;
+        updateAuditBadge();
+    }
+}
+
+// The watch sees what the Audit pane's feed reads: its pages teach (history raises nothing),
+// its live tail's new events are watched. Without the pane loaded and live, nothing is.
+void MainWindow::watchAuditPane() {
+    m_watch = new AuditWatch(nullptr, this);
+    connect(m_watch, &AuditWatch::alerted, this, &MainWindow::onWatchAlert);
+    // The Keys pane's list names prefixes and tells revoked, expired and keys:write keys.
+    if (auto* keys = qobject_cast<KeysPane*>(m_panes.value(KeysIndex))) {
+        connect(keys, &KeysPane::refreshed, m_watch,
+                [this, keys] { m_watch->observeKeys(keys->model()->keys()); });
+    }
+    auto* audit = qobject_cast<AuditPane*>(m_panes.value(AuditIndex));
+    if (!audit)
+        return;
+    const auto organization = [this] {
+        return m_session->profile() ? m_session->profile()->id : QString();
+    };
+    connect(audit->feed(), &AuditFeed::pageLoaded, m_watch,
+            [this, organization](const QString&, const AuditPageLoader::Page& page) {
+                m_watch->setOrganization(organization());
+                if (page)
+                    m_watch->observe(*page, page->records.size(), AuditWatch::Mode::Learn);
+            });
+    connect(audit->feed(), &AuditFeed::newerEvents, m_watch,
+            [this, organization](const std::vector<AuditFeed::NewerPage>& pages, bool) {
+                m_watch->setOrganization(organization());
+                std::vector<audit::RecordView> views;
+                for (const AuditFeed::NewerPage& newer : pages) {
+                    for (std::size_t i = 0; newer.page && i < newer.count; ++i)
+                        views.push_back(newer.page->view(i));
+                }
+                m_watch->observe(views, AuditWatch::Mode::Watch);
+            });
+}
+
+void MainWindow::onWatchAlert(const WatchAlert& alert) {
+    Q_UNUSED(alert)
+    if (m_stack->currentIndex() == AuditIndex)
+        return; // the pane is in view
+    ++m_auditBadge;
+    updateAuditBadge();
+}
+
+void MainWindow::updateAuditBadge() {
+    QListWidgetItem* item = m_nav->item(AuditIndex);
+    if (!item)
+        return;
+    QFont font = item->font();
+    font.setBold(m_auditBadge > 0);
+    item->setFont(font);
+    if (m_auditBadge == 0) {
+        item->setText(tr("Audit Log"));
+        item->setToolTip(tr("%1 (Ctrl+%2)").arg(tr("Audit Log")).arg(AuditIndex + 1));
+        return;
+    }
+    item->setText(tr("Audit Log (%1)").arg(m_auditBadge));
+    item->setToolTip(tr("Audit Log: %1 from the watch since it was last opened (Ctrl+%2)")
+                         .arg(m_auditBadge == 1 ? tr("1 alert") : tr("%1 alerts").arg(m_auditBadge))
+                         .arg(AuditIndex + 1));
 }
 
 Pane* MainWindow::currentPane() const {

@@ -13,6 +13,8 @@ class QToolButton;
 
 namespace legba {
 
+class AuditWatch;
+struct WatchAlert;
 class ConnectionManager;
 class InstancesPane;
 class KeyVerifier;
@@ -48,6 +50,10 @@ public:
     void openReminder(const ReminderTarget& target);
     // Shows the window (restored if minimized), on top and active.
     void bringToFront();
+    // The watch over the audit log's new events (app/AuditWatch), fed by the Audit pane.
+    AuditWatch* auditWatch() const { return m_watch; }
+    // Watch alerts since the Audit pane was last shown (the badge on its entry).
+    int auditBadge() const { return m_auditBadge; }
 
 Q_SIGNALS:
     // The Settings dialog was accepted and its values applied.
@@ -68,6 +74,9 @@ private:
     void removeCurrentOrganization();
     void forgetCurrentKey();
     void copyAsCurl();
+    void watchAuditPane();
+    void onWatchAlert(const WatchAlert& alert);
+    void updateAuditBadge();
 
     ConnectionManager* m_connections; // not owned
     Session* m_session;               // not owned
@@ -84,6 +93,10 @@ private:
     QLabel* m_expiryLabel;
     QLabel* m_refreshLabel;
     KeyVerifier* m_keyVerifier; // asks the server about a key before it is saved
+
+    // The audit watch (owned, a child) and the alerts since the Audit pane was last shown.
+    AuditWatch* m_watch = nullptr;
+    int m_auditBadge = 0;
 };
 
 } // namespace legba

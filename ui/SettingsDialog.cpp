@@ -64,6 +64,7 @@ AppSettings AppSettings::load(const QSettings& settings) {
     values.defaultKeyExpiryDays =
         readInt(settings, kExpiryKey, kDefaultKeyExpiryDays, 0, kMaxExpiryDays);
     values.reminders = ReminderSettings::load(settings);
+    values.watch = WatchSettings::load(settings);
     return values;
 }
 
@@ -76,6 +77,7 @@ void AppSettings::save(QSettings& settings) const {
     settings.setValue(kRefreshKey, refreshSeconds);
     settings.setValue(kExpiryKey, defaultKeyExpiryDays);
     reminders.save(settings);
+    watch.save(settings);
 }
 
 void AppSettings::save() const {
@@ -187,6 +189,7 @@ SettingsDialog::SettingsDialog(QWidget* parent)
     layout->addWidget(security);
     layout->addWidget(instances);
     layout->addWidget(remindersBox);
+    layout->addWidget(buildWatchGroup());
     layout->addWidget(appearance);
     layout->addWidget(where);
     layout->addStretch(1);
@@ -207,6 +210,12 @@ AppSettings SettingsDialog::values() const {
     values.reminders.unusedKeys = m_remindUnused->isChecked();
     values.reminders.longRunningInstances = m_remindRunning->isChecked();
     values.reminders.instanceHours = m_runningHours->value();
+    values.watch.failedAuthBurst = m_watchBurst->isChecked();
+    values.watch.burstCount = m_watchBurstCount->value();
+    values.watch.burstMinutes = m_watchBurstMinutes->value();
+    values.watch.newAddress = m_watchNewAddress->isChecked();
+    values.watch.deadKeyUse = m_watchDeadKey->isChecked();
+    values.watch.keysWriteCreated = m_watchKeysWrite->isChecked();
     return values;
 }
 
@@ -219,11 +228,66 @@ void SettingsDialog::setValues(const AppSettings& values) {
     m_remindRunning->setChecked(values.reminders.longRunningInstances);
     m_runningHours->setValue(values.reminders.instanceHours);
     m_runningHours->setEnabled(values.reminders.longRunningInstances);
+    m_watchBurst->setChecked(values.watch.failedAuthBurst);
+    m_watchBurstCount->setValue(values.watch.burstCount);
+    m_watchBurstMinutes->setValue(values.watch.burstMinutes);
+    m_watchBurstCount->setEnabled(values.watch.failedAuthBurst);
+    m_watchBurstMinutes->setEnabled(values.watch.failedAuthBurst);
+    m_watchNewAddress->setChecked(values.watch.newAddress);
+    m_watchDeadKey->setChecked(values.watch.deadKeyUse);
+    m_watchKeysWrite->setChecked(values.watch.keysWriteCreated);
+}
+
+QGroupBox* SettingsDialog::buildWatchGroup() {
+    auto* box = new QGroupBox(tr("Watch"), this);
+    box->setObjectName(QStringLiteral("watchGroup"));
+    m_watchBurst = new QCheckBox(tr("&Failed authentications: at least"), box);
+    m_watchBurst->setObjectName(QStringLiteral("watchFailedAuthBurst"));
+    m_watchBurstCount = spinBox(QStringLiteral("watchBurstCount"), WatchSettings::kMinBurstCount,
+                                WatchSettings::kMaxBurstCount, box);
+    m_watchBurstCount->setAccessibleName(tr("Failed authentications in a burst"));
+    m_watchBurstMinutes =
+        spinBox(QStringLiteral("watchBurstMinutes"), 1, WatchSettings::kMaxBurstMinutes, box);
+    m_watchBurstMinutes->setPrefix(tr("within "));
+    m_watchBurstMinutes->setSuffix(tr(" min"));
+    m_watchBurstMinutes->setAccessibleName(tr("Burst window, in minutes"));
+    m_watchBurst->setToolTip(tr("A notification when this many requests fail authentication "
+                                "within this many minutes; once per burst."));
+    m_watchBurstCount->setToolTip(m_watchBurst->toolTip());
+    m_watchBurstMinutes->setToolTip(m_watchBurst->toolTip());
+    connect(m_watchBurst, &QCheckBox::toggled, m_watchBurstCount, &QWidget::setEnabled);
+    connect(m_watchBurst, &QCheckBox::toggled, m_watchBurstMinutes, &QWidget::setEnabled);
+    m_watchNewAddress = new QCheckBox(tr("A key used from a &new address"), box);
+    m_watchNewAddress->setObjectName(QStringLiteral("watchNewAddress"));
+    m_watchNewAddress->setToolTip(tr("New to the key in the events seen since Legba Admin "
+                                     "started watching: a key's first events teach its "
+                                     "addresses."));
+    m_watchDeadKey = new QCheckBox(tr("A request with a re&voked or expired key"), box);
+    m_watchDeadKey->setObjectName(QStringLiteral("watchDeadKeyUse"));
+    m_watchKeysWrite = new QCheckBox(tr("A key created with keys:&write"), box);
+    m_watchKeysWrite->setObjectName(QStringLiteral("watchKeysWriteCreated"));
+    m_watchKeysWrite->setToolTip(tr("Such a key can create more keys."));
+
+    auto* layout = new QVBoxLayout(box);
+    auto* burst = new QHBoxLayout;
+    burst->addWidget(m_watchBurst);
+    burst->addWidget(m_watchBurstCount);
+    burst->addWidget(m_watchBurstMinutes);
+    burst->addStretch(1);
+    layout->addLayout(burst);
+    layout->addWidget(m_watchNewAddress);
+    layout->addWidget(m_watchDeadKey);
+    layout->addWidget(m_watchKeysWrite);
+    layout->addWidget(note(tr("Over the audit log's new events while its pane is open and "
+                              "live. Clicking a notification opens the log on the events."),
+                           box));
+    return box;
 }
 
 void SettingsDialog::accept() {
     // A value typed but not yet committed (no Enter, no focus change) counts too.
-    for (QSpinBox* box : {m_clipboard, m_refresh, m_expiry, m_runningHours})
+    for (QSpinBox* box :
+         {m_clipboard, m_refresh, m_expiry, m_runningHours, m_watchBurstCount, m_watchBurstMinutes})
         box->interpretText();
     values().save();
     QDialog::accept();

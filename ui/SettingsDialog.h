@@ -1,11 +1,13 @@
 #pragma once
 
+#include "AuditWatch.h"
 #include "ReminderMonitor.h"
 
 #include <QDialog>
 
 class QCheckBox;
 class QDialogButtonBox;
+class QGroupBox;
 class QSettings;
 class QSpinBox;
 
@@ -25,6 +27,7 @@ struct AppSettings {
     int refreshSeconds = kDefaultRefreshSeconds;
     int defaultKeyExpiryDays = kDefaultKeyExpiryDays; // 0: the key never expires
     ReminderSettings reminders;                       // "reminders/..."
+    WatchSettings watch;                              // "watch/..."
 
     // Out-of-range or non-numeric values read as the default.
     static AppSettings load(const QSettings& settings);
@@ -55,6 +58,12 @@ public:
     QCheckBox* unusedKeysBox() const { return m_remindUnused; }
     QCheckBox* longRunningBox() const { return m_remindRunning; }
     QSpinBox* instanceHoursField() const { return m_runningHours; }
+    QCheckBox* watchBurstBox() const { return m_watchBurst; }
+    QSpinBox* watchBurstCountField() const { return m_watchBurstCount; }
+    QSpinBox* watchBurstMinutesField() const { return m_watchBurstMinutes; }
+    QCheckBox* watchNewAddressBox() const { return m_watchNewAddress; }
+    QCheckBox* watchDeadKeyBox() const { return m_watchDeadKey; }
+    QCheckBox* watchKeysWriteBox() const { return m_watchKeysWrite; }
     QDialogButtonBox* buttons() const { return m_buttons; }
 
     void accept() override;
@@ -68,6 +77,14 @@ private:
     QCheckBox* m_remindRunning;
     QSpinBox* m_runningHours;
     QDialogButtonBox* m_buttons;
+    // The Watch group (buildWatchGroup).
+    QGroupBox* buildWatchGroup();
+    QCheckBox* m_watchBurst = nullptr;
+    QSpinBox* m_watchBurstCount = nullptr;
+    QSpinBox* m_watchBurstMinutes = nullptr;
+    QCheckBox* m_watchNewAddress = nullptr;
+    QCheckBox* m_watchDeadKey = nullptr;
+    QCheckBox* m_watchKeysWrite = nullptr;
 };
 
 } // namespace legba
