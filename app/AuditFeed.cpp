@@ -73,6 +73,19 @@ void AuditFeed::stop() {
     }
 }
 
+std::unique_ptr<AuditPageLoader> AuditFeed::newLoader() const {
+    return std::make_unique<AuditPageLoader>(m_session->client());
+}
+
+QString AuditFeed::curlCommand(const AuditQuery& query) const {
+    return legba::curlCommand(m_session->client()->describe(requests::auditLog(query)));
+}
+
+RequestHandle AuditFeed::listActors(QObject* context,
+                                    std::function<void(Result<KeyList>)> done) const {
+    return m_session->client()->listKeys(true, context, std::move(done));
+}
+
 void AuditFeed::onPage(const AuditQuery& query, const AuditPageLoader::Page& page) {
     if (query.cursor.isEmpty()) {
         m_firstPageIn = true;

@@ -5,6 +5,8 @@
 #include "Types.h"
 
 #include <QObject>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -71,6 +73,14 @@ public:
 
     // Events the server sent since setQuery() that could not be read, in arrival order.
     const std::vector<UnreadableItem>& unreadable() const { return m_unreadable; }
+
+    // A loader on the feed's session for a reader of its own (the export).
+    std::unique_ptr<AuditPageLoader> newLoader() const;
+    // "Copy as curl" for `query`: the request as it is sent, the key as $LEGBA_API_TOKEN.
+    QString curlCommand(const AuditQuery& query) const;
+    // The organization's keys, revoked ones too: the actors the log may be filtered by.
+    // `done` runs while `context` lives; the call is dropped with the feed.
+    RequestHandle listActors(QObject* context, std::function<void(Result<KeyList>)> done) const;
 
 Q_SIGNALS:
     void pageLoaded(const QString& cursor, legba::AuditPageLoader::Page page);

@@ -1,7 +1,6 @@
 #include "AuditExport.h"
 
 #include "AuditStore.h"
-#include "Json.h"
 #include "Logging.h"
 #include "Rfc3339.h"
 
@@ -90,10 +89,10 @@ constexpr CsvColumn kCsvColumns[] = {
 
 } // namespace
 
-AuditExporter::AuditExporter(LegbaClient* client, AuditQuery query, QString needle, Format format,
-                             QString path, QObject* parent)
+AuditExporter::AuditExporter(std::unique_ptr<AuditPageLoader> loader, AuditQuery query,
+                             QString needle, Format format, QString path, QObject* parent)
     : QObject(parent)
-    , m_client(client)
+    , m_loader(loader.release())
     , m_query(std::move(query))
     , m_needle(std::move(needle))
     , m_format(format)
@@ -101,11 +100,16 @@ AuditExporter::AuditExporter(LegbaClient* client, AuditQuery query, QString need
     , m_watcher(new QFutureWatcher<Chunk>(this)) {
     m_query.limit = kExportPageSize;
     m_query.cursor.clear();
+    m_loader->setParent(this);
     connect(m_watcher, &QFutureWatcher<Chunk>::finished, this, &AuditExporter::onChunk);
+    connect(m_loader, &AuditPageLoader::pageLoaded, this,
+            [this](const AuditQuery&, const AuditPageLoader::Page& page) { onPage(page); });
+    connect(m_loader, &AuditPageLoader::failed, this,
+            [this](const AuditQuery&, const ApiError& error) { onPageFailed(error); });
 }
 
 AuditExporter::~AuditExporter() {
-    m_call.cancel();
+    m_loader->cancel();
     // A worker still formatting holds no reference to us; wait so it ends before we do.
     m_watcher->waitForFinished();
 }
@@ -183,7 +187,7 @@ void AuditExporter::cancel() {
     if (!m_running)
         return;
     m_running = false;
-    m_call.cancel();
+    m_loader->cancel();
     if (m_file) {
         m_file->cancelWriting();
         m_file.reset(); // never committed: the target is untouched
@@ -211,68 +215,60 @@ QString AuditExporter::cannotWrite(const QString& why) const {
 void AuditExporter::requestPage(const QString& cursor) {
     AuditQuery query = m_query;
     query.cursor = cursor;
-    m_call = m_client->auditLogRaw(query, this, [this](Result<QByteArray> result) {
-        if (!m_running)
-            return;
-        if (!result) {
-            const ApiError& error = result.error();
-            QString why = error.summary();
-            if (why.endsWith(QLatin1Char('.')))
-                why.chop(1);
-            if (!error.requestId.isEmpty())
-                why = tr("%1, request id %2").arg(why, error.requestId);
-            fail(tr("Export stopped after %1 events: %2. No file was written.")
-                     .arg(QLocale().toString(m_written), why));
-            return;
+    m_loader->load(query);
+}
+
+void AuditExporter::onPageFailed(const ApiError& error) {
+    if (!m_running)
+        return;
+    if (error.kind == ApiError::Kind::Parse) {
+        fail(tr("Export stopped after %1 events: the server's answer was malformed (%2). No "
+                "file was written.")
+                 .arg(QLocale().toString(m_written), error.message));
+        return;
+    }
+    QString why = error.summary();
+    if (why.endsWith(QLatin1Char('.')))
+        why.chop(1);
+    if (!error.requestId.isEmpty())
+        why = tr("%1, request id %2").arg(why, error.requestId);
+    fail(tr("Export stopped after %1 events: %2. No file was written.")
+             .arg(QLocale().toString(m_written), why));
+}
+
+void AuditExporter::onPage(const AuditPageLoader::Page& page) {
+    if (!m_running)
+        return;
+    m_watcher->setFuture(QtConcurrent::run([page, format = m_format, needle = m_needle]() {
+        // The loader left room past the unique bytes for the matcher's 16-byte reads.
+        Chunk chunk;
+        AuditTextMatcher matcher(needle);
+        matcher.update(page->strings, page->actors);
+        std::string out;
+        out.reserve(page->unique.size() + page->records.size() * 160);
+        for (const audit::AuditRecord& r : page->records) {
+            if (!matcher.matches(r, page->unique.data() + r.uniqueOffset))
+                continue;
+            const audit::RecordView event = page->view(r);
+            if (format == Format::Csv) {
+                appendCsvRow(out, event);
+            } else {
+                event.appendJson(out);
+                out.push_back('\n');
+            }
+            ++chunk.events;
         }
-        const Format format = m_format;
-        const QString needle = m_needle;
-        m_watcher->setFuture(
-            QtConcurrent::run([body = std::move(result).value(), format, needle]() {
-                Chunk chunk;
-                try {
-                    audit::AuditBatch batch = audit::parseAuditPage(body);
-                    batch.unique.append(16, '\0'); // room for the matcher's 16-byte reads
-                    AuditTextMatcher matcher(needle);
-                    matcher.update(batch.strings, batch.actors);
-                    std::string out;
-                    out.reserve(static_cast<std::size_t>(body.size()));
-                    for (const audit::AuditRecord& r : batch.records) {
-                        if (!matcher.matches(r, batch.unique.data() + r.uniqueOffset))
-                            continue;
-                        const audit::RecordView event = batch.view(r);
-                        if (format == Format::Csv) {
-                            appendCsvRow(out, event);
-                        } else {
-                            event.appendJson(out);
-                            out.push_back('\n');
-                        }
-                        ++chunk.events;
-                    }
-                    chunk.bytes = QByteArray(out.data(), static_cast<qsizetype>(out.size()));
-                    chunk.nextCursor = batch.nextCursor;
-                    chunk.unreadable = static_cast<qint64>(batch.unreadable.size());
-                } catch (const json::ParseError& error) {
-                    chunk.error =
-                        error.field().isEmpty()
-                            ? error.problem()
-                            : QStringLiteral("field '%1' %2").arg(error.field(), error.problem());
-                }
-                return chunk;
-            }));
-    });
+        chunk.bytes = QByteArray(out.data(), static_cast<qsizetype>(out.size()));
+        chunk.nextCursor = page->nextCursor;
+        chunk.unreadable = static_cast<qint64>(page->unreadable.size());
+        return chunk;
+    }));
 }
 
 void AuditExporter::onChunk() {
     if (!m_running)
         return;
     const Chunk chunk = m_watcher->result();
-    if (!chunk.error.isEmpty()) {
-        fail(tr("Export stopped after %1 events: the server's answer was malformed (%2). No "
-                "file was written.")
-                 .arg(QLocale().toString(m_written), chunk.error));
-        return;
-    }
     const qint64 wrote = m_file->write(chunk.bytes);
     if (wrote != chunk.bytes.size()) {
         // A short write sets no error of its own: say what happened rather than "Unknown".

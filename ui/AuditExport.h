@@ -1,6 +1,6 @@
 #pragma once
 
-#include "AuditPageSax.h"
+#include "AuditPageLoader.h"
 #include "LegbaClient.h"
 
 #include <QFutureWatcher>
@@ -12,18 +12,19 @@
 namespace legba {
 
 // Writes the whole filtered audit log (every page through the cursor, not just what is
-// loaded) to a file, streamed: a page is fetched, parsed and formatted off the UI thread,
-// then appended. The file appears only when every page is written (QSaveFile); cancelling
-// or an error leaves no file, not even half of one.
+// loaded) to a file, streamed: a page is read through AuditPageLoader (parsed off the UI
+// thread), formatted off the UI thread too, then appended. The file appears only when every page is
+// written (QSaveFile); cancelling or an error leaves no file, not even half of one.
 class AuditExporter : public QObject {
     Q_OBJECT
 
 public:
     enum class Format { Csv, JsonLines };
 
-    // `needle`: the text search the table applies, applied to every page as well.
-    AuditExporter(LegbaClient* client, AuditQuery query, QString needle, Format format,
-                  QString path, QObject* parent = nullptr);
+    // `loader` reads the pages (owned from now on). `needle`: the text search the table
+    // applies, applied to every page as well.
+    AuditExporter(std::unique_ptr<AuditPageLoader> loader, AuditQuery query, QString needle,
+                  Format format, QString path, QObject* parent = nullptr);
     ~AuditExporter() override;
 
     // Opens the file and asks for the first page; false (with *error) if it cannot.
@@ -58,21 +59,21 @@ private:
         qint64 events = 0;
         qint64 unreadable = 0; // events the page had that could not be read
         QString nextCursor;
-        QString error;
     };
 
     void requestPage(const QString& cursor);
+    void onPage(const AuditPageLoader::Page& page);
+    void onPageFailed(const ApiError& error);
     void onChunk();
     void fail(const QString& message);
     QString cannotWrite(const QString& why) const;
 
-    LegbaClient* m_client; // not owned
+    AuditPageLoader* m_loader; // owned (child)
     AuditQuery m_query;
     QString m_needle;
     Format m_format;
     QString m_path;
     std::unique_ptr<QSaveFile> m_file;
-    RequestHandle m_call;
     QFutureWatcher<Chunk>* m_watcher;
     qint64 m_written = 0;
     qint64 m_unreadable = 0;

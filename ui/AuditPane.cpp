@@ -699,7 +699,7 @@ void AuditPane::loadKeys() {
     if (!canList)
         return;
     m_keysCall.cancel();
-    m_keysCall = m_session->client()->listKeys(true, this, [this](Result<KeyList> result) {
+    m_keysCall = m_feed->listActors(this, [this](Result<KeyList> result) {
         if (!result)
             return; // the picker stays free text
         const QString typed = m_actorBox->currentText();
@@ -809,7 +809,7 @@ bool AuditPane::exportTo(const QString& path, QString* error) {
         return false;
     }
     const AuditQuery query = m_loadedOnce ? m_feed->query() : currentQuery();
-    m_exporter = std::make_unique<AuditExporter>(m_session->client(), query, m_search->text(),
+    m_exporter = std::make_unique<AuditExporter>(m_feed->newLoader(), query, m_search->text(),
                                                  AuditExporter::formatForPath(path), path);
     connect(m_exporter.get(), &AuditExporter::finished, this, &AuditPane::onExportFinished);
     if (!m_exporter->start(error))
@@ -853,7 +853,7 @@ QString AuditPane::copySelectionAsCurl() {
     if (!m_session->profile())
         return {};
     const AuditQuery query = m_loadedOnce ? m_feed->query() : currentQuery();
-    return curlCommand(m_session->client()->describe(requests::auditLog(query)));
+    return m_feed->curlCommand(query);
 }
 
 } // namespace legba

@@ -269,28 +269,43 @@ private Q_SLOTS:
         // page is still forwarded and answered.
         AuditQuery failures;
         failures.success = false;
-        int changed = 0;
-        m_proxy->setFault([this, &changed, failures](const test::RawRequest& request)
+        QByteArray changedOn;
+        int laterPages = 0; // pages after the first asked since the change
+        bool staleAnswered = false;
+        m_proxy->setFault([&, failures](const test::RawRequest& request)
                               -> std::optional<test::FaultyProxy::Answer> {
-            if (test::isAuditLog(request) && request.target.contains("cursor=") && changed == 0) {
-                ++changed;
+            if (!test::isAuditLog(request) || !request.target.contains("cursor="))
+                return std::nullopt;
+            if (changedOn.isEmpty()) {
+                changedOn = request.target;
                 m_feed->setQuery(failures);
+            } else if (request.target != changedOn) {
+                ++laterPages;
             }
             return std::nullopt;
+        });
+        m_proxy->setRewrite([&](const test::RawRequest& request, QByteArray body) {
+            if (!changedOn.isEmpty() && request.target == changedOn)
+                staleAnswered = true;
+            return body;
         });
         QSignalSpy newer(m_feed.get(), &AuditFeed::newerEvents);
         QSignalSpy busy(m_feed.get(), &AuditFeed::tailBusyChanged);
         QVERIFY(m_feed->lookForNewer());
-        QTRY_COMPARE_WITH_TIMEOUT(changed, 1, kWait);
+        QTRY_VERIFY_WITH_TIMEOUT(!changedOn.isEmpty(), kWait);
         QVERIFY(!m_feed->isTailBusy());
         QCOMPARE(busy.size(), 2);         // started, dropped
         QVERIFY(!m_feed->lookForNewer()); // the new query has no first page yet
-        m_proxy->setFault({});
+        QTRY_VERIFY_WITH_TIMEOUT(staleAnswered, kWait);
 
-        // The new query's first page, then a look: only failures, none of the stale look's.
+        // The new query's first page, then a look: only failures, none of the stale look's,
+        // and the stale look never went on to its next page.
         QSignalSpy loaded(m_feed.get(), &AuditFeed::pageLoaded);
         QVERIFY(m_feed->fetchPage({}));
         QTRY_COMPARE_WITH_TIMEOUT(loaded.size(), 1, kWait);
+        QCOMPARE(laterPages, 0);
+        m_proxy->setFault({});
+        m_proxy->setRewrite({});
         const auto page = loaded[0][1].value<AuditPageLoader::Page>();
         for (const audit::AuditRecord& record : page->records)
             QVERIFY(record.failure());

@@ -36,16 +36,17 @@ void FaultyProxy::forward(QTcpSocket* socket, const RawRequest& request) {
     const RawRequest copy = request;
     QObject::connect(reply, &QNetworkReply::finished, &m_front, [this, reply, client, copy] {
         reply->deleteLater();
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        QByteArray body = reply->readAll();
+        // Rewritten even when the client is gone: a test may wait for the answer it had.
+        if (m_rewrite && status != 0)
+            body = m_rewrite(copy, std::move(body));
         if (!client)
             return;
-        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         if (status == 0) {
             HostileServer::reset(client);
             return;
         }
-        QByteArray body = reply->readAll();
-        if (m_rewrite)
-            body = m_rewrite(copy, std::move(body));
         HeaderList headers;
         for (const QByteArray& name :
              {QByteArray("Content-Type"), QByteArray("X-Request-Id"), QByteArray("Retry-After")}) {
