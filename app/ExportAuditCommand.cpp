@@ -99,9 +99,10 @@ int runExportAuditCommandIfAsked(int argc, char** argv) {
 
     QCoreApplication app(argc, argv);
     setUpHeadlessApplication();
+    QObject connection; // goes before the application
 
-    auto connected =
-        profileName == QLatin1String("env") ? connectEnvironment() : connectProfile(profileName);
+    auto connected = profileName == QLatin1String("env") ? connectEnvironment()
+                                                         : connectProfile(profileName, &connection);
     if (auto* problem = std::get_if<QString>(&connected))
         return fail(*problem);
     HeadlessConnection& organization = std::get<HeadlessConnection>(connected);

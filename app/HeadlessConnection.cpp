@@ -34,14 +34,14 @@ QString partialEnvironment(const QStringList& set, const QString& otherwise) {
              set.size() == 1 ? QStringLiteral("is") : QStringLiteral("are"), otherwise);
 }
 
-// Lives as long as the application: the sandbox host keeps a pointer to it.
-CredentialStore* newCredentialStore() {
-    return new CredentialStore(QStringLiteral("legba-admin"), QCoreApplication::instance());
+// Lives as long as `owner`: the sandbox host keeps a pointer to it.
+CredentialStore* newCredentialStore(QObject* owner) {
+    return new CredentialStore(QStringLiteral("legba-admin"), owner);
 }
 
 // The sandbox runs inside the app: started here too, on its own data, and left running
 // (its server must outlive the command's requests).
-Found startSandbox(ProfileStore* profiles, CredentialStore* credentials) {
+Found startSandbox(ProfileStore* profiles, CredentialStore* credentials, QObject* owner) {
     const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
                         QStringLiteral("/sandbox");
     QEventLoop loop;
@@ -56,14 +56,14 @@ Found startSandbox(ProfileStore* profiles, CredentialStore* credentials) {
         loop.quit();
     });
     loop.exec();
-    host->setParent(QCoreApplication::instance());
+    host->setParent(owner);
     return found;
 }
 
-Found withKey(const Profile& profile, ProfileStore* profiles) {
-    CredentialStore* credentials = newCredentialStore();
+Found withKey(const Profile& profile, ProfileStore* profiles, QObject* owner) {
+    CredentialStore* credentials = newCredentialStore(owner);
     if (profile.isSandbox())
-        return startSandbox(profiles, credentials);
+        return startSandbox(profiles, credentials, owner);
     QEventLoop loop;
     Found found = QString();
     credentials->read(profile.credentialAccount(), &loop, [&](CredentialStore::Outcome outcome) {
@@ -78,9 +78,9 @@ Found withKey(const Profile& profile, ProfileStore* profiles) {
     return found;
 }
 
-ProfileStore* savedProfiles() {
-    auto* settings = new QSettings(QCoreApplication::instance());
-    return new ProfileStore(settings, QCoreApplication::instance());
+ProfileStore* savedProfiles(QObject* owner) {
+    auto* settings = new QSettings(owner);
+    return new ProfileStore(settings, owner);
 }
 
 } // namespace
@@ -102,13 +102,13 @@ Found connectEnvironment() {
     return partialEnvironment(set, QStringLiteral("to use a profile"));
 }
 
-Found connectEnvironmentOrCurrentProfile() {
+Found connectEnvironmentOrCurrentProfile(QObject* owner) {
     if (auto environment = takeEnvironmentConnection())
         return HeadlessConnection{environment->profile, std::move(environment->key)};
     if (const QStringList set = environmentSet(); !set.isEmpty())
         return partialEnvironment(set, QStringLiteral("to use the current profile"));
 
-    ProfileStore* profiles = savedProfiles();
+    ProfileStore* profiles = savedProfiles(owner);
     std::optional<Profile> profile = profiles->profile(profiles->currentId());
     if (!profile && !profiles->profiles().isEmpty())
         profile = profiles->profiles().constFirst();
@@ -116,11 +116,11 @@ Found connectEnvironmentOrCurrentProfile() {
         return QStringLiteral("no organization to match against: set LEGBA_BASE_URL, "
                               "LEGBA_ORG_UUID and LEGBA_API_TOKEN, or add one in the app");
     }
-    return withKey(*profile, profiles);
+    return withKey(*profile, profiles, owner);
 }
 
-Found connectProfile(const QString& nameOrId) {
-    ProfileStore* profiles = savedProfiles();
+Found connectProfile(const QString& nameOrId, QObject* owner) {
+    ProfileStore* profiles = savedProfiles(owner);
     std::optional<Profile> profile = profiles->profile(nameOrId);
     if (!profile) {
         QStringList ids;
@@ -136,7 +136,7 @@ Found connectProfile(const QString& nameOrId) {
                 .arg(nameOrId, ids.join(QStringLiteral(", ")));
     }
     if (!profile && nameOrId == QLatin1String("sandbox"))
-        return startSandbox(profiles, newCredentialStore());
+        return startSandbox(profiles, newCredentialStore(owner), owner);
     if (!profile) {
         QStringList names;
         for (const Profile& saved : profiles->profiles())
@@ -146,7 +146,7 @@ Found connectProfile(const QString& nameOrId) {
                                            : QStringLiteral("; the profiles are ") +
                                                  names.join(QStringLiteral(", ")));
     }
-    return withKey(*profile, profiles);
+    return withKey(*profile, profiles, owner);
 }
 
 } // namespace legba

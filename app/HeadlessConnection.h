@@ -3,6 +3,7 @@
 #include "Profile.h"
 #include "Secret.h"
 
+#include <QObject>
 #include <QString>
 #include <variant>
 
@@ -22,7 +23,7 @@ void setUpHeadlessApplication();
 // LEGBA_BASE_URL, LEGBA_ORG_UUID and LEGBA_API_TOKEN when all three are set (the token is
 // then taken out of the environment), else the current profile (or the first one). An
 // error message (saying what is missing) otherwise.
-std::variant<HeadlessConnection, QString> connectEnvironmentOrCurrentProfile();
+std::variant<HeadlessConnection, QString> connectEnvironmentOrCurrentProfile(QObject* owner);
 
 // LEGBA_BASE_URL, LEGBA_ORG_UUID and LEGBA_API_TOKEN, all three; an error message naming the
 // ones missing otherwise.
@@ -31,6 +32,10 @@ std::variant<HeadlessConnection, QString> connectEnvironment();
 // The saved profile whose id or name is `nameOrId` (the id first; a name two profiles share
 // is an error), or `sandbox`: the local sandbox's profile. Its key comes from the keychain;
 // the sandbox is started in this process (on the app's sandbox data) and left running.
-std::variant<HeadlessConnection, QString> connectProfile(const QString& nameOrId);
+//
+// What these make (the profile store, the keychain access, the sandbox and its server) is
+// owned by `owner`, which must outlive the connection's requests and go before the
+// QCoreApplication (the sandbox's database needs Qt's SQL driver until it closes).
+std::variant<HeadlessConnection, QString> connectProfile(const QString& nameOrId, QObject* owner);
 
 } // namespace legba

@@ -89,6 +89,7 @@ int runScanCommandIfAsked(int argc, char** argv) {
 
     QCoreApplication app(argc, argv);
     setUpHeadlessApplication();
+    QObject connection; // goes before the application
 
     // A bad path is an error before anything is asked of the server.
     for (const QString& path : std::as_const(options.paths)) {
@@ -97,7 +98,7 @@ int runScanCommandIfAsked(int argc, char** argv) {
             return fail(QStringLiteral("--scan: %1: no such file or directory").arg(path));
     }
 
-    auto target = connectEnvironmentOrCurrentProfile();
+    auto target = connectEnvironmentOrCurrentProfile(&connection);
     if (auto* problem = std::get_if<QString>(&target))
         return fail(*problem);
     HeadlessConnection& organization = std::get<HeadlessConnection>(target);
