@@ -2,12 +2,13 @@
 // holds exactly the server's events, in the format of the Audit pane's export (compared
 // with AuditExporter's file for the same events), never a key's text; exit status 2, with a
 // message naming what was wrong, for an unknown profile, missing credentials, a refused
-// key and an unwritable file.
+// key, a saved profile without a key in the keychain and an unwritable file.
 
 #include "AuditExport.h"
 #include "AuditPageLoader.h"
 #include "KeyFormat.h"
 #include "LegbaClient.h"
+#include "Profile.h"
 #include "TestServer.h"
 #include "Wait.h"
 
@@ -16,6 +17,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -191,6 +193,26 @@ private Q_SLOTS:
         QVERIFY2(run.err.contains(QStringLiteral("no profile named \"nowhere\"")),
                  qPrintable(run.err));
         QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("x.jsonl"))));
+    }
+
+    void savedProfileWithoutKey_exitsTwoNamingIt() {
+        {
+            // The settings file the command reads (XDG_CONFIG_HOME/Legba/Legba Admin.conf).
+            QSettings settings(m_home.filePath(QStringLiteral("config/Legba/Legba Admin.conf")),
+                               QSettings::IniFormat);
+            ProfileStore profiles(&settings);
+            Profile profile;
+            profile.displayName = QStringLiteral("Keyless org");
+            profile.baseUrl = m_server->baseUrl();
+            profile.orgUuid = m_server->orgUuid();
+            profiles.save(profile);
+        }
+        const QString path = m_dir.filePath(QStringLiteral("keyless.jsonl"));
+        const Run run = exportAudit({QStringLiteral("Keyless org"), path}, {}, false);
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains(QStringLiteral("no key for \"Keyless org\"")),
+                 qPrintable(run.err));
+        QVERIFY(!QFile::exists(path));
     }
 
     void noCredentials_exitsTwoSayingWhatIsMissing() {
