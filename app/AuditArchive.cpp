@@ -32,21 +32,39 @@ namespace {
 // is a row of small integers plus its unique strings (event_id, request_id, target id) and
 // a 32-byte SHA-256; events_fts is contentless (the text lives in events and strings), its
 // rowid is the event's seq. detail=full because phrase queries need positions; columnsize=0
-// because results are ranked by seq, never by bm25.
+// because results are ranked by seq, never by bm25. FTS text: every field, the request id
+// and details' whole JSON (keys too) included.
+//
+// Version 3 (bench/README.md, "The local audit archive": 293 to under 250 bytes an event):
+// - the digest is SHA-256 truncated to 128 bits (an integrity check against edits and a
+//   server's changes, not a signature: 128 bits leave no practical collision);
+// - the request id is no longer in the FTS index (a token unique to each event: ~30 bytes
+//   of index each). It is stored as the bytes of its hex digits when it has the server's
+//   shape ("req_" and an even number of lower-case hex digits; any other stays text) and
+//   found through an index of its own: a search whose whole text is a request id (quoted
+//   or not) matches it exactly (AuditArchive::read);
+// - details are indexed by their values only: the JSON's keys (the same few in every
+//   event) are left out; a key is found by the words of its value.
 constexpr const char* kSchema[] = {
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE strings(id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE)",
     "INSERT INTO strings(id, text) VALUES(0, '')",
     "CREATE TABLE actors(id INTEGER PRIMARY KEY, key_id INTEGER NOT NULL, name INTEGER NOT NULL,"
     " prefix INTEGER NOT NULL, UNIQUE(key_id, name, prefix))",
+    // request_id has no declared type: a BLOB (the server's shape, compacted) or TEXT.
     "CREATE TABLE events(seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE,"
     " occurred_ms INTEGER NOT NULL, actor INTEGER NOT NULL, action INTEGER NOT NULL,"
     " outcome INTEGER NOT NULL, status INTEGER NOT NULL, ip INTEGER NOT NULL,"
-    " user_agent INTEGER NOT NULL, request_id TEXT NOT NULL, target_type INTEGER,"
+    " user_agent INTEGER NOT NULL, request_id NOT NULL, target_type INTEGER,"
     " target_id TEXT, details INTEGER NOT NULL, beyond_retention INTEGER NOT NULL DEFAULT 0,"
     " digest BLOB NOT NULL)",
+    "CREATE INDEX events_request ON events(request_id)",
     "CREATE VIRTUAL TABLE events_fts USING fts5(text, content='', columnsize=0, detail=full)",
 };
+
+// The digest's length: SHA-256's first 16 bytes.
+constexpr qsizetype kDigestBytes = 16;
+constexpr std::string_view kRequestPrefix = "req_";
 
 constexpr const char* kSelectColumns =
     "SELECT e.seq, e.event_id, e.occurred_ms, e.status, e.request_id, e.target_id,"
@@ -76,24 +94,82 @@ QByteArray digestOf(const audit::RecordView& view, std::string& scratch) {
     scratch.clear();
     view.appendJson(scratch);
     return QCryptographicHash::hash(
-        QByteArrayView(scratch.data(), static_cast<qsizetype>(scratch.size())),
-        QCryptographicHash::Sha256);
+               QByteArrayView(scratch.data(), static_cast<qsizetype>(scratch.size())),
+               QCryptographicHash::Sha256)
+        .first(kDigestBytes);
+}
+
+// A request id as stored: the bytes of its hex digits when it has the server's shape, else
+// its text (empty: a null, stored as '').
+QVariant requestIdValue(std::string_view id) {
+    if (id.starts_with(kRequestPrefix)) {
+        const std::string_view digits = id.substr(kRequestPrefix.size());
+        const bool hex = !digits.empty() && digits.size() % 2 == 0 &&
+                         std::all_of(digits.begin(), digits.end(), [](char c) {
+                             return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+                         });
+        if (hex)
+            return QByteArray::fromHex(
+                QByteArray(digits.data(), static_cast<qsizetype>(digits.size())));
+    }
+    return fromView(id);
+}
+
+// The inverse of requestIdValue().
+QByteArray requestIdText(const QVariant& stored) {
+    if (stored.typeId() == QMetaType::QByteArray)
+        return QByteArray(kRequestPrefix.data(), static_cast<qsizetype>(kRequestPrefix.size())) +
+               stored.toByteArray().toHex();
+    return stored.toString().toUtf8();
+}
+
+// The values of a JSON text (strings' contents, numbers, literals), each followed by a
+// space; its keys and punctuation are left out. Not a validator: details are JSON already.
+void appendJsonValues(std::string& out, std::string_view json) {
+    std::size_t i = 0;
+    while (i < json.size()) {
+        const char c = json[i];
+        if (c == '"') {
+            const std::size_t begin = ++i;
+            while (i < json.size() && json[i] != '"')
+                i += json[i] == '\\' ? std::size_t{2} : std::size_t{1};
+            const std::size_t end = std::min(i, json.size());
+            ++i;
+            std::size_t next = i;
+            while (next < json.size() && (json[next] == ' ' || json[next] == '\n' ||
+                                          json[next] == '\r' || json[next] == '\t'))
+                ++next;
+            if (next < json.size() && json[next] == ':')
+                continue; // a key
+            out.append(json.substr(begin, end - begin));
+            out.push_back(' ');
+        } else if (std::string_view("{}[],: \n\r\t").find(c) != std::string_view::npos) {
+            ++i;
+        } else {
+            const std::size_t begin = i;
+            while (i < json.size() &&
+                   std::string_view("{}[],: \n\r\t\"").find(json[i]) == std::string_view::npos)
+                ++i;
+            out.append(json.substr(begin, i - begin));
+            out.push_back(' ');
+        }
+    }
 }
 
 // Every field a person may search for, as one text: FTS5's tokenizer splits it into words.
+// The request id is searched through its own index; details by their values.
 QString searchText(const audit::RecordView& view) {
     const audit::RecordStrings& s = view.strings();
     std::string text;
     text.reserve(256);
-    for (std::string_view part :
-         {s.actorName, s.actorKeyId, s.actorPrefix, s.action, s.targetType, s.targetId,
-          view.outcome(), s.ip, s.userAgent, s.requestId, s.details}) {
+    for (std::string_view part : {s.actorName, s.actorKeyId, s.actorPrefix, s.action, s.targetType,
+                                  s.targetId, view.outcome(), s.ip, s.userAgent}) {
         if (part.empty())
             continue;
-        if (!text.empty())
-            text.push_back(' ');
         text.append(part);
+        text.push_back(' ');
     }
+    appendJsonValues(text, s.details);
     return fromView(text);
 }
 
@@ -138,7 +214,7 @@ public:
         }
         r.uniqueOffset = static_cast<quint32>(b.unique.size());
         const QByteArray eventId = q.value(1).toString().toUtf8();
-        const QByteArray requestId = q.value(4).toString().toUtf8();
+        const QByteArray requestId = requestIdText(q.value(4));
         const QByteArray targetId = q.value(5).toString().toUtf8();
         audit::appendUnique(b.unique, viewOf(eventId), viewOf(requestId), viewOf(targetId));
         if (r.hasOtherOutcome())
@@ -275,7 +351,7 @@ struct AuditArchive::Impl {
         addEvent->bindValue(6, r.statusCode);
         addEvent->bindValue(7, intern(s.ip));
         addEvent->bindValue(8, intern(s.userAgent));
-        addEvent->bindValue(9, fromView(s.requestId));
+        addEvent->bindValue(9, requestIdValue(s.requestId));
         addEvent->bindValue(10, r.hasTarget() ? QVariant(intern(s.targetType)) : QVariant());
         addEvent->bindValue(11, r.hasTarget() ? QVariant(fromView(s.targetId)) : QVariant());
         addEvent->bindValue(12, intern(s.details));
@@ -399,8 +475,60 @@ struct AuditArchive::Impl {
             }
             q.finish();
             run(QStringLiteral("DROP TABLE events_v1"));
-            run(QStringLiteral("PRAGMA user_version = 2"));
+            run(QStringLiteral("PRAGMA user_version = %1").arg(kSchemaVersion));
         });
+    }
+
+    // Version 2 to 3 (kSchema): digests truncated, request ids compacted and indexed, the
+    // FTS index rebuilt without request ids and details' keys. One transaction; the events'
+    // rows keep their seq and contents.
+    void migrateFrom2() {
+        transaction([&] {
+            run(QStringLiteral("DROP TABLE events_fts"));
+            run(QStringLiteral("CREATE VIRTUAL TABLE events_fts USING fts5(text, content='',"
+                               " columnsize=0, detail=full)"));
+            run(QStringLiteral("UPDATE events SET digest = substr(digest, 1, %1)")
+                    .arg(kDigestBytes));
+            QSqlQuery setRequest(db());
+            QSqlQuery indexText(db());
+            if (!setRequest.prepare(
+                    QStringLiteral("UPDATE events SET request_id = ? WHERE seq = ?")) ||
+                !indexText.prepare(
+                    QStringLiteral("INSERT INTO events_fts(rowid, text) VALUES(?, ?)")))
+                fail(QStringLiteral("migrate from version 2"), setRequest.lastError());
+            qint64 after = std::numeric_limits<qint64>::min();
+            for (;;) {
+                const Rows rows =
+                    select(QString::fromLatin1(kSelectColumns) + QStringLiteral(" FROM events e") +
+                               QString::fromLatin1(kJoins) +
+                               QStringLiteral(" WHERE e.seq > ? ORDER BY e.seq LIMIT 5000"),
+                           {after});
+                if (rows.sequences.empty())
+                    break;
+                for (std::size_t i = 0; i < rows.sequences.size(); ++i) {
+                    const audit::RecordView view = rows.batch.view(i);
+                    setRequest.bindValue(0, requestIdValue(view.strings().requestId));
+                    setRequest.bindValue(1, rows.sequences[i]);
+                    exec(setRequest, "migrate a request id");
+                    indexText.bindValue(0, rows.sequences[i]);
+                    indexText.bindValue(1, searchText(view));
+                    exec(indexText, "index an event");
+                }
+                after = rows.sequences.back();
+            }
+            run(QStringLiteral("CREATE INDEX events_request ON events(request_id)"));
+            run(QStringLiteral("INSERT INTO events_fts(events_fts) VALUES('optimize')"));
+            run(QStringLiteral("PRAGMA user_version = %1").arg(kSchemaVersion));
+        });
+        freePages();
+    }
+
+    // Gives free pages back to the file system. The pragma frees one page per row it
+    // answers, and Qt reads a statement without columns only once: so once per free page.
+    void freePages() {
+        qint64 free = scalar(QStringLiteral("PRAGMA freelist_count")).toLongLong();
+        while (free-- > 0)
+            run(QStringLiteral("PRAGMA incremental_vacuum"));
     }
 
     Rows select(const QString& sql, const QVariantList& binds) const {
@@ -495,6 +623,9 @@ AuditArchive::AuditArchive(const QString& path)
         } else if (version == 1) {
             qCInfo(lcApp) << "migrating the audit archive" << path << "from version 1";
             d->migrateFrom1();
+        } else if (version == 2) {
+            qCInfo(lcApp) << "migrating the audit archive" << path << "from version 2";
+            d->migrateFrom2();
         } else if (version != kSchemaVersion) {
             throw ArchiveError(QStringLiteral("audit archive %1: schema version %2 is newer than "
                                               "this app reads (%3)")
@@ -616,14 +747,8 @@ StoreResult AuditArchive::storeOlder(const audit::AuditBatch& page) {
             d->run(QStringLiteral("INSERT INTO events_fts(events_fts) VALUES('optimize')"));
         return result;
     });
-    if (page.nextCursor.isEmpty()) {
-        // Gives the pages the merge freed back to the file system. The pragma frees one page
-        // per row it answers, and Qt reads a statement without columns only once: so once
-        // per free page.
-        qint64 free = d->scalar(QStringLiteral("PRAGMA freelist_count")).toLongLong();
-        while (free-- > 0)
-            d->run(QStringLiteral("PRAGMA incremental_vacuum"));
-    }
+    if (page.nextCursor.isEmpty())
+        d->freePages(); // those the merge freed
     return stored;
 }
 
@@ -704,7 +829,30 @@ ArchivePage AuditArchive::read(const ArchiveQuery& query) const {
     QStringList where;
     const qint64 before = query.before != 0 ? query.before : std::numeric_limits<qint64>::max();
     QString order;
-    if (!query.text.trimmed().isEmpty()) {
+    // A text that is a request id (quoted or not) finds it through its index, with whatever
+    // else the words match: request ids are not in the FTS index.
+    QString word = query.text.trimmed();
+    if (word.size() > 2 && word.startsWith(QLatin1Char('"')) && word.endsWith(QLatin1Char('"')))
+        word = word.mid(1, word.size() - 2);
+    const QByteArray wordUtf8 = word.toUtf8();
+    QVariant requestId;
+    if (!word.isEmpty() && !word.contains(QLatin1Char('"')) && !word.contains(QLatin1Char(' '))) {
+        requestId = requestIdValue(viewOf(wordUtf8));
+        QSqlQuery probe(d->db());
+        probe.prepare(QStringLiteral("SELECT 1 FROM events WHERE request_id = ? LIMIT 1"));
+        probe.bindValue(0, requestId);
+        d->exec(probe, "find a request id");
+        if (!probe.next())
+            requestId.clear();
+    }
+    if (requestId.isValid()) {
+        sql += QStringLiteral(" FROM events e");
+        where << QStringLiteral("(e.seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH "
+                                "?) OR e.request_id = ?)")
+              << QStringLiteral("e.seq < ?");
+        binds << query.text << requestId << before;
+        order = QStringLiteral(" ORDER BY e.seq DESC");
+    } else if (!query.text.trimmed().isEmpty()) {
         // The FTS table drives: its rowids come newest first and stop at the limit.
         sql += QStringLiteral(" FROM events_fts CROSS JOIN events e ON e.seq = events_fts.rowid");
         where << QStringLiteral("events_fts MATCH ?") << QStringLiteral("events_fts.rowid < ?");

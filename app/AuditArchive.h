@@ -28,7 +28,8 @@ struct ArchiveQuery {
     QString action; // exact, or a prefix ending in '.'
     std::optional<bool> success;
     // FTS5 query syntax over every field (actor, action, target, outcome, IP, user agent,
-    // request id, details): words, "a phrase", prefix*, AND / OR / NOT. Empty: no text filter.
+    // details' values): words, "a phrase", prefix*, AND / OR / NOT; or a request id, whole
+    // (quoted or not), matched exactly. Empty: no text filter.
     QString text;
     int limit = 200;
     qint64 before = 0; // only events archived before this sequence; 0: from the newest
@@ -68,13 +69,20 @@ struct IntegrityIssue {
 // as an archive sequence (larger: recorded later), so "the newest archived event" is exact:
 // a sync stores the events newer than it with storeNewer(), and the history below the
 // oldest with storeOlder(), whose cursor is persisted so that a backfill resumes after a
-// restart. Each event carries the SHA-256 of its canonical JSON (RecordView::appendJson).
-// Strings that repeat (actions, addresses, user agents, actors, details) are interned in a
-// side table; a contentless FTS5 index (detail=full: phrases and prefixes) covers every
-// field. Not thread-safe: one thread per archive.
+// restart. Each event carries the SHA-256 of its canonical JSON (RecordView::appendJson),
+// truncated to 128 bits. Strings that repeat (actions, addresses, user agents, actors,
+// details) are interned in a side table; a contentless FTS5 index (detail=full: phrases and
+// prefixes) covers every field but the request id, which has an exact index of its own, and
+// details' JSON keys (their values are indexed). Not thread-safe: one thread per archive.
+//
+// Size (bench/README.md): under 250 bytes an event on the demo traffic. What it costs:
+// a request id is found whole (ArchiveQuery::text being exactly one), not by a part or a
+// prefix; a details key ("route") is not a word of the index, its value is. The file is
+// not VACUUMed: the FTS index's segments are merged and the freed pages given back when the
+// backfill ends, on the thread that stores.
 class AuditArchive {
 public:
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
 
     // <dataDir>/audit/<profile id>.sqlite; dataDir defaults to AppDataLocation.
     static QString pathFor(const QString& profileId, const QString& dataDir = {});

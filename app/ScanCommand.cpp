@@ -1,18 +1,12 @@
 #include "ScanCommand.h"
 
-#include "CredentialStore.h"
-#include "EnvironmentProfile.h"
+#include "HeadlessConnection.h"
 #include "LeakScanner.h"
 #include "LegbaClient.h"
-#include "Profile.h"
-#include "SandboxHost.h"
 
 #include <QCoreApplication>
 #include <QEventLoop>
 #include <QFileInfo>
-#include <QLoggingCategory>
-#include <QSettings>
-#include <QStandardPaths>
 #include <cstdio>
 #include <cstring>
 #include <optional>
@@ -35,70 +29,6 @@ void say(FILE* stream, const QString& line) {
 int fail(const QString& message) {
     say(stderr, QStringLiteral("legba-admin: ") + message);
     return kError;
-}
-
-struct Target {
-    Profile profile;
-    Secret key;
-};
-
-// The organization to match against: the environment's, else the current profile's.
-std::variant<Target, QString> findTarget() {
-    if (auto environment = takeEnvironmentConnection())
-        return Target{environment->profile, std::move(environment->key)};
-    QStringList set;
-    for (const char* name : {"LEGBA_BASE_URL", "LEGBA_ORG_UUID", "LEGBA_API_TOKEN"}) {
-        if (!qEnvironmentVariableIsEmpty(name))
-            set << QString::fromLatin1(name);
-    }
-    if (!set.isEmpty()) {
-        return QStringLiteral("only %1 of LEGBA_BASE_URL, LEGBA_ORG_UUID and LEGBA_API_TOKEN "
-                              "%2 set: set all three, or none to use the current profile")
-            .arg(set.join(QStringLiteral(", ")),
-                 set.size() == 1 ? QStringLiteral("is") : QStringLiteral("are"));
-    }
-
-    QSettings settings;
-    ProfileStore profiles(&settings);
-    std::optional<Profile> profile = profiles.profile(profiles.currentId());
-    if (!profile && !profiles.profiles().isEmpty())
-        profile = profiles.profiles().constFirst();
-    if (!profile) {
-        return QStringLiteral("no organization to match against: set LEGBA_BASE_URL, "
-                              "LEGBA_ORG_UUID and LEGBA_API_TOKEN, or add one in the app");
-    }
-
-    CredentialStore credentials;
-    QEventLoop loop;
-    std::variant<Target, QString> found = QString();
-    if (profile->isSandbox()) {
-        // The sandbox runs inside the app: start it here too, on its own data.
-        const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
-                            QStringLiteral("/sandbox");
-        auto* host = new SandboxHost(dir, &profiles, &credentials, &loop);
-        host->start(&loop, [&](std::variant<SandboxHost::Started, SandboxHost::Failed> result) {
-            if (auto* started = std::get_if<SandboxHost::Started>(&result))
-                found = Target{started->profile, std::move(started->key)};
-            else
-                found = QStringLiteral("the local sandbox did not start: ") +
-                        std::get<SandboxHost::Failed>(result).message;
-            loop.quit();
-        });
-        loop.exec();
-        // The host (and its server) must outlive the scan's request: keep it running.
-        host->setParent(QCoreApplication::instance());
-        return found;
-    }
-    credentials.read(profile->credentialAccount(), &loop, [&](CredentialStore::Outcome outcome) {
-        if (outcome.ok())
-            found = Target{*profile, std::move(outcome.key)};
-        else
-            found =
-                QStringLiteral("no key for \"%1\": %2").arg(profile->displayName, outcome.message);
-        loop.quit();
-    });
-    loop.exec();
-    return found;
 }
 
 QString describe(const LeakFinding& finding) {
@@ -158,10 +88,8 @@ int runScanCommandIfAsked(int argc, char** argv) {
     }
 
     QCoreApplication app(argc, argv);
-    // Standard error is for the summary and the warnings, not the app's log lines
-    // (QT_LOGGING_RULES still turns them on: it takes precedence over these rules).
-    QLoggingCategory::setFilterRules(QStringLiteral("legba.*.debug=false\nlegba.*.info=false"));
-    setApplicationIdentity();
+    setUpHeadlessApplication();
+    QObject connection; // goes before the application
 
     // A bad path is an error before anything is asked of the server.
     for (const QString& path : std::as_const(options.paths)) {
@@ -170,10 +98,10 @@ int runScanCommandIfAsked(int argc, char** argv) {
             return fail(QStringLiteral("--scan: %1: no such file or directory").arg(path));
     }
 
-    auto target = findTarget();
+    auto target = connectEnvironmentOrCurrentProfile(&connection);
     if (auto* problem = std::get_if<QString>(&target))
         return fail(*problem);
-    Target& organization = std::get<Target>(target);
+    HeadlessConnection& organization = std::get<HeadlessConnection>(target);
 
     LegbaClient client;
     if (auto refused = client.setEndpoint(organization.profile.endpoint()))

@@ -5,6 +5,7 @@
 #include "ConnectionManager.h"
 #include "CredentialStore.h"
 #include "EnvironmentProfile.h"
+#include "ExportAuditCommand.h"
 #include "Hardening.h"
 #include "InstancesModel.h"
 #include "InstancesPane.h"
@@ -30,6 +31,7 @@ namespace {
 constexpr const char* kUsage =
     "Usage: legba-admin [--sandbox] [--version] [--help]\n"
     "       legba-admin --scan [--include-ignored] [--include-binary] PATH...\n"
+    "       legba-admin --export-audit PROFILE FILE\n"
     "\n"
     "Administer a Legba organization: API keys, browser instances and the audit log.\n"
     "\n"
@@ -44,6 +46,13 @@ constexpr const char* kUsage =
     "              active key of the organization is found, 0 when none, 2 on errors.\n"
     "              Git-ignored and binary files are skipped unless --include-ignored or\n"
     "              --include-binary; symbolic links are never followed.\n"
+    "  --export-audit PROFILE FILE\n"
+    "              Write the organization's audit log, without a window: PROFILE's local\n"
+    "              archive, synced with the server first, in the Audit pane's export format\n"
+    "              (JSON Lines for .jsonl or .ndjson, else CSV; FILE - is JSON Lines on\n"
+    "              standard output). PROFILE is a profile's id or name, sandbox, or env\n"
+    "              (the LEGBA_* variables below; the archive is then temporary). Exit\n"
+    "              status 0 when written, 2 on errors.\n"
     "\n"
     "Environment:\n"
     "  LEGBA_BASE_URL, LEGBA_ORG_UUID, LEGBA_API_TOKEN\n"
@@ -79,6 +88,8 @@ int answerWithoutDisplay(int argc, char** argv, bool* sandbox) {
 int main(int argc, char** argv) {
     legba::hardenProcess();
     if (const int code = legba::runScanCommandIfAsked(argc, argv); code >= 0)
+        return code;
+    if (const int code = legba::runExportAuditCommandIfAsked(argc, argv); code >= 0)
         return code;
     bool sandbox = false;
     if (const int code = answerWithoutDisplay(argc, argv, &sandbox); code >= 0)

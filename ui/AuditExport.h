@@ -1,5 +1,6 @@
 #pragma once
 
+#include "AuditFormat.h"
 #include "AuditPageLoader.h"
 #include "LegbaClient.h"
 
@@ -19,7 +20,7 @@ class AuditExporter : public QObject {
     Q_OBJECT
 
 public:
-    enum class Format { Csv, JsonLines };
+    using Format = auditformat::Format;
 
     // `loader` reads the pages (owned from now on). `needle`: the text search the table
     // applies, applied to every page as well.
@@ -34,19 +35,13 @@ public:
     qint64 written() const { return m_written; }
     const QString& path() const { return m_path; }
 
-    static Format formatForPath(const QString& path);
-    // RFC 4180: CRLF line ends; fields with a comma, quote, CR or LF quoted, quotes doubled.
-    static QByteArray csvHeader();
-    // A text cell. Besides RFC 4180 quoting, one that begins with = + - @ tab or CR (which a
-    // spreadsheet would run as a formula: OWASP "CSV injection") or with ' gets a ' in
-    // front, so that it shows as text. Every text column is written so, not only those a
-    // caller controls (user agent, key name, target, details): one rule to undo, and a
-    // hostile server's ids are no safer. Reading back: drop one leading ' from any text
-    // cell that has one. Time, outcome and status code never begin with those.
-    static void appendCsvField(std::string& out, std::string_view field);
-    // The cell's value from what appendCsvField wrote (once unquoted): the inverse.
-    static QString csvCellValue(const QString& cell);
-    static void appendCsvRow(std::string& out, const audit::RecordView& event);
+    // The format is app/AuditFormat's (shared with `legba-admin --export-audit`).
+    static Format formatForPath(const QString& path) { return auditformat::formatForPath(path); }
+    static QByteArray csvHeader() { return auditformat::csvHeader(); }
+    static QString csvCellValue(const QString& cell) { return auditformat::csvCellValue(cell); }
+    static void appendCsvRow(std::string& out, const audit::RecordView& event) {
+        auditformat::appendCsvRow(out, event);
+    }
 
 Q_SIGNALS:
     void progress(qint64 eventsWritten);

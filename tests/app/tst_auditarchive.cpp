@@ -11,6 +11,8 @@
 #include "TestServer.h"
 #include "Wait.h"
 
+#include <QCryptographicHash>
+#include <QDir>
 #include <QFile>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -102,6 +104,7 @@ public:
             qWarning() << sql << q.lastError().text();
         return !q.lastError().isValid();
     }
+    QSqlDatabase db() const { return QSqlDatabase::database(m_name); }
     QVariant scalar(const QString& sql) {
         QSqlQuery q(QSqlDatabase::database(m_name));
         return q.exec(sql) && q.next() ? q.value(0) : QVariant();
@@ -138,6 +141,7 @@ private Q_SLOTS:
     void retention_marksEventsOlderThanServersOldest();
     void migration_fromVersion1_keepsEventsAndOrder();
     void migration_unreadableEvent_isAnError_andLeavesTheFile();
+    void migration_fromVersion2_compactsAndKeepsEventsSearchable();
     void newerSchema_isRefusedByName();
     void canary_archivedSandboxLog_holdsNoKey();
 
@@ -526,11 +530,164 @@ void AuditArchiveTest::migration_fromVersion1_keepsEventsAndOrder() {
     QCOMPARE(ids(archive.read(q)), QStringList{ev(42).eventId});
     QVERIFY(archive.checkLocal().empty());
     RawFile raw(m_path);
-    QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), 2);
+    QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(),
+             AuditArchive::kSchemaVersion);
     QCOMPARE(
         raw.scalar(QStringLiteral("SELECT count(*) FROM sqlite_master WHERE name = 'events_v1'"))
             .toInt(),
         0);
+}
+
+// A version 2 file written as version 2 did: full SHA-256 digests, request ids as text and
+// in the FTS index with details' keys.
+void writeVersion2(RawFile& raw, int count) {
+    for (const char* sql :
+         {"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+          "CREATE TABLE strings(id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE)",
+          "INSERT INTO strings(id, text) VALUES(0, '')",
+          "CREATE TABLE actors(id INTEGER PRIMARY KEY, key_id INTEGER NOT NULL, name INTEGER "
+          "NOT NULL, prefix INTEGER NOT NULL, UNIQUE(key_id, name, prefix))",
+          "CREATE TABLE events(seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE,"
+          " occurred_ms INTEGER NOT NULL, actor INTEGER NOT NULL, action INTEGER NOT NULL,"
+          " outcome INTEGER NOT NULL, status INTEGER NOT NULL, ip INTEGER NOT NULL,"
+          " user_agent INTEGER NOT NULL, request_id TEXT NOT NULL, target_type INTEGER,"
+          " target_id TEXT, details INTEGER NOT NULL, beyond_retention INTEGER NOT NULL "
+          "DEFAULT 0, digest BLOB NOT NULL)",
+          "CREATE VIRTUAL TABLE events_fts USING fts5(text, content='', columnsize=0, "
+          "detail=full)",
+          "INSERT INTO meta VALUES('backfill_cursor', 'v2-cursor')", "BEGIN"})
+        QVERIFY(raw.exec(QString::fromLatin1(sql)));
+    auto text = [](std::string_view s) {
+        return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
+    };
+    auto intern = [&](std::string_view s) -> qint64 {
+        if (s.empty())
+            return 0;
+        QSqlQuery q(raw.db());
+        q.prepare(QStringLiteral("INSERT OR IGNORE INTO strings(text) VALUES(?)"));
+        q.bindValue(0, text(s));
+        q.exec();
+        q.prepare(QStringLiteral("SELECT id FROM strings WHERE text = ?"));
+        q.bindValue(0, text(s));
+        q.exec();
+        return q.next() ? q.value(0).toLongLong() : -1;
+    };
+    for (int i = 0; i < count; ++i) {
+        const audit::AuditBatch one = page(i, i);
+        const audit::RecordView view = one.view(0);
+        const audit::RecordStrings& s = view.strings();
+        qint64 actor = 0;
+        if (s.hasActor) {
+            const qint64 ids[] = {intern(s.actorKeyId), intern(s.actorName), intern(s.actorPrefix)};
+            QSqlQuery q(raw.db());
+            q.prepare(QStringLiteral("INSERT OR IGNORE INTO actors(key_id, name, prefix) "
+                                     "VALUES(?, ?, ?)"));
+            for (int k = 0; k < 3; ++k)
+                q.bindValue(k, ids[k]);
+            QVERIFY(q.exec());
+            q.prepare(QStringLiteral(
+                "SELECT id FROM actors WHERE key_id = ? AND name = ? AND prefix = ?"));
+            for (int k = 0; k < 3; ++k)
+                q.bindValue(k, ids[k]);
+            QVERIFY(q.exec() && q.next());
+            actor = q.value(0).toLongLong();
+        }
+        std::string json;
+        view.appendJson(json);
+        QSqlQuery q(raw.db());
+        q.prepare(QStringLiteral(
+            "INSERT INTO events(seq, event_id, occurred_ms, actor, action, outcome, status, ip,"
+            " user_agent, request_id, target_type, target_id, details, digest)"
+            " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+        const bool target = view.record().hasTarget();
+        const QVariantList values = {
+            i + 1,
+            text(s.eventId),
+            view.record().occurredMs,
+            actor,
+            intern(s.action),
+            intern(view.outcome()),
+            view.record().statusCode,
+            intern(s.ip),
+            intern(s.userAgent),
+            text(s.requestId),
+            target ? QVariant(intern(s.targetType)) : QVariant(),
+            target ? QVariant(text(s.targetId)) : QVariant(),
+            intern(s.details),
+            QCryptographicHash::hash(QByteArray::fromStdString(json), QCryptographicHash::Sha256)};
+        for (int k = 0; k < values.size(); ++k)
+            q.bindValue(k, values[k]);
+        QVERIFY2(q.exec(), qPrintable(q.lastError().text()));
+        q.prepare(QStringLiteral("INSERT INTO events_fts(rowid, text) VALUES(?, ?)"));
+        q.bindValue(0, i + 1);
+        q.bindValue(1,
+                    QStringList{text(s.actorName), text(s.action), text(view.outcome()), text(s.ip),
+                                text(s.userAgent), text(s.requestId), text(s.details)}
+                        .join(QLatin1Char(' ')));
+        QVERIFY(q.exec());
+    }
+    QVERIFY(raw.exec(QStringLiteral("COMMIT")));
+    QVERIFY(raw.exec(QStringLiteral("PRAGMA user_version = 2")));
+}
+
+void AuditArchiveTest::migration_fromVersion2_compactsAndKeepsEventsSearchable() {
+    QDir().mkpath(QFileInfo(m_path).absolutePath());
+    {
+        RawFile raw(m_path);
+        writeVersion2(raw, 300);
+        if (QTest::currentTestFailed())
+            return;
+        // Before: the request id and the details' keys are words of the index.
+        QCOMPARE(raw.scalar(QStringLiteral("SELECT count(*) FROM events_fts WHERE events_fts "
+                                           "MATCH 'route'"))
+                     .toInt(),
+                 300);
+    }
+    AuditArchive archive(m_path);
+    QCOMPARE(archive.count(), qint64{300});
+    QCOMPARE(archive.backfillCursor(), QStringLiteral("v2-cursor"));
+    ArchiveQuery q;
+    q.limit = 1000;
+    const ArchivePage p = archive.read(q);
+    QCOMPARE(ids(p), idRange(299, 0));
+    for (int i = 0; i < 300; ++i)
+        QCOMPARE(p.batch.event(static_cast<std::size_t>(299 - i)), ev(i));
+    // The digests, truncated, still match the events: nothing reads as edited.
+    QVERIFY(archive.checkLocal().empty());
+    auto search = [&](const QString& text) {
+        ArchiveQuery s;
+        s.text = text;
+        s.limit = 1000;
+        return ids(archive.read(s));
+    };
+    // A request id, quoted or not, is found exactly; details by their values, not keys.
+    QCOMPARE(search(ev(17).requestId), QStringList{ev(17).eventId});
+    QCOMPARE(search(QStringLiteral("\"") + ev(17).requestId + QStringLiteral("\"")),
+             QStringList{ev(17).eventId});
+    QVERIFY(search(QStringLiteral("req_ffffffff")).isEmpty());
+    QCOMPARE(search(QStringLiteral("zanzibar")), QStringList{ev(42).eventId});
+    QCOMPARE(search(QStringLiteral("\"zanzibar quartz\"")), QStringList{ev(42).eventId});
+    QVERIFY(search(QStringLiteral("note")).isEmpty());
+    QCOMPARE(search(QStringLiteral("curl")).size(), 150);
+    // The request id filtered too, and paged with the rest.
+    q.text = ev(17).requestId;
+    q.success = false;
+    QVERIFY(ids(archive.read(q)).isEmpty());
+    // Stored events after the migration are as they were before it.
+    archive.storeNewer(page(301, 299));
+    QCOMPARE(archive.count(), qint64{302});
+    QCOMPARE(search(ev(301).requestId), QStringList{ev(301).eventId});
+    QVERIFY(archive.checkLocal().empty());
+
+    RawFile raw(m_path);
+    QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), 3);
+    QCOMPARE(raw.scalar(QStringLiteral("SELECT count(*) FROM events WHERE typeof(request_id) = "
+                                       "'blob' AND length(request_id) = 4"))
+                 .toInt(),
+             302);
+    QCOMPARE(
+        raw.scalar(QStringLiteral("SELECT count(*) FROM events WHERE length(digest) = 16")).toInt(),
+        302);
 }
 
 void AuditArchiveTest::migration_unreadableEvent_isAnError_andLeavesTheFile() {
