@@ -4,6 +4,7 @@
 // message naming what was wrong, for an unknown profile, missing credentials, a refused
 // key, a saved profile without a key in the keychain and an unwritable file.
 
+#include "AdminProcess.h"
 #include "AuditExport.h"
 #include "AuditPageLoader.h"
 #include "KeyFormat.h"
@@ -16,7 +17,6 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -26,11 +26,7 @@ using namespace legba;
 
 namespace {
 
-struct Run {
-    int exitCode = -1;
-    QByteArray out;
-    QString err;
-};
+using Run = test::AdminRun;
 
 QByteArray readAll(const QString& path) {
     QFile file(path);
@@ -48,38 +44,11 @@ private:
     QTemporaryDir m_dir;
     QByteArray m_issued; // a key created (and revoked) while the log was written
 
-    // The process runs while this one serves its requests: wait on the event loop.
     Run exportAudit(const QStringList& args, const QByteArray& token = QByteArray(),
                     bool withEnvironment = true) {
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        for (const QString& name :
-             {QStringLiteral("LEGBA_BASE_URL"), QStringLiteral("LEGBA_ORG_UUID"),
-              QStringLiteral("LEGBA_API_TOKEN")})
-            env.remove(name);
-        // Its own settings and data: no profile or archive of the person running the tests.
-        env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_home.filePath(QStringLiteral("config")));
-        env.insert(QStringLiteral("XDG_DATA_HOME"), m_home.filePath(QStringLiteral("data")));
-        if (withEnvironment) {
-            env.insert(QStringLiteral("LEGBA_BASE_URL"), m_server->baseUrl().toString());
-            env.insert(QStringLiteral("LEGBA_ORG_UUID"), m_server->orgUuid());
-            env.insert(
-                QStringLiteral("LEGBA_API_TOKEN"),
-                QString::fromLatin1(token.isEmpty() ? m_server->ownerKey().reveal() : token));
-        }
-        QProcess process;
-        process.setProcessEnvironment(env);
-        process.start(QStringLiteral(LEGBA_ADMIN_BINARY),
-                      QStringList{QStringLiteral("--export-audit")} + args);
-        if (!process.waitForStarted(30000))
-            return {};
-        if (!QTest::qWaitFor([&] { return process.state() == QProcess::NotRunning; }, 120000)) {
-            process.kill();
-            process.waitForFinished();
-            return {};
-        }
-        return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-                process.readAllStandardOutput(),
-                QString::fromLocal8Bit(process.readAllStandardError())};
+        return test::runAdmin(QStringLiteral(LEGBA_ADMIN_BINARY),
+                              QStringList{QStringLiteral("--export-audit")} + args, m_home.path(),
+                              withEnvironment ? m_server.get() : nullptr, token);
     }
 
     // The pane's export of the server's whole log, now.

@@ -3,6 +3,7 @@
 // wrong checksum), 2 for a bad path, missing credentials or a refusal; never a key's text
 // in what it prints.
 
+#include "AdminProcess.h"
 #include "KeyFormat.h"
 #include "LegbaClient.h"
 #include "TestServer.h"
@@ -10,7 +11,6 @@
 
 #include <QDir>
 #include <QFile>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -43,38 +43,12 @@ private:
     QByteArray m_revoked;
     QString m_revokedId;
 
-    // The process runs while this one serves its requests: wait on the event loop.
     Run scan(const QStringList& args, bool withEnvironment = true,
              const QByteArray& token = QByteArray()) {
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        for (const QString& name :
-             {QStringLiteral("LEGBA_BASE_URL"), QStringLiteral("LEGBA_ORG_UUID"),
-              QStringLiteral("LEGBA_API_TOKEN")})
-            env.remove(name);
-        // Its own settings: no profile of the person running the tests.
-        env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_home.filePath(QStringLiteral("config")));
-        env.insert(QStringLiteral("XDG_DATA_HOME"), m_home.filePath(QStringLiteral("data")));
-        if (withEnvironment) {
-            env.insert(QStringLiteral("LEGBA_BASE_URL"), m_server->baseUrl().toString());
-            env.insert(QStringLiteral("LEGBA_ORG_UUID"), m_server->orgUuid());
-            env.insert(
-                QStringLiteral("LEGBA_API_TOKEN"),
-                QString::fromLatin1(token.isEmpty() ? m_server->ownerKey().reveal() : token));
-        }
-        QProcess process;
-        process.setProcessEnvironment(env);
-        process.start(QStringLiteral(LEGBA_ADMIN_BINARY),
-                      QStringList{QStringLiteral("--scan")} + args);
-        if (!process.waitForStarted(30000))
-            return {};
-        if (!QTest::qWaitFor([&] { return process.state() == QProcess::NotRunning; }, 120000)) {
-            process.kill();
-            process.waitForFinished();
-            return {};
-        }
-        return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-                QString::fromLocal8Bit(process.readAllStandardOutput()),
-                QString::fromLocal8Bit(process.readAllStandardError())};
+        const test::AdminRun run = test::runAdmin(
+            QStringLiteral(LEGBA_ADMIN_BINARY), QStringList{QStringLiteral("--scan")} + args,
+            m_home.path(), withEnvironment ? m_server.get() : nullptr, token);
+        return {run.exitCode, QString::fromLocal8Bit(run.out), run.err};
     }
 
     void verifyNoKeyText(const Run& run, const QList<QByteArray>& keys) {

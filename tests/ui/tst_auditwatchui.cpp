@@ -3,6 +3,7 @@
 // against the sandbox) puts a badge on the Audit Log entry while another pane is in view,
 // and clicking the notification (the TrayNotifier's click, no desktop needed) opens the
 // pane filtered to the events behind it and clears the badge.
+#include "AppStack.h"
 #include "AuditLogModel.h"
 #include "AuditPane.h"
 #include "AuditWatch.h"
@@ -116,14 +117,8 @@ private Q_SLOTS:
     void alert_badgesTheEntry_andItsClickOpensThePaneFiltered() {
         test::TestServer server;
         QVERIFY2(server.ok(), qPrintable(server.error()));
-        QTemporaryDir settingsDir;
-        QSettings settings(settingsDir.filePath(QStringLiteral("settings.ini")),
-                           QSettings::IniFormat);
-        ProfileStore profiles(&settings);
-        CredentialStore credentials(QStringLiteral("legba-admin-test"));
-        Session session;
-        ConnectionManager connections(&session, &profiles, &credentials, nullptr);
-        MainWindow window(&connections);
+        test::AppStack app;
+        MainWindow window(&app.connections);
         window.resize(900, 600);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
@@ -135,8 +130,8 @@ private Q_SLOTS:
         profile.displayName = QStringLiteral("Sandbox");
         profile.baseUrl = server.baseUrl();
         profile.orgUuid = server.orgUuid();
-        connections.activateTransient(profile, server.ownerKey());
-        QTRY_COMPARE_WITH_TIMEOUT(session.state(), Session::State::Connected, kWait);
+        app.connections.activateTransient(profile, server.ownerKey());
+        QTRY_COMPARE_WITH_TIMEOUT(app.session.state(), Session::State::Connected, kWait);
 
         // The Audit pane loaded and live; then another pane in view.
         auto* audit = qobject_cast<AuditPane*>(window.findChild<AuditPane*>());

@@ -1,5 +1,6 @@
 // The first-run path a person takes: open the connect dialog, type the organization and
 // key, connect to a real server, and see the instances pane load.
+#include "AppStack.h"
 #include "ConnectDialog.h"
 #include "ConnectionManager.h"
 #include "CredentialStore.h"
@@ -73,14 +74,8 @@ private Q_SLOTS:
         test::TestServer server;
         QVERIFY2(server.ok(), qPrintable(server.error()));
 
-        QTemporaryDir settingsDir;
-        QSettings settings(settingsDir.filePath(QStringLiteral("settings.ini")),
-                           QSettings::IniFormat);
-        ProfileStore profiles(&settings);
-        CredentialStore credentials(QStringLiteral("legba-admin-test"));
-        Session session;
-        ConnectionManager connections(&session, &profiles, &credentials, nullptr);
-        MainWindow window(&connections);
+        test::AppStack app;
+        MainWindow window(&app.connections);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
 
@@ -90,7 +85,7 @@ private Q_SLOTS:
         window.addOrganization();
         QVERIFY(okDisabledForBadKey);
 
-        QTRY_COMPARE_WITH_TIMEOUT(session.state(), Session::State::Connected, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(app.session.state(), Session::State::Connected, 10000);
         QVERIFY(window.connectionLabel()->text().contains(QStringLiteral("Connected")));
         QVERIFY(window.identityLabel()->text().contains(QStringLiteral("legba_")));
         QVERIFY(!window.identityLabel()->text().contains(
@@ -105,31 +100,25 @@ private Q_SLOTS:
         QVERIFY(empty->text().contains(QStringLiteral("No instances yet")));
 
         // The profile is saved without its key; the key went to the keychain.
-        QCOMPARE(profiles.profiles().size(), 1);
-        settings.sync();
-        QFile file(settings.fileName());
+        QCOMPARE(app.profiles.profiles().size(), 1);
+        app.settings.sync();
+        QFile file(app.settings.fileName());
         QVERIFY(file.open(QIODevice::ReadOnly));
         QVERIFY(!file.readAll().contains(server.ownerKey().reveal()));
-        const Profile saved = profiles.profiles().constFirst();
+        const Profile saved = app.profiles.profiles().constFirst();
         auto stored = test::await<CredentialStore::Outcome>(
-            [&](auto done) { credentials.read(saved.credentialAccount(), this, done); });
+            [&](auto done) { app.credentials.read(saved.credentialAccount(), this, done); });
         QVERIFY(stored && stored->ok());
         QCOMPARE(stored->key, server.ownerKey());
-        connections.remove(saved.id);
-        QTRY_COMPARE(session.state(), Session::State::Disconnected);
+        app.connections.remove(saved.id);
+        QTRY_COMPARE(app.session.state(), Session::State::Disconnected);
     }
 
     void wrongKey_showsKeyRejectedWithAWayToEnterANewOne() {
         test::TestServer server;
         QVERIFY2(server.ok(), qPrintable(server.error()));
-        QTemporaryDir settingsDir;
-        QSettings settings(settingsDir.filePath(QStringLiteral("settings.ini")),
-                           QSettings::IniFormat);
-        ProfileStore profiles(&settings);
-        CredentialStore credentials(QStringLiteral("legba-admin-test"));
-        Session session;
-        ConnectionManager connections(&session, &profiles, &credentials, nullptr);
-        MainWindow window(&connections);
+        test::AppStack app;
+        MainWindow window(&app.connections);
         window.show();
 
         Profile profile;
@@ -137,8 +126,8 @@ private Q_SLOTS:
         profile.baseUrl = server.baseUrl();
         profile.orgUuid = server.orgUuid();
         // Well formed, but unknown to the server.
-        connections.addOrUpdate(profile, Secret(keyformat::generate()), true);
-        QTRY_COMPARE_WITH_TIMEOUT(session.state(), Session::State::KeyRejected, 10000);
+        app.connections.addOrUpdate(profile, Secret(keyformat::generate()), true);
+        QTRY_COMPARE_WITH_TIMEOUT(app.session.state(), Session::State::KeyRejected, 10000);
         QVERIFY(window.connectionLabel()->text().contains(QStringLiteral("Key rejected")));
         QVERIFY(window.sessionBanner()->isVisible());
         QVERIFY(

@@ -1,6 +1,7 @@
 // Reminders in the window: the Settings dialog's Reminders group, driven as a person would,
 // lands in QSettings; a reminder without a desktop tray (the offscreen platform has none)
 // goes to the status bar, never a dialog; and acting on one opens the pane on the item.
+#include "AppStack.h"
 #include "ConnectionManager.h"
 #include "CredentialStore.h"
 #include "InstancesModel.h"
@@ -116,14 +117,8 @@ private Q_SLOTS:
     void reminder_withoutTray_goesToTheStatusBar_andOpensTheItem() {
         test::TestServer server;
         QVERIFY2(server.ok(), qPrintable(server.error()));
-        QTemporaryDir settingsDir;
-        QSettings settings(settingsDir.filePath(QStringLiteral("settings.ini")),
-                           QSettings::IniFormat);
-        ProfileStore profiles(&settings);
-        CredentialStore credentials(QStringLiteral("legba-admin-test"));
-        Session session;
-        ConnectionManager connections(&session, &profiles, &credentials, nullptr);
-        MainWindow window(&connections);
+        test::AppStack app;
+        MainWindow window(&app.connections);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         auto* notifier = new TrayNotifier(&window);
@@ -133,14 +128,14 @@ private Q_SLOTS:
         profile.displayName = QStringLiteral("Sandbox");
         profile.baseUrl = server.baseUrl();
         profile.orgUuid = server.orgUuid();
-        connections.activateTransient(profile, server.ownerKey());
-        QTRY_COMPARE_WITH_TIMEOUT(session.state(), Session::State::Connected, kWait);
+        app.connections.activateTransient(profile, server.ownerKey());
+        QTRY_COMPARE_WITH_TIMEOUT(app.session.state(), Session::State::Connected, kWait);
 
         // An instance, listed by the Instances pane.
         NewInstanceRequest request;
         request.image = QStringLiteral("ubuntu-20.04");
         auto created = test::await<Result<Instance>>(
-            [&](auto done) { session.client()->createInstance(request, this, done); });
+            [&](auto done) { app.session.client()->createInstance(request, this, done); });
         QVERIFY(created && *created);
         const QString uuid = created->value().instanceUuid;
         window.instancesPane()->refresh();

@@ -1,0 +1,25 @@
+#pragma once
+
+#include "ConnectionManager.h"
+#include "CredentialStore.h"
+#include "Profile.h"
+#include "Session.h"
+
+#include <QSettings>
+#include <QTemporaryDir>
+
+namespace legba::test {
+
+// The app layer as main.cpp wires it for a saved organization (no sandbox host), on
+// settings in a file of its own and the tests' keychain service: what a test hands to a
+// MainWindow to drive the whole window. Header only: it is for tests that link legba_app.
+struct AppStack {
+    QTemporaryDir settingsDir;
+    QSettings settings{settingsDir.filePath(QStringLiteral("settings.ini")), QSettings::IniFormat};
+    ProfileStore profiles{&settings};
+    CredentialStore credentials{QStringLiteral("legba-admin-test")};
+    Session session;
+    ConnectionManager connections{&session, &profiles, &credentials, nullptr};
+};
+
+} // namespace legba::test
