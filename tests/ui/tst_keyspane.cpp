@@ -2,6 +2,7 @@
 // keychain (the private D-Bus session scripts/test provides): generate, reveal once,
 // rotate (another key, with and without grace, and the app's own key), revoke, and the
 // clipboard. After every reveal, the secret must be in no widget, no model cell and no log.
+#include "AppStack.h"
 #include "ConnectionManager.h"
 #include "CredentialStore.h"
 #include "GenerateKeyDialog.h"
@@ -54,12 +55,7 @@ class TestKeysPane : public QObject {
 private:
     std::shared_ptr<std::atomic<qint64>> m_serverClockOffset;
     std::unique_ptr<test::TestServer> m_server;
-    std::unique_ptr<QTemporaryDir> m_settingsDir;
-    std::unique_ptr<QSettings> m_settings;
-    std::unique_ptr<ProfileStore> m_profiles;
-    std::unique_ptr<CredentialStore> m_credentials;
-    std::unique_ptr<Session> m_session;
-    std::unique_ptr<ConnectionManager> m_connections;
+    std::unique_ptr<test::AppStack> m_app;
     std::unique_ptr<MainWindow> m_window;
     std::unique_ptr<QAbstractItemModelTester> m_tester;
     KeysPane* m_pane = nullptr;
@@ -93,8 +89,8 @@ private:
         request.name = name;
         request.scopes = {QStringLiteral("instances:read")};
         auto issued = test::await<Result<IssuedKey>>([&](auto done) {
-            m_session->client()->createKey(request, this,
-                                           [done](Result<IssuedKey> r) { done(std::move(r)); });
+            m_app->session.client()->createKey(request, this,
+                                               [done](Result<IssuedKey> r) { done(std::move(r)); });
         });
         if (!issued || !issued->ok())
             return {};
@@ -192,15 +188,8 @@ private Q_SLOTS:
         m_server = std::make_unique<test::TestServer>(options);
         QVERIFY2(m_server->ok(), qPrintable(m_server->error()));
 
-        m_settingsDir = std::make_unique<QTemporaryDir>();
-        m_settings = std::make_unique<QSettings>(
-            m_settingsDir->filePath(QStringLiteral("settings.ini")), QSettings::IniFormat);
-        m_profiles = std::make_unique<ProfileStore>(m_settings.get());
-        m_credentials = std::make_unique<CredentialStore>(QStringLiteral("legba-admin-test-keys"));
-        m_session = std::make_unique<Session>();
-        m_connections = std::make_unique<ConnectionManager>(m_session.get(), m_profiles.get(),
-                                                            m_credentials.get(), nullptr);
-        m_window = std::make_unique<MainWindow>(m_connections.get());
+        m_app = std::make_unique<test::AppStack>(QStringLiteral("legba-admin-test-keys"));
+        m_window = std::make_unique<MainWindow>(&m_app->connections);
         m_pane = m_window->findChild<KeysPane*>();
         QVERIFY(m_pane);
         // Alive for the whole test: every change the pane makes is checked as it happens.
@@ -218,8 +207,8 @@ private Q_SLOTS:
         profile.baseUrl = m_server->baseUrl();
         profile.orgUuid = m_server->orgUuid();
         // Saved in the real keychain, as a person's profile is.
-        m_connections->addOrUpdate(profile, m_server->ownerKey(), false);
-        QTRY_COMPARE_WITH_TIMEOUT(m_session->state(), Session::State::Connected, 15000);
+        m_app->connections.addOrUpdate(profile, m_server->ownerKey(), false);
+        QTRY_COMPARE_WITH_TIMEOUT(m_app->session.state(), Session::State::Connected, 15000);
         QTRY_VERIFY_WITH_TIMEOUT(m_pane->model()->rowOf(m_server->ownerKeyId()) >= 0, 10000);
         QVERIFY(m_pane->lastRefresh().isValid());
         test::LogCapture::clear();
@@ -233,19 +222,15 @@ private Q_SLOTS:
             if (auto* dialog = qobject_cast<QDialog*>(widget); dialog && dialog->isVisible())
                 dialog->done(QDialog::Rejected);
         }
-        if (m_session && m_session->profile())
+        if (m_app && m_app->session.profile())
             test::await<CredentialStore::Outcome>([&](auto done) {
-                m_credentials->remove(m_session->profile()->credentialAccount(), this, done);
+                m_app->credentials.remove(m_app->session.profile()->credentialAccount(), this,
+                                          done);
             });
         m_tester.reset();
         m_pane = nullptr;
         m_window.reset();
-        m_connections.reset();
-        m_session.reset();
-        m_credentials.reset();
-        m_profiles.reset();
-        m_settings.reset();
-        m_settingsDir.reset();
+        m_app.reset();
         m_server.reset();
     }
 
@@ -456,7 +441,7 @@ private Q_SLOTS:
     }
 
     void rotateOwnKey_keychainHoldsTheNewKey_andTheAppUsesIt() {
-        const QString account = m_session->profile()->credentialAccount();
+        const QString account = m_app->session.profile()->credentialAccount();
         QVERIFY(selectRow(m_server->ownerKeyId()));
         m_pane->rotateSelected();
         QTRY_VERIFY(m_pane->rotateDialog());
@@ -467,15 +452,15 @@ private Q_SLOTS:
         const QString fresh = reveal->keyField()->text();
         QVERIFY(keyformat::isWellFormed(fresh.toLatin1()));
         QVERIFY(reveal->storedBox()->isChecked()); // the app saved it
-        QTRY_COMPARE(m_session->identity() ? m_session->identity()->keyId : QString(),
+        QTRY_COMPARE(m_app->session.identity() ? m_app->session.identity()->keyId : QString(),
                      reveal->record().keyId);
-        QCOMPARE(m_session->state(), Session::State::Connected);
+        QCOMPARE(m_app->session.state(), Session::State::Connected);
 
         auto stored = test::await<CredentialStore::Outcome>(
-            [&](auto done) { m_credentials->read(account, this, done); });
+            [&](auto done) { m_app->credentials.read(account, this, done); });
         QVERIFY(stored && stored->ok());
         QCOMPARE(QString::fromLatin1(stored->key.reveal()), fresh);
-        QVERIFY(!m_credentials->isSessionOnly(account));
+        QVERIFY(!m_app->credentials.isSessionOnly(account));
         QVERIFY(keyRejected(m_server->ownerKey().reveal()));
 
         // The new key is the one marked in use, and the app still works with it.
@@ -483,7 +468,7 @@ private Q_SLOTS:
         QVERIFY(closeReveal(reveal));
         m_pane->refresh();
         QTRY_VERIFY(!m_pane->isWorking());
-        QCOMPARE(m_session->state(), Session::State::Connected);
+        QCOMPARE(m_app->session.state(), Session::State::Connected);
         verifySecretIsNowhere(fresh);
         stored->key.clear();
     }
@@ -506,13 +491,13 @@ private Q_SLOTS:
         QVERIFY(reveal->noticeLabel()->isVisible());
         QVERIFY(reveal->noticeLabel()->text().contains(QStringLiteral("locked (test)")));
         // The app switched to the new key anyway (kept for this session only).
-        QTRY_COMPARE(m_session->identity() ? m_session->identity()->keyId : QString(),
+        QTRY_COMPARE(m_app->session.identity() ? m_app->session.identity()->keyId : QString(),
                      reveal->record().keyId);
-        QVERIFY(m_credentials->isSessionOnly(m_session->profile()->credentialAccount()));
+        QVERIFY(m_app->credentials.isSessionOnly(m_app->session.profile()->credentialAccount()));
         QVERIFY(keyWorks(fresh.toLatin1()));
         QVERIFY(keyRejected(m_server->ownerKey().reveal()));
         QVERIFY(closeReveal(reveal));
-        m_credentials->forgetSessionKey(m_session->profile()->credentialAccount());
+        m_app->credentials.forgetSessionKey(m_app->session.profile()->credentialAccount());
     }
 
     void revokeAnotherKey_isGoneOrMarkedRevoked() {
@@ -548,11 +533,11 @@ private Q_SLOTS:
         QCOMPARE(
             m_pane->model()->data(m_pane->model()->index(row, KeysModel::StatusColumn)).toString(),
             QStringLiteral("revoked"));
-        QCOMPARE(m_session->state(), Session::State::Connected);
+        QCOMPARE(m_app->session.state(), Session::State::Connected);
     }
 
     void revokeOwnKey_warnsThenDisconnectsCleanly() {
-        const QString account = m_session->profile()->credentialAccount();
+        const QString account = m_app->session.profile()->credentialAccount();
         QVERIFY(selectRow(m_server->ownerKeyId()));
         QString question;
         QTimer::singleShot(0, this, [&] {
@@ -562,13 +547,13 @@ private Q_SLOTS:
         test::answerNextMessageBox(this, QStringLiteral("confirmRevokeButton"));
         m_pane->revokeSelected();
         QVERIFY(question.contains(QStringLiteral("disconnect")));
-        QTRY_COMPARE_WITH_TIMEOUT(m_session->state(), Session::State::Disconnected, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(m_app->session.state(), Session::State::Disconnected, 10000);
         QCOMPARE(m_pane->model()->rowCount(), 0);
         QVERIFY(m_pane->banner()->isVisible());
         QVERIFY(m_pane->banner()->text().contains(QStringLiteral("revoked")));
         QVERIFY(keyRejected(m_server->ownerKey().reveal()));
         auto stored = test::await<CredentialStore::Outcome>(
-            [&](auto done) { m_credentials->read(account, this, done); });
+            [&](auto done) { m_app->credentials.read(account, this, done); });
         QVERIFY(stored);
         QCOMPARE(stored->status, CredentialStore::Status::NotFound);
         QVERIFY(!m_pane->generateButton()->isEnabled());
@@ -640,10 +625,10 @@ private Q_SLOTS:
         QVERIFY(reveal->useButton()->isVisible());
         QTest::mouseClick(reveal->useButton(), Qt::LeftButton);
         QTRY_VERIFY(reveal->storedBox()->isChecked());
-        QTRY_COMPARE_WITH_TIMEOUT(m_session->identity() ? m_session->identity()->keyId : QString(),
-                                  newId, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            m_app->session.identity() ? m_app->session.identity()->keyId : QString(), newId, 10000);
         auto stored = test::await<CredentialStore::Outcome>([&](auto done) {
-            m_credentials->read(m_session->profile()->credentialAccount(), this, done);
+            m_app->credentials.read(m_app->session.profile()->credentialAccount(), this, done);
         });
         QVERIFY(stored && stored->ok());
         QCOMPARE(QString::fromLatin1(stored->key.reveal()), secret);
@@ -663,8 +648,8 @@ private Q_SLOTS:
         QVERIFY(reveal);
         const QString newId = reveal->record().keyId;
         QTest::mouseClick(reveal->useButton(), Qt::LeftButton);
-        QTRY_COMPARE_WITH_TIMEOUT(m_session->identity() ? m_session->identity()->keyId : QString(),
-                                  newId, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            m_app->session.identity() ? m_app->session.identity()->keyId : QString(), newId, 10000);
         QVERIFY(closeReveal(reveal));
 
         QTRY_COMPARE(m_pane->availability(), KeysPane::Availability::OwnKeyOnly);
@@ -717,8 +702,9 @@ private Q_SLOTS:
         profile.baseUrl = bare.baseUrl();
         profile.orgUuid = m_server->orgUuid();
         profile.kind = Profile::Kind::Environment;
-        m_connections->activateTransient(profile, Secret(keyformat::generate()));
-        QTRY_COMPARE_WITH_TIMEOUT(m_session->identity() ? m_session->identity()->keyId : QString(),
+        m_app->connections.activateTransient(profile, Secret(keyformat::generate()));
+        QTRY_COMPARE_WITH_TIMEOUT(m_app->session.identity() ? m_app->session.identity()->keyId
+                                                            : QString(),
                                   self.keyId, 10000);
         QTRY_COMPARE_WITH_TIMEOUT(m_pane->availability(), KeysPane::Availability::NotOnServer,
                                   10000);
@@ -738,7 +724,7 @@ private Q_SLOTS:
         QVERIFY2(m_pane->rotateButton()->isEnabled(),
                  qPrintable(m_pane->rotateButton()->toolTip()));
         QVERIFY(!m_pane->revokeButton()->isEnabled());
-        m_session->disconnectFromServer();
+        m_app->session.disconnectFromServer();
     }
 
     void refresh_keepsTheSelection() {

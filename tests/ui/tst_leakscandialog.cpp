@@ -2,6 +2,7 @@
 // table (file, line, masked key, matching key, status), Revoke… on an active match going
 // through the pane's confirmation and KeyActions, the row turning "Revoked", cancel, and no
 // key text in any cell or log line.
+#include "AppStack.h"
 #include "ConnectionManager.h"
 #include "CredentialStore.h"
 #include "KeysModel.h"
@@ -45,13 +46,8 @@ class TestLeakScanDialog : public QObject {
 private:
     std::unique_ptr<test::LogCapture> m_log;
     std::unique_ptr<test::TestServer> m_server;
-    QTemporaryDir m_settingsDir;
     QTemporaryDir m_tree;
-    std::unique_ptr<QSettings> m_settings;
-    std::unique_ptr<ProfileStore> m_profiles;
-    std::unique_ptr<CredentialStore> m_credentials;
-    std::unique_ptr<Session> m_session;
-    std::unique_ptr<ConnectionManager> m_connections;
+    std::unique_ptr<test::AppStack> m_app;
     std::unique_ptr<KeysPane> m_pane;
     IssuedKey m_deploy;
     IssuedKey m_old;
@@ -59,7 +55,7 @@ private:
     IssuedKey createKey(const QString& name) {
         NewKeyRequest request{name, {QStringLiteral("instances:read")}, {}};
         auto issued = test::await<Result<IssuedKey>>(
-            [&](auto done) { m_session->client()->createKey(request, this, done); });
+            [&](auto done) { m_app->session.client()->createKey(request, this, done); });
         if (!issued || !issued->ok())
             return {};
         return issued->value();
@@ -101,14 +97,8 @@ private Q_SLOTS:
         m_log = std::make_unique<test::LogCapture>();
         m_server = std::make_unique<test::TestServer>();
         QVERIFY2(m_server->ok(), qPrintable(m_server->error()));
-        m_settings = std::make_unique<QSettings>(
-            m_settingsDir.filePath(QStringLiteral("settings.ini")), QSettings::IniFormat);
-        m_profiles = std::make_unique<ProfileStore>(m_settings.get());
-        m_credentials = std::make_unique<CredentialStore>(QStringLiteral("legba-admin-test-scan"));
-        m_session = std::make_unique<Session>();
-        m_connections = std::make_unique<ConnectionManager>(m_session.get(), m_profiles.get(),
-                                                            m_credentials.get(), nullptr);
-        m_pane = std::make_unique<KeysPane>(m_connections.get());
+        m_app = std::make_unique<test::AppStack>(QStringLiteral("legba-admin-test-scan"));
+        m_pane = std::make_unique<KeysPane>(&m_app->connections);
         m_pane->resize(1000, 600);
         m_pane->show();
         QVERIFY(QTest::qWaitForWindowExposed(m_pane.get()));
@@ -119,14 +109,14 @@ private Q_SLOTS:
         profile.displayName = QStringLiteral("Scan test org");
         profile.baseUrl = m_server->baseUrl();
         profile.orgUuid = m_server->orgUuid();
-        m_connections->activateTransient(profile, m_server->ownerKey());
-        QTRY_COMPARE_WITH_TIMEOUT(m_session->state(), Session::State::Connected, 15000);
+        m_app->connections.activateTransient(profile, m_server->ownerKey());
+        QTRY_COMPARE_WITH_TIMEOUT(m_app->session.state(), Session::State::Connected, 15000);
 
         m_deploy = createKey(QStringLiteral("CI deploy"));
         m_old = createKey(QStringLiteral("Old laptop"));
         QVERIFY(!m_deploy.secret.isEmpty() && !m_old.secret.isEmpty());
         auto revoked = test::await<Result<Done>>(
-            [&](auto done) { m_session->client()->revokeKey(m_old.record.keyId, this, done); });
+            [&](auto done) { m_app->session.client()->revokeKey(m_old.record.keyId, this, done); });
         QVERIFY(revoked && revoked->ok());
         m_pane->refresh();
         QTRY_VERIFY_WITH_TIMEOUT(m_pane->model()->rowOf(m_deploy.record.keyId) >= 0, 10000);

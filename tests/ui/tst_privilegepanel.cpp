@@ -4,6 +4,7 @@
 // through the reveal dialog and the grace period, and what the panel says when the key
 // in use may not read the audit log. Screenshots of the column and the panel are saved
 // under $LEGBA_SCREENSHOTS when it is set.
+#include "AppStack.h"
 #include "ConnectionManager.h"
 #include "CredentialStore.h"
 #include "KeysModel.h"
@@ -50,12 +51,7 @@ private:
     QDateTime m_now;
     std::shared_ptr<std::atomic<qint64>> m_clock = std::make_shared<std::atomic<qint64>>(0);
     std::unique_ptr<test::TestServer> m_server;
-    std::unique_ptr<QTemporaryDir> m_settingsDir;
-    std::unique_ptr<QSettings> m_settings;
-    std::unique_ptr<ProfileStore> m_profiles;
-    std::unique_ptr<CredentialStore> m_credentials;
-    std::unique_ptr<Session> m_session;
-    std::unique_ptr<ConnectionManager> m_connections;
+    std::unique_ptr<test::AppStack> m_app;
     std::unique_ptr<KeysPane> m_pane;
     std::unique_ptr<QAbstractItemModelTester> m_tester;
     IssuedKey m_reader, m_idle, m_full, m_noAudit;
@@ -91,8 +87,8 @@ private:
         profile.displayName = QStringLiteral("Advisor test org");
         profile.baseUrl = m_server->baseUrl();
         profile.orgUuid = m_server->orgUuid();
-        m_connections->addOrUpdate(profile, key, false);
-        QTRY_COMPARE_WITH_TIMEOUT(m_session->state(), Session::State::Connected, kWait);
+        m_app->connections.addOrUpdate(profile, key, false);
+        QTRY_COMPARE_WITH_TIMEOUT(m_app->session.state(), Session::State::Connected, kWait);
     }
 
     QString cell(const IssuedKey& key) const {
@@ -133,19 +129,12 @@ private Q_SLOTS:
         request(m_full.secret, true);
         setTime(m_now);
 
-        m_settingsDir = std::make_unique<QTemporaryDir>();
-        m_settings = std::make_unique<QSettings>(
-            m_settingsDir->filePath(QStringLiteral("settings.ini")), QSettings::IniFormat);
-        m_profiles = std::make_unique<ProfileStore>(m_settings.get());
-        m_credentials = std::make_unique<CredentialStore>(QStringLiteral("legba-admin-test-adv"));
-        m_session = std::make_unique<Session>();
-        m_connections = std::make_unique<ConnectionManager>(m_session.get(), m_profiles.get(),
-                                                            m_credentials.get(), nullptr);
-        m_pane = std::make_unique<KeysPane>(m_connections.get());
+        m_app = std::make_unique<test::AppStack>(QStringLiteral("legba-admin-test-adv"));
+        m_pane = std::make_unique<KeysPane>(&m_app->connections);
         m_tester = std::make_unique<QAbstractItemModelTester>(
             m_pane->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         m_pane->privilegePanel()->evidence()->setClock([this] { return m_now; });
-        connect(m_session.get(), &Session::stateChanged, m_pane.get(), &KeysPane::sessionChanged);
+        connect(&m_app->session, &Session::stateChanged, m_pane.get(), &KeysPane::sessionChanged);
         m_pane->resize(1400, 720);
         m_pane->show();
         QVERIFY(QTest::qWaitForWindowExposed(m_pane.get()));
@@ -156,18 +145,14 @@ private Q_SLOTS:
             if (auto* dialog = qobject_cast<QDialog*>(widget); dialog && dialog->isVisible())
                 dialog->done(QDialog::Rejected);
         }
-        if (m_session && m_session->profile())
+        if (m_app && m_app->session.profile())
             test::await<CredentialStore::Outcome>([&](auto done) {
-                m_credentials->remove(m_session->profile()->credentialAccount(), this, done);
+                m_app->credentials.remove(m_app->session.profile()->credentialAccount(), this,
+                                          done);
             });
         m_tester.reset();
         m_pane.reset();
-        m_connections.reset();
-        m_session.reset();
-        m_credentials.reset();
-        m_profiles.reset();
-        m_settings.reset();
-        m_settingsDir.reset();
+        m_app.reset();
         m_server.reset();
     }
 
@@ -253,8 +238,9 @@ private Q_SLOTS:
         panel->narrowing()->revokeDue();
         // The pane refreshes after the revoke: the old key leaves the list of active keys.
         QTRY_COMPARE_WITH_TIMEOUT(m_pane->model()->rowOf(m_reader.record.keyId), -1, kWait);
-        auto old = test::await<Result<ApiKey>>(
-            [&](auto done) { m_session->client()->getKeyById(m_reader.record.keyId, this, done); });
+        auto old = test::await<Result<ApiKey>>([&](auto done) {
+            m_app->session.client()->getKeyById(m_reader.record.keyId, this, done);
+        });
         QVERIFY(old && *old);
         QCOMPARE(old->value().status, KeyStatus::Revoked);
     }
@@ -262,7 +248,7 @@ private Q_SLOTS:
     void withoutAuditRead_thePanelSaysSo() {
         connectWith(m_noAudit.secret);
         PrivilegePanel* panel = m_pane->privilegePanel();
-        QTRY_VERIFY_WITH_TIMEOUT(m_session->identity().has_value(), kWait);
+        QTRY_VERIFY_WITH_TIMEOUT(m_app->session.identity().has_value(), kWait);
         QTRY_VERIFY_WITH_TIMEOUT(
             panel->statusLabel()->text().contains(QStringLiteral("audit:read")), kWait);
         QVERIFY(!panel->evidence()->hasEvidence());
