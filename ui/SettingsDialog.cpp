@@ -5,6 +5,7 @@
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QFormLayout>
+#include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -185,18 +186,29 @@ SettingsDialog::SettingsDialog(QWidget* parent)
     connect(m_buttons->button(QDialogButtonBox::RestoreDefaults), &QPushButton::clicked, this,
             [this] { setValues(AppSettings{}); });
 
+    // Two columns: the app's own settings, then what it tells the user about. One column
+    // was taller than a 600-pixel screen.
+    auto* columns = new QGridLayout;
+    columns->addWidget(security, 0, 0);
+    columns->addWidget(instances, 1, 0);
+    columns->addWidget(appearance, 2, 0);
+    columns->addWidget(remindersBox, 0, 1, 2, 1);
+    columns->addWidget(buildWatchGroup(), 2, 1, 2, 1);
+    columns->setRowStretch(3, 1);
+    columns->setColumnStretch(0, 1);
+    columns->setColumnStretch(1, 1);
+
     auto* layout = new QVBoxLayout(this);
-    layout->addWidget(security);
-    layout->addWidget(instances);
-    layout->addWidget(remindersBox);
-    layout->addWidget(buildWatchGroup());
-    layout->addWidget(appearance);
+    layout->addLayout(columns);
     layout->addWidget(where);
-    layout->addStretch(1);
     layout->addWidget(m_buttons);
-    setMinimumWidth(440);
 
     setValues(AppSettings::load(settings));
+    // A dialog takes its height from its size hint, which ignores that wrapped notes need
+    // more lines at the width it gets: ask the layout for the height at that width.
+    layout->activate();
+    const int width = sizeHint().width();
+    resize(width, layout->totalHeightForWidth(width));
 }
 
 SettingsDialog::~SettingsDialog() = default;

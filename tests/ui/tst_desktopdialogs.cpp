@@ -130,6 +130,24 @@ private Q_SLOTS:
         QVERIFY(AppSettings::load().refreshSeconds >= AppSettings::kMinRefreshSeconds);
     }
 
+    void settingsDialog_opensWithEveryNoteWhole_andFitsA600PixelScreen() {
+        SettingsDialog dialog;
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        // A wrapped note given fewer lines than its text needs is cut off mid-sentence.
+        const auto labels = dialog.findChildren<QLabel*>();
+        int wrapped = 0;
+        for (const QLabel* label : labels) {
+            if (!label->wordWrap() || !label->isVisible())
+                continue;
+            ++wrapped;
+            QVERIFY2(label->height() >= label->heightForWidth(label->width()),
+                     qPrintable(label->text()));
+        }
+        QVERIFY(wrapped >= 3);
+        QVERIFY2(dialog.height() <= 600 - 40, qPrintable(QString::number(dialog.height())));
+    }
+
     void appSettings_badStoredValues_readAsDefaults() {
         QSettings settings;
         settings.setValue(QStringLiteral("clipboard/clearSeconds"), QStringLiteral("soon"));
