@@ -136,15 +136,17 @@ KeysPane::KeysPane(ConnectionManager* connections, QWidget* parent)
     for (int column : {KeysModel::StatusColumn, KeysModel::ExpiresColumn, KeysModel::HealthColumn})
         m_view->setItemDelegateForColumn(column,
                                          new StatusBadgeDelegate(KeysModel::BadgeToneRole, m_view));
+    // Narrow enough that the last column (the advisor's verdict) is whole in a window of
+    // 1200 pixels; the scopes are whole in their tooltip and the detail panel.
     const int charWidth = m_view->fontMetrics().averageCharWidth();
-    m_view->setColumnWidth(KeysModel::NameColumn, charWidth * 30);
+    m_view->setColumnWidth(KeysModel::NameColumn, charWidth * 24);
     const QFontMetrics mono(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_view->setColumnWidth(KeysModel::PrefixColumn,
                            mono.horizontalAdvance(QStringLiteral("legba_XXXXXX…")) + charWidth * 3);
-    m_view->setColumnWidth(KeysModel::ScopesColumn, charWidth * 34);
-    m_view->setColumnWidth(KeysModel::CreatedColumn, charWidth * 13);
-    m_view->setColumnWidth(KeysModel::LastUsedColumn, charWidth * 13);
-    m_view->setColumnWidth(KeysModel::ExpiresColumn, charWidth * 16);
+    m_view->setColumnWidth(KeysModel::ScopesColumn, charWidth * 24);
+    m_view->setColumnWidth(KeysModel::CreatedColumn, charWidth * 11);
+    m_view->setColumnWidth(KeysModel::LastUsedColumn, charWidth * 11);
+    m_view->setColumnWidth(KeysModel::ExpiresColumn, charWidth * 14);
     m_view->setColumnWidth(KeysModel::StatusColumn, charWidth * 13);
 
     m_list->pageLabel()->setObjectName(QStringLiteral("keysEmptyState"));
