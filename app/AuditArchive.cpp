@@ -561,11 +561,15 @@ QString AuditArchive::pathFor(const QString& profileId, const QString& dataDir) 
     return dir + QStringLiteral("/audit/") + name + QStringLiteral(".sqlite");
 }
 
-bool AuditArchive::removeFiles(const QString& path) {
+bool AuditArchive::removeFiles(const QString& path, QString* error) {
     bool gone = true;
     for (const char* suffix : {"", "-wal", "-shm"}) {
-        const QString file = path + QLatin1String(suffix);
-        gone = (!QFile::exists(file) || QFile::remove(file)) && gone;
+        QFile file(path + QLatin1String(suffix));
+        if (!file.exists() || file.remove())
+            continue;
+        if (gone && error)
+            *error = file.fileName() + QStringLiteral(": ") + file.errorString();
+        gone = false;
     }
     return gone;
 }

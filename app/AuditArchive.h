@@ -88,8 +88,9 @@ public:
     static QString pathFor(const QString& profileId, const QString& dataDir = {});
 
     // Deletes an archive's file with its -wal and -shm (a profile being removed; the archive
-    // must not be open). True when none of them is left.
-    static bool removeFiles(const QString& path);
+    // must not be open). True when none of them is left; else, with `error`, names the first
+    // file left and why ("<file>: <reason>").
+    static bool removeFiles(const QString& path, QString* error = nullptr);
 
     // Opens (creating with mode 0600, or migrating an older schema) the file. Throws
     // ArchiveError.

@@ -1,8 +1,11 @@
 #include "ConnectionManager.h"
 
+#include "AuditArchive.h"
 #include "KeyFormat.h"
 #include "KeyWords.h"
 #include "Logging.h"
+
+#include <QFileInfo>
 
 namespace legba {
 
@@ -98,13 +101,33 @@ void ConnectionManager::addOrUpdate(Profile profile, const Secret& key, bool ses
                          });
 }
 
-void ConnectionManager::remove(const QString& profileId) {
+std::optional<ProfileArchive> ConnectionManager::archiveOf(const QString& profileId) const {
+    const QString path = AuditArchive::pathFor(profileId, m_archiveDataDir);
+    if (!QFileInfo::exists(path))
+        return std::nullopt;
+    ProfileArchive archive{path, 0};
+    for (const char* suffix : {"", "-wal", "-shm"})
+        archive.bytes += QFileInfo(path + QLatin1String(suffix)).size();
+    return archive;
+}
+
+void ConnectionManager::remove(const QString& profileId, ArchiveChoice archive) {
     const std::optional<Profile> profile = m_profiles->profile(profileId);
     if (!profile)
         return;
     if (currentProfileId() == profileId)
         m_session->disconnectFromServer();
     m_profiles->remove(profileId);
+    if (archive == ArchiveChoice::Delete) {
+        QString error;
+        if (!AuditArchive::removeFiles(AuditArchive::pathFor(profileId, m_archiveDataDir),
+                                       &error)) {
+            qCWarning(lcApp) << "the removed profile's audit archive was not deleted:" << error;
+            Q_EMIT notice(tr("'%1' was removed, but its local audit archive could not be "
+                             "deleted: %2")
+                              .arg(profile->displayName, error));
+        }
+    }
     m_credentials->remove(profile->credentialAccount(), this,
                           [this, name = profile->displayName](CredentialStore::Outcome outcome) {
                               if (!outcome.ok())

@@ -6,8 +6,15 @@
 #include "Session.h"
 
 #include <QObject>
+#include <optional>
 
 namespace legba {
+
+// A profile's local audit archive (app/AuditArchive) as its removal sees it.
+struct ProfileArchive {
+    QString path;
+    qint64 bytes = 0; // the file with its -wal and -shm
+};
 
 // Turns "use this organization" into a connected session: finds the profile's key in the
 // keychain, connects, and says plainly what is missing when it cannot (no key saved,
@@ -36,8 +43,18 @@ public:
     // keyStorageFailed() is emitted and the key is kept in memory for this run all the same,
     // so that what the user typed is not lost and the connection goes ahead.
     void addOrUpdate(Profile profile, const Secret& key, bool sessionOnly);
-    // Removes the profile and deletes its keychain entry.
-    void remove(const QString& profileId);
+    // The profile's local audit archive, when it has one (its removal asks about it first).
+    std::optional<ProfileArchive> archiveOf(const QString& profileId) const;
+    // What remove() does with the profile's local audit archive: kept unless asked.
+    enum class ArchiveChoice { Keep, Delete };
+    // Removes the profile and deletes its keychain entry; with ArchiveChoice::Delete, its
+    // local audit archive too, after the profile is gone (the session disconnected first, so
+    // that nothing holds it open). An archive that cannot be deleted is a notice() naming
+    // the file and why; the profile is removed all the same.
+    void remove(const QString& profileId, ArchiveChoice archive = ArchiveChoice::Keep);
+    // The folder the archives are in (AuditArchive::pathFor's dataDir); empty, the default:
+    // the app's data directory.
+    void setArchiveDataDir(const QString& dir) { m_archiveDataDir = dir; }
     // Deletes the key but keeps the profile.
     void forgetKey(const QString& profileId);
     // Stores a key (new or rotated) for the current profile; done(ok, message).
@@ -61,6 +78,7 @@ private:
     ProfileStore* m_profiles;
     CredentialStore* m_credentials;
     SandboxHost* m_sandbox; // may be null (no sandbox in this run)
+    QString m_archiveDataDir;
 };
 
 } // namespace legba

@@ -12,6 +12,7 @@
 #include "Logging.h"
 #include "MessageBanner.h"
 #include "PlaceholderPane.h"
+#include "RemoveOrganizationBox.h"
 #include "SecretClipboard.h"
 #include "Session.h"
 #include "SettingsDialog.h"
@@ -453,16 +454,10 @@ void MainWindow::removeCurrentOrganization() {
     if (!m_session->profile())
         return;
     const Profile profile = *m_session->profile();
-    QMessageBox box(QMessageBox::Warning, tr("Remove Organization"),
-                    tr("Remove '%1' from Legba Admin and delete its API key from the system "
-                       "keychain? The key itself stays valid on the server.")
-                        .arg(profile.displayName),
-                    QMessageBox::Cancel, this);
-    QPushButton* removeButton = box.addButton(tr("Remove"), QMessageBox::DestructiveRole);
-    box.setDefaultButton(QMessageBox::Cancel);
+    RemoveOrganizationBox box(profile, m_connections->archiveOf(profile.id), this);
     box.exec();
-    if (box.clickedButton() == removeButton)
-        m_connections->remove(profile.id);
+    if (box.removeConfirmed())
+        m_connections->remove(profile.id, box.archiveChoice());
 }
 
 void MainWindow::forgetCurrentKey() {

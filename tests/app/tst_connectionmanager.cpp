@@ -1,5 +1,6 @@
 // Several organizations side by side, each with its key in the real keychain (the private
 // D-Bus session of scripts/test): switching, removal, forgetting, and a keychain that fails.
+#include "AuditArchive.h"
 #include "ConnectionManager.h"
 #include "CredentialStore.h"
 #include "KeyFormat.h"
@@ -7,6 +8,8 @@
 #include "TestServer.h"
 #include "Wait.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -24,6 +27,7 @@ private:
     std::unique_ptr<CredentialStore> m_credentials;
     std::unique_ptr<Session> m_session;
     std::unique_ptr<ConnectionManager> m_connections;
+    std::unique_ptr<QTemporaryDir> m_archiveDir;
 
     static Profile profileFor(const test::TestServer& server, const QString& name) {
         Profile profile;
@@ -58,9 +62,12 @@ private Q_SLOTS:
         m_session = std::make_unique<Session>();
         m_connections = std::make_unique<ConnectionManager>(m_session.get(), m_profiles.get(),
                                                             m_credentials.get(), nullptr);
+        m_archiveDir = std::make_unique<QTemporaryDir>();
+        m_connections->setArchiveDataDir(m_archiveDir->path());
     }
     void cleanup() {
         m_connections.reset();
+        m_archiveDir.reset();
         m_session.reset();
         m_credentials.reset();
         m_profiles.reset();
@@ -122,6 +129,88 @@ private Q_SLOTS:
         QCOMPARE(m_session->state(), Session::State::Disconnected);
         QVERIFY(m_profiles->profiles().isEmpty());
         QTRY_COMPARE_WITH_TIMEOUT(readKey(profile).status, CredentialStore::Status::NotFound, 5000);
+    }
+
+    // A saved profile with an archive of its audit log beside it, and the -wal and -shm a
+    // run that ended without closing it leaves.
+    Profile profileWithArchive(const QString& name) {
+        Profile profile;
+        profile.displayName = name;
+        profile.baseUrl = QUrl(QStringLiteral("https://legba.example.com"));
+        profile.orgUuid = QStringLiteral("123e4567-e89b-12d3-a456-426614174000");
+        profile = m_profiles->save(profile);
+        const QString path = AuditArchive::pathFor(profile.id, m_archiveDir->path());
+        { AuditArchive archive(path); }
+        for (const char* suffix : {"-wal", "-shm"}) {
+            QFile journal(path + QLatin1String(suffix));
+            if (!journal.open(QIODevice::WriteOnly) || journal.write(QByteArray(1000, 'x')) != 1000)
+                qFatal("cannot write %s", qPrintable(journal.fileName()));
+        }
+        return profile;
+    }
+
+    void archiveOf_isThereOnlyWithAFile_andCountsItsJournal() {
+        Profile bare;
+        bare.displayName = QStringLiteral("No archive");
+        bare.baseUrl = QUrl(QStringLiteral("https://legba.example.com"));
+        bare.orgUuid = QStringLiteral("123e4567-e89b-12d3-a456-426614174000");
+        bare = m_profiles->save(bare);
+        QVERIFY(!m_connections->archiveOf(bare.id));
+
+        const Profile profile = profileWithArchive(QStringLiteral("Archived"));
+        const std::optional<ProfileArchive> archive = m_connections->archiveOf(profile.id);
+        QVERIFY(archive);
+        QCOMPARE(archive->path, AuditArchive::pathFor(profile.id, m_archiveDir->path()));
+        QCOMPARE(archive->bytes, QFileInfo(archive->path).size() + 2000);
+        QVERIFY(archive->bytes > 2000);
+    }
+
+    void removing_keepsTheArchiveUnlessAsked() {
+        const Profile profile = profileWithArchive(QStringLiteral("Kept"));
+        const QString path = m_connections->archiveOf(profile.id)->path;
+        QSignalSpy notices(m_connections.get(), &ConnectionManager::notice);
+        m_connections->remove(profile.id);
+        QVERIFY(!m_profiles->profile(profile.id));
+        for (const char* suffix : {"", "-wal", "-shm"})
+            QVERIFY(QFileInfo::exists(path + QLatin1String(suffix)));
+        m_connections->remove(profile.id); // already gone: nothing to do, nothing said
+        QCOMPARE(notices.count(), 0);
+    }
+
+    void removingWithTheArchive_deletesTheFileAndItsJournal() {
+        const Profile profile = profileWithArchive(QStringLiteral("Deleted"));
+        const Profile other = profileWithArchive(QStringLiteral("Other"));
+        const QString path = m_connections->archiveOf(profile.id)->path;
+        QSignalSpy notices(m_connections.get(), &ConnectionManager::notice);
+        m_connections->remove(profile.id, ConnectionManager::ArchiveChoice::Delete);
+        QVERIFY(!m_profiles->profile(profile.id));
+        for (const char* suffix : {"", "-wal", "-shm"})
+            QVERIFY(!QFileInfo::exists(path + QLatin1String(suffix)));
+        QVERIFY(!m_connections->archiveOf(profile.id));
+        QVERIFY(m_connections->archiveOf(other.id)); // another profile's archive stays
+        QCOMPARE(notices.count(), 0);
+    }
+
+    // What cannot be deleted (here a folder where the -wal should be, which no one can
+    // unlink, root included) is said with the file and the reason; the profile goes anyway.
+    void archiveThatCannotBeDeleted_isNamedWithTheReason_andTheProfileIsRemoved() {
+        const Profile profile = profileWithArchive(QStringLiteral("Stubborn"));
+        const QString path = m_connections->archiveOf(profile.id)->path;
+        const QString wal = path + QStringLiteral("-wal");
+        QVERIFY(QFile::remove(wal));
+        QVERIFY(QDir().mkpath(wal + QStringLiteral("/inside")));
+        QSignalSpy notices(m_connections.get(), &ConnectionManager::notice);
+        m_connections->remove(profile.id, ConnectionManager::ArchiveChoice::Delete);
+        QVERIFY(!m_profiles->profile(profile.id));
+        QCOMPARE(notices.count(), 1);
+        const QString message = notices.first().first().toString();
+        QVERIFY2(message.contains(QStringLiteral("'Stubborn' was removed")), qPrintable(message));
+        QVERIFY2(message.contains(wal + QStringLiteral(": ")), qPrintable(message));
+        const QString reason = message.mid(message.indexOf(wal) + wal.size() + 2);
+        QVERIFY2(!reason.trimmed().isEmpty(), qPrintable(message));
+        // What could go, went.
+        QVERIFY(!QFileInfo::exists(path));
+        QVERIFY(!QFileInfo::exists(path + QStringLiteral("-shm")));
     }
 
     void forgettingTheKey_keepsTheProfileAndAsksForAKey() {
