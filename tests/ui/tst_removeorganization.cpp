@@ -2,13 +2,11 @@
 // confirmation: the profile's local audit archive is named with its size, kept unless its box
 // is ticked, deleted with its -wal and -shm when it is, and a deletion that fails is shown
 // with the file and the reason while the profile goes anyway.
+#include "AppStack.h"
 #include "AuditArchive.h"
-#include "ConnectionManager.h"
-#include "CredentialStore.h"
 #include "MainWindow.h"
 #include "MessageBanner.h"
 #include "RemoveOrganizationBox.h"
-#include "Session.h"
 #include "TestServer.h"
 
 #include <QAction>
@@ -18,7 +16,6 @@
 #include <QFileInfo>
 #include <QLocale>
 #include <QPushButton>
-#include <QSettings>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -45,13 +42,11 @@ class TestRemoveOrganization : public QObject {
     Q_OBJECT
 
 private:
-    QTemporaryDir m_settingsDir;
     std::unique_ptr<test::TestServer> m_server;
-    std::unique_ptr<QSettings> m_settings;
-    std::unique_ptr<ProfileStore> m_profiles;
-    std::unique_ptr<CredentialStore> m_credentials;
-    std::unique_ptr<Session> m_session;
-    std::unique_ptr<ConnectionManager> m_connections;
+    std::unique_ptr<test::AppStack> m_app;
+    ProfileStore* m_profiles = nullptr;
+    Session* m_session = nullptr;
+    ConnectionManager* m_connections = nullptr;
     std::unique_ptr<QTemporaryDir> m_archiveDir;
     std::unique_ptr<MainWindow> m_window;
 
@@ -125,27 +120,19 @@ private Q_SLOTS:
     void init() {
         m_server = std::make_unique<test::TestServer>();
         QVERIFY2(m_server->ok(), qPrintable(m_server->error()));
-        m_settings = std::make_unique<QSettings>(
-            m_settingsDir.filePath(QStringLiteral("settings.ini")), QSettings::IniFormat);
-        m_settings->clear();
-        m_profiles = std::make_unique<ProfileStore>(m_settings.get());
-        m_credentials = std::make_unique<CredentialStore>(QStringLiteral("legba-admin-test"));
-        m_session = std::make_unique<Session>();
-        m_connections = std::make_unique<ConnectionManager>(m_session.get(), m_profiles.get(),
-                                                            m_credentials.get(), nullptr);
+        m_app = std::make_unique<test::AppStack>();
+        m_profiles = &m_app->profiles;
+        m_session = &m_app->session;
+        m_connections = &m_app->connections;
         m_archiveDir = std::make_unique<QTemporaryDir>();
         m_connections->setArchiveDataDir(m_archiveDir->path());
-        m_window = std::make_unique<MainWindow>(m_connections.get());
+        m_window = std::make_unique<MainWindow>(m_connections);
         m_window->show();
         QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
     }
     void cleanup() {
         m_window.reset();
-        m_connections.reset();
-        m_session.reset();
-        m_credentials.reset();
-        m_profiles.reset();
-        m_settings.reset();
+        m_app.reset();
         m_archiveDir.reset();
         m_server.reset();
     }
