@@ -42,9 +42,12 @@ void AuditHistory::onSessionChanged() {
         m_profileId.clear();
         m_unavailable.clear();
     }
+    const bool wasConnected = std::exchange(m_connected, state == Session::State::Connected);
     if (state == Session::State::Connected && !id.isEmpty() && m_session->can(Scope::AuditRead) &&
         m_profileId.isEmpty())
         open(id);
+    else if (m_connected && !wasConnected && m_archive)
+        syncNewest(); // back from offline: what happened meanwhile (and the backfill goes on)
 }
 
 void AuditHistory::open(const QString& profileId) {
@@ -64,7 +67,7 @@ void AuditHistory::open(const QString& profileId) {
         return;
     }
     m_issues.clear();
-    m_backfillStarted = false;
+    m_userCancelled = false;
     m_head = std::make_unique<AuditArchiveSync>(m_session->client(), m_archive.get());
     m_backfill = std::make_unique<AuditArchiveSync>(m_session->client(), m_archive.get());
     m_head->setPageSize(m_pageSize);
@@ -76,7 +79,9 @@ void AuditHistory::open(const QString& profileId) {
             changed.push_back({IntegrityIssue::Kind::ChangedOnServer, id});
         addIssues(std::move(changed));
         Q_EMIT newestSynced(r.inserted);
-        if (m_autoBackfill && !m_backfillStarted)
+        // Also after a backfill stopped by a failure (the server was gone): it goes on from its
+        // cursor. Not after a person cancelled it.
+        if (m_autoBackfill && !m_userCancelled && !m_archive->backfillDone() && !isBackfilling())
             startBackfill();
     });
     connect(m_head.get(), &AuditArchiveSync::failed, this, [this](const QString& message) {
@@ -131,7 +136,7 @@ bool AuditHistory::isSyncing() const {
 bool AuditHistory::startBackfill() {
     if (!m_archive || m_backfill->isBusy() || m_session->state() != Session::State::Connected)
         return false;
-    m_backfillStarted = true;
+    m_userCancelled = false;
     Q_EMIT backfillStarted();
     m_backfill->backfill(); // may finish at once, when the archive has it all
     return true;
@@ -141,6 +146,7 @@ void AuditHistory::cancelBackfill() {
     if (!isBackfilling())
         return;
     m_backfill->cancel();
+    m_userCancelled = true;
     Q_EMIT backfillStopped();
 }
 

@@ -91,7 +91,8 @@ private:
     std::vector<IntegrityIssue> m_issues;
     int m_pageSize = 1000;
     bool m_autoBackfill = true;
-    bool m_backfillStarted = false; // since open: started once (automatically or asked)
+    bool m_userCancelled = false; // the backfill was cancelled, not resumed since
+    bool m_connected = false;     // the session was connected when last seen
 };
 
 } // namespace legba

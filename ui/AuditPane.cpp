@@ -810,8 +810,14 @@ void AuditPane::updateState() {
         const AuditQuery query = currentQuery();
         const bool narrowed = query.since.isValid() || query.until.isValid() ||
                               !query.actorKeyId.isEmpty() || !query.action.isEmpty() ||
-                              query.success.has_value() ||
-                              (readsArchive() && !m_search->text().trimmed().isEmpty());
+                              query.success.has_value();
+        if (readsArchive() && !m_search->text().trimmed().isEmpty()) {
+            m_list->showPage(narrowed ? tr("No archived events match this search and these "
+                                           "filters.")
+                                      : tr("No archived events match this search."),
+                             narrowed);
+            return;
+        }
         m_list->showPage(narrowed ? tr("No events match these filters.")
                                   : tr("No events yet. Every request to the organization's "
                                        "API is recorded here as it happens."),
@@ -833,10 +839,8 @@ void AuditPane::updateSummary() {
                        : tr("%1 events loaded, scroll for more").arg(locale.toString(loaded));
     if (readsArchive())
         text = m_model->atEnd() && m_loadedOnce
-                   ? tr("%1 events from the archive on this computer, all shown")
-                         .arg(locale.toString(loaded))
-                   : tr("%1 events from the archive on this computer, scroll for more")
-                         .arg(locale.toString(loaded));
+                   ? tr("%1 archived events, all shown").arg(locale.toString(loaded))
+                   : tr("%1 archived events shown, scroll for more").arg(locale.toString(loaded));
     else if (!m_model->filterText().isEmpty())
         text = tr("%1 of %2").arg(locale.toString(m_model->rowCount()), text);
     m_summary->setText(text);

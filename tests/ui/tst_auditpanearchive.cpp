@@ -225,7 +225,7 @@ private Q_SLOTS:
         QCOMPARE(pane->model()->rowCount(), 4);
         QVERIFY(search(QStringLiteral("zebra NOT zebra")));
         QCOMPARE(pane->model()->rowCount(), 0);
-        QVERIFY(pane->stateText().contains(QStringLiteral("No events match")));
+        QVERIFY(pane->stateText().contains(QStringLiteral("No archived events match")));
 
         pane->setSearchText(QStringLiteral("\"unbalanced"));
         QTRY_VERIFY_WITH_TIMEOUT(
@@ -370,6 +370,16 @@ private Q_SLOTS:
         std::fclose(null);
         QCOMPARE(seeded, 0);
         fillArchive();
+        {
+            // All but the newest 15 beyond the server's retention, to show how they look.
+            AuditArchive archive(archivePath());
+            ArchiveQuery q;
+            q.limit = 16;
+            const ArchivePage page = archive.read(q);
+            const std::string_view id = page.batch.uniqueOf(page.batch.records.back()).eventId;
+            archive.markBeyondRetention(
+                QString::fromUtf8(id.data(), static_cast<qsizetype>(id.size())));
+        }
         openPane();
         pane->setPageSize(1000);
         pane->setRange(AuditPane::Range::AllTime);
@@ -382,10 +392,17 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(settled(), 60000);
         qInfo() << "archive" << history->archive()->count() << "events; rows on screen"
                 << firstRowsMs << "ms after connect";
-        pane->view()->selectRow(3);
+        // Where the rows the server still has meet those it no longer has.
+        int boundary = 0;
+        while (boundary < pane->model()->rowCount() &&
+               !pane->model()->index(boundary, 0).data(AuditLogModel::KeptLocallyRole).toBool())
+            ++boundary;
+        pane->view()->scrollTo(pane->model()->index(boundary, 0),
+                               QAbstractItemView::PositionAtCenter);
+        pane->view()->selectRow(boundary);
         QTest::qWait(200);
         QVERIFY(pane->grab().save(out + QStringLiteral("/audit-archive-open.png")));
-        pane->setSearchText(QStringLiteral("\"CI pipeline\" auth*"));
+        pane->setSearchText(QStringLiteral("\"CI pipeline\" instance*"));
         QTest::qWait(200);
         QVERIFY(pane->grab().save(out + QStringLiteral("/audit-archive-search.png")));
     }
