@@ -6,8 +6,8 @@
 #include <QFont>
 #include <QFontDatabase>
 #include <QGuiApplication>
-#include <QPalette>
 #include <QLoggingCategory>
+#include <QPalette>
 #include <QScopeGuard>
 #include <QTimeZone>
 #include <algorithm>

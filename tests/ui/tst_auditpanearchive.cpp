@@ -119,6 +119,14 @@ private:
             kWait);
     }
 
+    // How many loaded events carry `agent`.
+    int withAgent(const QString& agent) const {
+        int found = 0;
+        for (AuditStore::Index i = 0; i < pane->model()->store().size(); ++i)
+            found += pane->model()->store().event(i).userAgent == agent ? 1 : 0;
+        return found;
+    }
+
     bool settled() const {
         return history->archive() && !history->isSyncing() && !history->isBackfilling();
     }
@@ -188,10 +196,16 @@ private Q_SLOTS:
                      .data(AuditLogModel::EventIdRole)
                      .toString(),
                  top);
-        int after = 0;
-        for (AuditStore::Index i = 0; i < pane->model()->store().size(); ++i)
-            after += pane->model()->store().event(i).userAgent == QLatin1String("after") ? 1 : 0;
-        QCOMPARE(after, 7);
+        QCOMPARE(withAgent(QStringLiteral("after")), 7);
+
+        // The live tail syncs the archive every interval; what it stores merges in once.
+        pane->setTailInterval(100);
+        pane->setLiveTail(true);
+        requestAs("tailed", 3);
+        QTRY_COMPARE_WITH_TIMEOUT(withAgent(QStringLiteral("tailed")), 3, kWait);
+        pane->setLiveTail(false);
+        QTRY_VERIFY_WITH_TIMEOUT(settled(), kWait);
+        QCOMPARE(withAgent(QStringLiteral("tailed")), 3);
 
         // Scrolling pages down the archive: everything once, as the archive has it.
         QVERIFY(scrollToEnd());
