@@ -306,6 +306,8 @@ private Q_SLOTS:
         QVERIFY(pane->archiveStatus()->text().contains(QStringLiteral("not fetched yet")));
         QCOMPARE(pane->archiveButton()->text(), QStringLiteral("Resume"));
         QVERIFY(!history->backfillDone());
+        if (const QString out = qEnvironmentVariable("LEGBA_ARCHIVE_SCREENSHOTS"); !out.isEmpty())
+            QVERIFY(pane->grab().save(out + QStringLiteral("/audit-archive-backfill.png")));
 
         QTest::mouseClick(pane->archiveButton(), Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, kWait);
