@@ -1,6 +1,7 @@
 // The composition root: reads the command line, builds the app layer and the window,
 // and wires them. Nothing else happens here.
 
+#include "AuditHistory.h"
 #include "AuditWatch.h"
 #include "ConnectionManager.h"
 #include "CredentialStore.h"
@@ -125,6 +126,9 @@ int main(int argc, char** argv) {
     });
     QObject::connect(&window, &legba::MainWindow::settingsApplied, &reminders,
                      &legba::ReminderMonitor::pollNow);
+    // The Audit pane opens on the profile's local archive (app/AuditHistory).
+    legba::AuditHistory auditHistory(&session);
+    window.useAuditHistory(&auditHistory);
     window.show();
 
     // Connect once the window is up, so that the first paint is not waiting on the network.

@@ -7,6 +7,7 @@
 #include <QFontDatabase>
 #include <QGuiApplication>
 #include <QLoggingCategory>
+#include <QPalette>
 #include <QScopeGuard>
 #include <QTimeZone>
 #include <algorithm>
@@ -60,6 +61,9 @@ QString text(std::string_view view) {
     return QString::fromUtf8(view.data(), static_cast<qsizetype>(view.size()));
 }
 
+// The tooltip without the line that says an event is kept locally.
+constexpr int kPlainToolTipRole = Qt::UserRole + 1000;
+
 } // namespace
 
 AuditLogModel::AuditLogModel(QObject* parent)
@@ -76,6 +80,8 @@ void AuditLogModel::reset() {
     m_filtered = !m_matcher.isEmpty();
     m_match.clear();
     m_match.shrink_to_fit();
+    m_keptLocally.clear();
+    m_keptLocally.shrink_to_fit();
     m_ranks.clear();
     m_actorRanks.clear();
     ++m_generation;
@@ -160,6 +166,22 @@ int AuditLogModel::addNewer(const audit::AuditBatch& batch, const std::vector<ch
     integrate(first, end);
     Q_EMIT eventsStored(first, end);
     return count;
+}
+
+void AuditLogModel::markKeptLocally(AuditStore::Index first, const std::vector<bool>& flags) {
+    const auto last = std::find(flags.rbegin(), flags.rend(), true);
+    if (last == flags.rend())
+        return;
+    const std::size_t end = first + static_cast<std::size_t>(flags.rend() - last);
+    if (m_keptLocally.size() < end)
+        m_keptLocally.resize(end, 0);
+    for (std::size_t k = 0; k < flags.size() && first + k < end; ++k)
+        if (flags[k])
+            m_keptLocally[first + k] = 1;
+    const int rows = rowCount();
+    if (rows > 0)
+        Q_EMIT dataChanged(index(0, 0), index(rows - 1, ColumnCount - 1),
+                           {Qt::ForegroundRole, Qt::ToolTipRole, KeptLocallyRole});
 }
 
 std::vector<quint32> AuditLogModel::stringRanks() const {
@@ -595,9 +617,23 @@ QVariant AuditLogModel::data(const QModelIndex& index, int role) const {
     const auto column = static_cast<Column>(index.column());
     const bool authFailed = isAuthFailure(pool.view(r.action));
 
+    const bool keptLocally = isKeptLocally(i);
+    if (keptLocally && role == Qt::ToolTipRole) {
+        const QString rest = data(index, kPlainToolTipRole).toString();
+        const QString kept = tr("Kept on this computer only: the server no longer has this "
+                                "event (beyond its retention).");
+        return rest.isEmpty() ? kept : QString(kept + QLatin1Char('\n') + rest);
+    }
+
     switch (role) {
     case StoreIndexRole:
         return static_cast<qulonglong>(i);
+    case KeptLocallyRole:
+        return keptLocally;
+    case Qt::ForegroundRole:
+        if (keptLocally)
+            return QGuiApplication::palette().brush(QPalette::PlaceholderText);
+        return {};
     case EventIdRole:
         return text(m_store.unique(i).eventId);
     case RequestIdRole:
@@ -672,6 +708,7 @@ QVariant AuditLogModel::data(const QModelIndex& index, int role) const {
         }
         return {};
     case Qt::ToolTipRole:
+    case kPlainToolTipRole:
         switch (column) {
         case TimeColumn: {
             const QDateTime when = QDateTime::fromMSecsSinceEpoch(r.occurredMs, QTimeZone::utc());
@@ -748,6 +785,7 @@ QHash<int, QByteArray> AuditLogModel::roleNames() const {
     names.insert(AuthFailedRole, "authFailed");
     names.insert(OccurredAtRole, "occurredAt");
     names.insert(StoreIndexRole, "storeIndex");
+    names.insert(KeptLocallyRole, "keptLocally");
     return names;
 }
 

@@ -44,11 +44,12 @@ public:
         SortRole = Qt::UserRole + 1, // the value the column sorts by
         EventIdRole,
         RequestIdRole,
-        BadgeToneRole,  // BadgeTone, on the outcome and (for auth.failed) action columns
-        FailureRole,    // bool
-        AuthFailedRole, // bool
-        OccurredAtRole, // QDateTime, UTC
-        StoreIndexRole, // the event's index in store()
+        BadgeToneRole,   // BadgeTone, on the outcome and (for auth.failed) action columns
+        FailureRole,     // bool
+        AuthFailedRole,  // bool
+        OccurredAtRole,  // QDateTime, UTC
+        StoreIndexRole,  // the event's index in store()
+        KeptLocallyRole, // bool: archived here, beyond the server's retention
     };
     Q_ENUM(Role)
 
@@ -86,6 +87,13 @@ public:
     // Newer events (live tail), where keep[i] is set; placed where the sort puts them.
     // Returns how many were added.
     int addNewer(const audit::AuditBatch& batch, const std::vector<char>& keep);
+    // Marks the events from store index `first` on whose flag is set as kept on this
+    // computer only (the local archive has them; the server no longer does): muted, with a
+    // tooltip that says so.
+    void markKeptLocally(AuditStore::Index first, const std::vector<bool>& flags);
+    bool isKeptLocally(AuditStore::Index index) const {
+        return index < m_keptLocally.size() && m_keptLocally[index] != 0;
+    }
 
     bool canFetchMore(const QModelIndex& parent = {}) const override;
     void fetchMore(const QModelIndex& parent = {}) override;
@@ -147,7 +155,8 @@ private:
     std::vector<AuditStore::Index> m_visible; // those the text search keeps, when filtered
     bool m_filtered = false;
     AuditTextMatcher m_matcher;
-    std::vector<char> m_match; // per store index, while filtered: the search keeps it
+    std::vector<char> m_match;       // per store index, while filtered: the search keeps it
+    std::vector<char> m_keptLocally; // per store index (shorter: the rest are not)
 
     int m_sortColumn = TimeColumn;
     Qt::SortOrder m_sortOrder = Qt::DescendingOrder;

@@ -3,6 +3,7 @@
 #include "AuditChart.h"
 #include "AuditDetails.h"
 #include "AuditFeed.h"
+#include "AuditHistory.h"
 #include "AuditLogModel.h"
 #include "BusyLine.h"
 #include "Json.h"
@@ -143,6 +144,34 @@ AuditPane::AuditPane(Session* session, QWidget* parent)
     layout->addLayout(toolbar);
     layout->addWidget(m_list, 1);
 
+    m_archiveRow = new QWidget(this);
+    m_archiveRow->setObjectName(QStringLiteral("auditArchiveRow"));
+    m_archiveLabel = new QLabel(m_archiveRow);
+    m_archiveLabel->setObjectName(QStringLiteral("auditArchiveStatus"));
+    m_archiveLabel->setAccessibleName(tr("Local archive"));
+    m_archiveButton = new QPushButton(tr("Cancel"), m_archiveRow);
+    m_archiveButton->setObjectName(QStringLiteral("auditArchiveButton"));
+    auto* archiveLayout = new QHBoxLayout(m_archiveRow);
+    archiveLayout->setContentsMargins(0, 4, 0, 0);
+    archiveLayout->addWidget(m_archiveLabel, 1);
+    archiveLayout->addWidget(m_archiveButton);
+    m_archiveRow->hide();
+    layout->addWidget(m_archiveRow);
+    m_archiveTail = new QTimer(this);
+    connect(m_archiveTail, &QTimer::timeout, this, [this] {
+        if (m_history)
+            m_history->syncNewest();
+    });
+    connect(m_archiveButton, &QPushButton::clicked, this, [this] {
+        if (!m_history)
+            return;
+        if (m_history->isBackfilling())
+            m_history->cancelBackfill();
+        else
+            m_history->startBackfill();
+        showArchiveProgress();
+    });
+
     if (!QCoreApplication::organizationName().isEmpty()) {
         QSettings settings;
         m_vertical->restoreState(
@@ -151,7 +180,15 @@ AuditPane::AuditPane(Session* session, QWidget* parent)
             settings.value(QStringLiteral("audit/detailsSplitter")).toByteArray());
     }
 
-    m_model->setFetcher([this](quint64 /*generation*/, const QString& cursor) {
+    m_model->setFetcher([this](quint64 generation, const QString& cursor) {
+        if (readsArchive()) {
+            // From the event loop, still before any answer from the server: views ask from
+            // inside the model's reset, and rows must not go in before it ends.
+            QMetaObject::invokeMethod(
+                this, [this, generation, cursor] { readArchivePage(generation, cursor); },
+                Qt::QueuedConnection);
+            return;
+        }
         if (m_feed->fetchPage(cursor))
             m_busy->show();
     });
@@ -465,6 +502,11 @@ void AuditPane::setSearchText(const QString& text) {
         m_search->setText(text); // comes back here through textChanged
         return;
     }
+    if (readsArchive()) {
+        // The whole archive is searched, by its full-text index: a new query.
+        reload();
+        return;
+    }
     // The selected event stays selected (and in view) when the search keeps it.
     const QModelIndex current = m_view->currentIndex();
     const qint64 selected =
@@ -489,6 +531,12 @@ void AuditPane::focusFilter() {
 // ---- loading -------------------------------------------------------------------------
 
 void AuditPane::refresh() {
+    if (readsArchive() && m_loadedOnce && !m_model->isHeld()) {
+        // What is shown is the archive's: the sync's new events merge in, as the tail's do,
+        // keeping the selection and what is in view.
+        m_history->syncNewest();
+        return;
+    }
     m_appliedSpec.clear();
     applyFilters();
 }
@@ -511,8 +559,8 @@ void AuditPane::reload() {
         query.until.isValid() ? tr("The live tail needs a range that runs up to now.")
                               : tr("Fetch newer events every few seconds and add them at the top"));
 
-    const bool allowed =
-        m_session->state() == Session::State::Connected && m_session->can(Scope::AuditRead);
+    const bool allowed = readsArchive() || (m_session->state() == Session::State::Connected &&
+                                            m_session->can(Scope::AuditRead));
     m_needsLoad = !allowed;
     if (allowed)
         m_model->fetchMore();
@@ -526,6 +574,7 @@ void AuditPane::onPageLoaded(const QString& cursor, const AuditPageLoader::Page&
     m_status.loaded();
     m_banner->clear();
     showUnreadable(m_banner, m_feed->unreadable(), tr("event"), tr("events"));
+    showArchiveNotes(); // why the archive is not read, when it cannot be
     m_list->setStale(false, m_status.lastRefresh());
     afterPage();
     Q_EMIT pageLoaded(static_cast<int>(page->records.size()));
@@ -568,7 +617,14 @@ void AuditPane::setLiveTail(bool on) {
         m_tailButton->setChecked(on); // comes back here through toggled
         return;
     }
-    m_feed->setLiveTail(on);
+    // While the archive is read, a look is a sync of the archive; its new events merge in.
+    m_feed->setLiveTail(on && !readsArchive());
+    if (on && readsArchive()) {
+        m_archiveTail->start(m_feed->tailInterval());
+        m_history->syncNewest();
+    } else {
+        m_archiveTail->stop();
+    }
     m_busy->setVisible(isLoading());
 }
 
@@ -755,6 +811,13 @@ void AuditPane::updateState() {
         const bool narrowed = query.since.isValid() || query.until.isValid() ||
                               !query.actorKeyId.isEmpty() || !query.action.isEmpty() ||
                               query.success.has_value();
+        if (readsArchive() && !m_search->text().trimmed().isEmpty()) {
+            m_list->showPage(narrowed ? tr("No archived events match this search and these "
+                                           "filters.")
+                                      : tr("No archived events match this search."),
+                             narrowed);
+            return;
+        }
         m_list->showPage(narrowed ? tr("No events match these filters.")
                                   : tr("No events yet. Every request to the organization's "
                                        "API is recorded here as it happens."),
@@ -774,7 +837,11 @@ void AuditPane::updateSummary() {
     QString text = m_model->atEnd() && m_loadedOnce
                        ? tr("%1 events, all loaded").arg(locale.toString(loaded))
                        : tr("%1 events loaded, scroll for more").arg(locale.toString(loaded));
-    if (!m_model->filterText().isEmpty())
+    if (readsArchive())
+        text = m_model->atEnd() && m_loadedOnce
+                   ? tr("%1 archived events, all shown").arg(locale.toString(loaded))
+                   : tr("%1 archived events shown, scroll for more").arg(locale.toString(loaded));
+    else if (!m_model->filterText().isEmpty())
         text = tr("%1 of %2").arg(locale.toString(m_model->rowCount()), text);
     m_summary->setText(text);
 }
@@ -853,6 +920,250 @@ QString AuditPane::copySelectionAsCurl() {
         return {};
     const AuditQuery query = m_loadedOnce ? m_feed->query() : currentQuery();
     return m_feed->curlCommand(query);
+}
+
+// ---- the local archive (app/AuditHistory) -------------------------------------------
+
+void AuditPane::setHistory(AuditHistory* history) {
+    if (m_history)
+        disconnect(m_history, nullptr, this, nullptr);
+    m_history = history;
+    if (!m_history)
+        return;
+    connect(m_history, &AuditHistory::opened, this, &AuditPane::onArchiveOpened);
+    connect(m_history, &AuditHistory::closed, this, &AuditPane::onArchiveClosed);
+    connect(m_history, &AuditHistory::unavailable, this, [this](const QString& reason) {
+        m_archiveNote = reason;
+        showArchiveNotes();
+    });
+    connect(m_history, &AuditHistory::newestSynced, this, [this](int inserted) {
+        if (inserted > 0)
+            mergeArchived();
+    });
+    connect(m_history, &AuditHistory::backfillStarted, this, &AuditPane::showArchiveProgress);
+    connect(m_history, &AuditHistory::backfillStopped, this, &AuditPane::showArchiveProgress);
+    connect(m_history, &AuditHistory::backfillProgress, this, [this] {
+        showArchiveProgress();
+        // Everything was shown and older history came in: show it too (unless the user
+        // looks at something, which a reload would take away).
+        if (readsArchive() && m_model->atEnd() && !m_view->selectionModel()->hasSelection() &&
+            m_view->verticalScrollBar()->value() == 0)
+            reload();
+    });
+    connect(m_history, &AuditHistory::backfillFinished, this, &AuditPane::showArchiveProgress);
+    connect(m_history, &AuditHistory::integrityIssues, this, [this] {
+        const std::vector<IntegrityIssue>& issues = m_history->issues();
+        QStringList changedOnServer;
+        QStringList vanished;
+        QStringList changedLocally;
+        for (const IntegrityIssue& issue : issues) {
+            if (issue.kind == IntegrityIssue::Kind::ChangedOnServer)
+                changedOnServer << issue.eventId;
+            else if (issue.kind == IntegrityIssue::Kind::VanishedOnServer)
+                vanished << issue.eventId;
+            else
+                changedLocally << issue.eventId;
+        }
+        QStringList parts;
+        const auto name = [](const QStringList& ids) {
+            return ids.size() <= 5 ? ids.join(QStringLiteral(", "))
+                                   : tr("%1 and %2 more")
+                                         .arg(ids.mid(0, 5).join(QStringLiteral(", ")))
+                                         .arg(ids.size() - 5);
+        };
+        if (!changedOnServer.isEmpty())
+            parts << tr("the server now sends other contents for %1").arg(name(changedOnServer));
+        if (!vanished.isEmpty())
+            parts << tr("the server no longer lists %1").arg(name(vanished));
+        if (!changedLocally.isEmpty())
+            parts << tr("the archive file was edited at %1").arg(name(changedLocally));
+        m_archiveNote = tr("The audit log kept on this computer and the server's disagree: %1. "
+                           "The archive keeps the copy it recorded.")
+                            .arg(parts.join(QStringLiteral("; ")));
+        showArchiveNotes();
+    });
+    connect(m_history, &AuditHistory::failed, this, [this](const QString& message) {
+        m_banner->showMessage(MessageBanner::Kind::Warning,
+                              tr("The local audit archive is not up to date."), message, false);
+    });
+    if (m_history->archive())
+        onArchiveOpened();
+    else if (!m_history->unavailableReason().isEmpty()) {
+        m_archiveNote = m_history->unavailableReason();
+        showArchiveNotes();
+    }
+}
+
+bool AuditPane::readsArchive() const {
+    return m_history && m_history->archive();
+}
+
+void AuditPane::onArchiveOpened() {
+    m_archiveNote.clear();
+    m_archiveTop = 0;
+    m_model->setFilterText(QString()); // the archive's full-text search replaces it
+    m_search->setPlaceholderText(tr("Search the whole archive (Ctrl+F)"));
+    m_search->setAccessibleName(tr("Search the archived audit log"));
+    m_search->setToolTip(
+        tr("Full-text search over every event kept on this computer: words, \"a phrase\", "
+           "prefix*, AND / OR / NOT, or a request id"));
+    showArchiveProgress();
+    if (m_tailButton->isChecked())
+        setLiveTail(true);
+    // At once, before any answer from the server.
+    m_needsLoad = true;
+    if (isVisible()) {
+        m_needsLoad = false;
+        m_appliedSpec.clear();
+        applyFilters();
+    }
+}
+
+void AuditPane::onArchiveClosed() {
+    m_archiveTail->stop();
+    m_archiveRow->hide();
+    m_archiveNote.clear();
+    m_search->setPlaceholderText(tr("Search loaded events (Ctrl+F)"));
+    m_search->setAccessibleName(tr("Search loaded events"));
+    m_search->setToolTip(tr("Show only loaded events with this text in any column, the event "
+                            "id, the request id or the details"));
+    m_model->setFilterText(m_search->text());
+    // What is shown came from the archive: the server's pages take over.
+    m_model->reset();
+    m_loadedOnce = false;
+    m_needsLoad = true;
+    if (isVisible() && m_session->state() == Session::State::Connected) {
+        m_needsLoad = false;
+        m_appliedSpec.clear();
+        applyFilters();
+    }
+    updateState();
+    updateSummary();
+}
+
+void AuditPane::readArchivePage(quint64 generation, const QString& cursor) {
+    if (generation != m_model->generation())
+        return; // a newer query took over
+    if (!readsArchive()) {
+        m_model->pageFailed(generation, cursor); // closed meanwhile: the server's turn
+        return;
+    }
+    const AuditQuery filters = currentQuery();
+    ArchiveQuery query;
+    query.since = filters.since;
+    query.until = filters.until;
+    query.actorKeyId = filters.actorKeyId;
+    query.action = filters.action;
+    query.success = filters.success;
+    query.text = m_search->text().trimmed();
+    query.limit = m_feed->pageSize();
+    query.before = cursor.toLongLong();
+    ArchivePage page;
+    try {
+        page = m_history->archive()->read(query);
+    } catch (const ArchiveError& e) {
+        m_model->pageErrored(generation, cursor);
+        m_loadedOnce = true;
+        m_banner->showMessage(MessageBanner::Kind::Error,
+                              tr("The archive could not be searched for this."),
+                              QString::fromUtf8(e.what()), false);
+        updateState();
+        updateSummary();
+        return;
+    }
+    page.batch.nextCursor = page.next != 0 ? QString::number(page.next) : QString();
+    const auto first = static_cast<AuditStore::Index>(m_model->store().size());
+    if (!m_model->addPage(generation, cursor, page.batch))
+        return;
+    m_model->markKeptLocally(first, page.beyondRetention);
+    if (cursor.isEmpty() && !page.sequences.empty())
+        m_archiveTop = std::max(m_archiveTop, page.sequences.front());
+    if (cursor.isEmpty())
+        m_banner->clear();
+    m_loadedOnce = true;
+    m_status.loaded();
+    m_list->setStale(false, m_status.lastRefresh());
+    showArchiveNotes();
+    afterPage();
+    Q_EMIT archivedPageShown(page.batch);
+    Q_EMIT pageLoaded(static_cast<int>(page.batch.records.size()));
+}
+
+void AuditPane::mergeArchived() {
+    if (!readsArchive() || !m_loadedOnce || m_model->isHeld())
+        return;
+    const AuditQuery filters = currentQuery();
+    ArchiveQuery query;
+    query.since = filters.since;
+    query.until = filters.until;
+    query.actorKeyId = filters.actorKeyId;
+    query.action = filters.action;
+    query.success = filters.success;
+    query.text = m_search->text().trimmed();
+    int added = 0;
+    qint64 top = m_archiveTop;
+    try {
+        // Newest first, page by page, down to what is shown.
+        query.limit = m_feed->pageSize();
+        bool more = true;
+        while (more) {
+            const ArchivePage page = m_history->archive()->read(query);
+            std::vector<char> keep(page.sequences.size(), 0);
+            more = page.next != 0;
+            for (std::size_t k = 0; k < page.sequences.size(); ++k) {
+                if (page.sequences[k] <= m_archiveTop) {
+                    more = false;
+                    break;
+                }
+                keep[k] = 1;
+                top = std::max(top, page.sequences[k]);
+            }
+            added += m_model->addNewer(page.batch, keep);
+            Q_EMIT archivedEventsMerged(page.batch, keep);
+            query.before = page.next;
+        }
+    } catch (const ArchiveError& e) {
+        m_banner->showMessage(MessageBanner::Kind::Error, tr("The archive could not be read."),
+                              QString::fromUtf8(e.what()), false);
+    }
+    m_archiveTop = top;
+    m_status.loaded();
+    updateSummary();
+    updateState();
+    Q_EMIT tailInserted(added);
+}
+
+void AuditPane::showArchiveProgress() {
+    if (!readsArchive()) {
+        m_archiveRow->hide();
+        return;
+    }
+    const QLocale locale;
+    const QString kept = locale.toString(m_history->archive()->count());
+    if (m_history->isBackfilling()) {
+        m_archiveLabel->setText(
+            tr("Fetching older events into the archive on this computer: %1 kept so far…")
+                .arg(kept));
+        m_archiveButton->setText(tr("Cancel"));
+        m_archiveButton->setToolTip(tr("Stop fetching older events; what is kept stays, and "
+                                       "the next start goes on from there"));
+        m_archiveRow->show();
+    } else if (!m_history->backfillDone()) {
+        m_archiveLabel->setText(
+            tr("%1 events kept on this computer; older history is not fetched yet.").arg(kept));
+        m_archiveButton->setText(tr("Resume"));
+        m_archiveButton->setToolTip(tr("Go on fetching older events into the archive"));
+        m_archiveRow->show();
+    } else {
+        m_archiveRow->hide();
+    }
+}
+
+void AuditPane::showArchiveNotes() {
+    if (m_archiveNote.isEmpty() || !m_banner->text().isEmpty())
+        return;
+    m_banner->showMessage(MessageBanner::Kind::Warning, tr("Local audit archive"), m_archiveNote,
+                          false);
 }
 
 } // namespace legba

@@ -2,6 +2,7 @@
 
 #include "AuditExport.h"
 #include "AuditFeed.h"
+#include "AuditHistory.h"
 #include "LegbaClient.h"
 #include "ListStatus.h"
 #include "Pane.h"
@@ -75,6 +76,17 @@ public:
     void setPageSize(int events);
     // The query, its pages and the live tail (the watch, app/AuditWatch, reads what it reads).
     AuditFeed* feed() const { return m_feed; }
+    // The local archive of the session's profile (not owned; may be null). While it has one
+    // open, the pane reads from it: the first page at once, the filters and the search
+    // (full text, the whole archive) as archive queries, new events merged in after each
+    // sync; the refresh and the live tail sync it. Without one, the pane reads the server.
+    void setHistory(AuditHistory* history);
+    AuditHistory* history() const { return m_history.data(); }
+    // True while the table shows the local archive.
+    bool readsArchive() const;
+    // The backfill's line under the table: its words and its Cancel / Resume button.
+    QLabel* archiveStatus() const { return m_archiveLabel; }
+    QPushButton* archiveButton() const { return m_archiveButton; }
 
     // The query the table shows (without a cursor), as sent to the server.
     AuditQuery currentQuery() const;
@@ -96,6 +108,9 @@ public:
 Q_SIGNALS:
     void pageLoaded(int events);
     void tailInserted(int events);
+    // Read from the local archive: a page shown, and new events merged in (where keep[i]).
+    void archivedPageShown(const legba::audit::AuditBatch& batch);
+    void archivedEventsMerged(const legba::audit::AuditBatch& batch, const std::vector<char>& keep);
     void exportFinished(bool ok, const QString& message);
 
 protected:
@@ -121,6 +136,13 @@ private:
     void startExportDialog();
     void onExportFinished(bool ok, const QString& message);
     QString actorKeyId() const;
+    // The archive's side: a page read at once, new events merged after a sync.
+    void readArchivePage(quint64 generation, const QString& cursor);
+    void mergeArchived();
+    void onArchiveOpened();
+    void onArchiveClosed();
+    void showArchiveProgress();
+    void showArchiveNotes();
 
     Session* m_session;
     AuditLogModel* m_model;
@@ -155,6 +177,14 @@ private:
     qint64 m_anchor = -1;  // store index of the event at the top, while merging
     QString m_appliedSpec; // the filters last loaded, to ignore non-changes
     QString m_loadedProfile;
+
+    QPointer<AuditHistory> m_history; // not owned
+    QWidget* m_archiveRow = nullptr;  // the backfill's progress and its button
+    QLabel* m_archiveLabel = nullptr;
+    QPushButton* m_archiveButton = nullptr;
+    QTimer* m_archiveTail = nullptr; // the live tail's syncs, while reading the archive
+    qint64 m_archiveTop = 0;         // the newest archive sequence loaded
+    QString m_archiveNote;           // what the archive says that must outlive a banner clear
 
     std::unique_ptr<AuditExporter> m_exporter;
     QPointer<QProgressDialog> m_exportProgress;

@@ -357,6 +357,27 @@ void MainWindow::watchAuditPane() {
                 }
                 m_watch->observe(views, AuditWatch::Mode::Watch);
             });
+    // The same when the pane reads the local archive.
+    connect(audit, &AuditPane::archivedPageShown, m_watch,
+            [this, organization](const audit::AuditBatch& batch) {
+                m_watch->setOrganization(organization());
+                m_watch->observe(batch, batch.records.size(), AuditWatch::Mode::Learn);
+            });
+    connect(audit, &AuditPane::archivedEventsMerged, m_watch,
+            [this, organization](const audit::AuditBatch& batch, const std::vector<char>& keep) {
+                m_watch->setOrganization(organization());
+                std::vector<audit::RecordView> views;
+                for (std::size_t i = 0; i < keep.size(); ++i) {
+                    if (keep[i])
+                        views.push_back(batch.view(i));
+                }
+                m_watch->observe(views, AuditWatch::Mode::Watch);
+            });
+}
+
+void MainWindow::useAuditHistory(AuditHistory* history) {
+    if (auto* audit = qobject_cast<AuditPane*>(m_panes.value(AuditIndex)))
+        audit->setHistory(history);
 }
 
 void MainWindow::onWatchAlert(const WatchAlert& alert) {

@@ -13,6 +13,7 @@ class QToolButton;
 
 namespace legba {
 
+class AuditHistory;
 class AuditWatch;
 struct WatchAlert;
 class ConnectionManager;
@@ -54,6 +55,8 @@ public:
     AuditWatch* auditWatch() const { return m_watch; }
     // Watch alerts since the Audit pane was last shown (the badge on its entry).
     int auditBadge() const { return m_auditBadge; }
+    // The Audit pane reads the profile's local archive through `history` (not owned).
+    void useAuditHistory(AuditHistory* history);
 
 Q_SIGNALS:
     // The Settings dialog was accepted and its values applied.
