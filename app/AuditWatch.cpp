@@ -145,6 +145,18 @@ std::vector<WatchAlert> AuditWatch::observe(const audit::AuditBatch& batch, std:
 
 std::vector<WatchAlert> AuditWatch::observe(const std::vector<audit::RecordView>& newestFirst,
                                             Mode mode) {
+    if (mode == Mode::Watch && m_sinceMs != kWatchingAlways) {
+        // Events from before the watch began arrive with the first sync after time away (the
+        // archive brings all the server recorded since): history to learn, not to alert on.
+        std::vector<audit::RecordView> recent;
+        std::vector<audit::RecordView> earlier;
+        for (const audit::RecordView& view : newestFirst)
+            (view.record().occurredMs >= m_sinceMs ? recent : earlier).push_back(view);
+        if (!earlier.empty()) {
+            observe(earlier, Mode::Learn);
+            return observe(recent, Mode::Watch);
+        }
+    }
     if (mode == Mode::Learn) {
         // History (a pane's pages, up to the whole log) only teaches keys their addresses:
         // no event is kept, nothing else is read.

@@ -4,6 +4,7 @@
 #include "Notifier.h"
 #include "Types.h"
 
+#include <QDateTime>
 #include <QHash>
 #include <QList>
 #include <QObject>
@@ -12,6 +13,7 @@
 #include <QStringList>
 #include <deque>
 #include <functional>
+#include <limits>
 #include <vector>
 
 class QSettings;
@@ -107,6 +109,12 @@ public:
     // The organization's keys (names for prefixes, revoked and expired ones, scopes).
     void observeKeys(const std::vector<ApiKey>& keys);
 
+    // Events stamped before `since` are learned, never alerted on, even when handed over as
+    // new: the app was not running when they happened. Invalid (the default): all are watched.
+    void setWatchingSince(const QDateTime& since) {
+        m_sinceMs = since.isValid() ? since.toMSecsSinceEpoch() : kWatchingAlways;
+    }
+
     int alertCount() const { return m_alertCount; }
 
 Q_SIGNALS:
@@ -142,6 +150,8 @@ private:
     QSet<QString> m_deadTold;
     std::vector<ApiKey> m_keys;
     int m_alertCount = 0;
+    static constexpr qint64 kWatchingAlways = std::numeric_limits<qint64>::min();
+    qint64 m_sinceMs = kWatchingAlways;
 };
 
 } // namespace legba

@@ -743,6 +743,10 @@ void AuditPane::showEvent(QShowEvent* event) {
         m_appliedSpec.clear();
         applyFilters();
     }
+    // The archive shows at once what it kept; what the server recorded since it last
+    // synced (the pane was hidden, not live) merges in when the sync answers.
+    if (readsArchive())
+        m_history->syncNewest();
 }
 
 void AuditPane::loadKeys() {
@@ -939,6 +943,7 @@ void AuditPane::setHistory(AuditHistory* history) {
     connect(m_history, &AuditHistory::newestSynced, this, [this](int inserted) {
         if (inserted > 0)
             mergeArchived();
+        showArchiveProgress(); // how many are kept
     });
     connect(m_history, &AuditHistory::backfillStarted, this, &AuditPane::showArchiveProgress);
     connect(m_history, &AuditHistory::backfillStopped, this, &AuditPane::showArchiveProgress);

@@ -329,6 +329,9 @@ void MainWindow::showPane(int index) {
 // its live tail's new events are watched. Without the pane loaded and live, nothing is.
 void MainWindow::watchAuditPane() {
     m_watch = new AuditWatch(nullptr, this);
+    // What happened before this run is history (a margin for the server's clock being
+    // slightly behind ours).
+    m_watch->setWatchingSince(QDateTime::currentDateTimeUtc().addSecs(-60));
     connect(m_watch, &AuditWatch::alerted, this, &MainWindow::onWatchAlert);
     // The Keys pane's list names prefixes and tells revoked, expired and keys:write keys.
     if (auto* keys = qobject_cast<KeysPane*>(m_panes.value(KeysIndex))) {

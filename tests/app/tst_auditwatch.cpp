@@ -15,6 +15,7 @@
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
+#include <algorithm>
 
 using namespace legba;
 
@@ -318,6 +319,47 @@ private Q_SLOTS:
         // Another organization forgets what was seen.
         watch.setOrganization(QStringLiteral("other"));
         QVERIFY(watch.observe(third.views()).empty());
+    }
+
+    void eventsFromBeforeTheWatchBegan_areLearnedNotAlertedOn() {
+        const IssuedKey ci = createKey(QStringLiteral("ci"), {QStringLiteral("keys:read")});
+        QVERIFY(!ci.record.keyId.isEmpty());
+        QCOMPARE(rawGet(QStringLiteral("/keys"), ci.secret.reveal()), 200);
+        QCOMPARE(rawGet(QStringLiteral("/keys"), ci.secret.reveal(),
+                        QHostAddress(QStringLiteral("127.0.0.2"))),
+                 200);
+        const Log before = readLogUntil([](const Log& l) {
+            return l.count(QStringLiteral("api.request"), QStringLiteral("127.0.0.2")) >= 1;
+        });
+        // The app starts watching after these (the clock's next millisecond); its first sync
+        // brings what happened before as new.
+        qint64 newest = 0;
+        for (const audit::RecordView& view : before.views())
+            newest = std::max(newest, view.record().occurredMs);
+        const QDateTime since = QDateTime::fromMSecsSinceEpoch(newest + 1, Qt::UTC);
+        RecordingNotifier notifier;
+        AuditWatch watch(&notifier);
+        watch.setSettingsSource(with(WatchSettings{}));
+        watch.setWatchingSince(since);
+        QVERIFY(watch.observe(before.views()).empty());
+        QVERIFY(notifier.told.empty());
+        QTRY_VERIFY(QDateTime::currentDateTimeUtc() > since);
+
+        // What happens after it began is watched, against the addresses the history taught.
+        QCOMPARE(rawGet(QStringLiteral("/keys"), ci.secret.reveal(),
+                        QHostAddress(QStringLiteral("127.0.0.2"))),
+                 200);
+        QCOMPARE(rawGet(QStringLiteral("/keys"), ci.secret.reveal(),
+                        QHostAddress(QStringLiteral("127.0.0.3"))),
+                 200);
+        const Log after = readLogUntil([](const Log& l) {
+            return l.count(QStringLiteral("api.request"), QStringLiteral("127.0.0.3")) >= 1;
+        });
+        const auto alerts = watch.observe(after.views());
+        QCOMPARE(alerts.size(), std::size_t(1));
+        QCOMPARE(alerts[0].rule, WatchAlert::Rule::NewAddress);
+        QVERIFY(alerts[0].text.contains(QStringLiteral("127.0.0.3")));
+        QCOMPARE(notifier.told.size(), std::size_t(1));
     }
 
     void revokedKey_presented_isToldOncePerKey() {
