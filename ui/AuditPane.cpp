@@ -952,7 +952,14 @@ void AuditPane::onExportFinished(bool ok, const QString& message) {
         m_exportProgress->deleteLater();
     }
     m_busy->setVisible(m_model->isFetching() || m_feed->isTailBusy());
-    if (ok)
+    if (onLocalCopy()) {
+        // The banner said the table is the local copy: the export's words must not hide that.
+        m_banner->showMessage(ok ? MessageBanner::Kind::Info : MessageBanner::Kind::Warning,
+                              ok ? tr("Export complete.") : tr("Export did not finish."),
+                              message + QLatin1Char(' ') + localCopyTitle() + QLatin1Char(' ') +
+                                  unreachableWords(),
+                              false);
+    } else if (ok)
         m_banner->showMessage(MessageBanner::Kind::Info, tr("Export complete."), message, false);
     else
         m_banner->showMessage(MessageBanner::Kind::Warning, tr("Export did not finish."), message,
