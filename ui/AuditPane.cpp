@@ -952,18 +952,12 @@ void AuditPane::onExportFinished(bool ok, const QString& message) {
         m_exportProgress->deleteLater();
     }
     m_busy->setVisible(m_model->isFetching() || m_feed->isTailBusy());
-    if (onLocalCopy()) {
-        // The banner said the table is the local copy: the export's words must not hide that.
-        m_banner->showMessage(ok ? MessageBanner::Kind::Info : MessageBanner::Kind::Warning,
-                              ok ? tr("Export complete.") : tr("Export did not finish."),
-                              message + QLatin1Char(' ') + localCopyTitle() + QLatin1Char(' ') +
-                                  unreachableWords(),
-                              false);
-    } else if (ok)
-        m_banner->showMessage(MessageBanner::Kind::Info, tr("Export complete."), message, false);
-    else
-        m_banner->showMessage(MessageBanner::Kind::Warning, tr("Export did not finish."), message,
-                              false);
+    QString detail = message;
+    if (onLocalCopy()) // the banner said the table is the local copy: still say so
+        detail += QLatin1Char(' ') + localCopyTitle() + QLatin1Char(' ') + unreachableWords();
+    m_banner->showMessage(ok ? MessageBanner::Kind::Info : MessageBanner::Kind::Warning,
+                          ok ? tr("Export complete.") : tr("Export did not finish."), detail,
+                          false);
     Q_EMIT exportFinished(ok, message);
 }
 
