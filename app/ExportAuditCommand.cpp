@@ -1,6 +1,7 @@
 #include "ExportAuditCommand.h"
 
 #include "AuditArchive.h"
+#include "AuditArchiveExport.h"
 #include "AuditArchiveSync.h"
 #include "AuditFormat.h"
 #include "HeadlessConnection.h"
@@ -156,23 +157,18 @@ int runExportAuditCommandIfAsked(int argc, char** argv) {
             out->write(auditformat::csvHeader());
         ArchiveQuery query;
         query.limit = kReadPage;
+        AuditArchiveExportReader reader(&archive, query, format);
         qint64 written = 0;
         std::string bytes;
-        for (;;) {
-            const ArchivePage page = archive.read(query);
+        while (!reader.atEnd()) {
             bytes.clear();
-            for (std::size_t i = 0; i < page.batch.records.size(); ++i)
-                auditformat::append(bytes, format, page.batch.view(i));
+            written += reader.readPage(bytes);
             if (out->write(bytes.data(), static_cast<qint64>(bytes.size())) !=
                 static_cast<qint64>(bytes.size())) {
                 return fail(QStringLiteral("cannot write %1: %2")
                                 .arg(toStdout ? QStringLiteral("standard output") : target,
                                      out->errorString()));
             }
-            written += static_cast<qint64>(page.batch.records.size());
-            if (page.next == 0)
-                break;
-            query.before = page.next;
         }
         if (toStdout) {
             standardOutput.flush();

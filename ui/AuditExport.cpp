@@ -35,13 +35,50 @@ AuditExporter::AuditExporter(std::unique_ptr<AuditPageLoader> loader, AuditQuery
             [this](const AuditQuery&, const ApiError& error) { onPageFailed(error); });
 }
 
+AuditExporter::AuditExporter(AuditHistory* history, ArchiveQuery query, Format format, QString path,
+                             QObject* parent)
+    : QObject(parent)
+    , m_history(history)
+    , m_format(format)
+    , m_path(std::move(path))
+    , m_watcher(new QFutureWatcher<Chunk>(this)) {
+    if (query.limit <= 0)
+        query.limit = kExportPageSize;
+    query.before = 0;
+    m_archive = history ? history->archive() : nullptr;
+    if (m_archive)
+        m_reader = std::make_unique<AuditArchiveExportReader>(m_archive, std::move(query), format);
+}
+
 AuditExporter::~AuditExporter() {
-    m_loader->cancel();
+    if (m_loader)
+        m_loader->cancel();
     // A worker still formatting holds no reference to us; wait so it ends before we do.
     m_watcher->waitForFinished();
 }
 
 bool AuditExporter::start(QString* error) {
+    std::string first;
+    qint64 firstEvents = 0;
+    if (!m_loader) {
+        // The archive's answer to the query comes before any file: a query it refuses leaves
+        // nothing behind.
+        if (!m_reader) {
+            if (error)
+                *error = tr("The audit log kept on this computer is not open.");
+            return false;
+        }
+        if (m_format == Format::Csv)
+            first = csvHeader().toStdString();
+        try {
+            firstEvents = m_reader->readPage(first);
+        } catch (const ArchiveError& e) {
+            if (error)
+                *error = tr("The archive could not be searched for this: %1")
+                             .arg(QString::fromUtf8(e.what()));
+            return false;
+        }
+    }
     m_file = std::make_unique<QSaveFile>(m_path);
     if (!m_file->open(QIODevice::WriteOnly)) {
         if (error)
@@ -49,11 +86,20 @@ bool AuditExporter::start(QString* error) {
         m_file.reset();
         return false;
     }
-    if (m_format == Format::Csv)
-        m_file->write(csvHeader());
     m_running = true;
     m_written = 0;
     m_unreadable = 0;
+    if (!m_loader) {
+        // The first page goes out as any other: through onChunk, from the event loop.
+        Chunk chunk;
+        chunk.bytes = QByteArray(first.data(), static_cast<qsizetype>(first.size()));
+        chunk.events = firstEvents;
+        m_pending = std::move(chunk);
+        QMetaObject::invokeMethod(this, &AuditExporter::onChunk, Qt::QueuedConnection);
+        return true;
+    }
+    if (m_format == Format::Csv)
+        m_file->write(csvHeader());
     requestPage({});
     return true;
 }
@@ -62,7 +108,8 @@ void AuditExporter::cancel() {
     if (!m_running)
         return;
     m_running = false;
-    m_loader->cancel();
+    if (m_loader)
+        m_loader->cancel();
     if (m_file) {
         m_file->cancelWriting();
         m_file.reset(); // never committed: the target is untouched
@@ -91,6 +138,30 @@ void AuditExporter::requestPage(const QString& cursor) {
     AuditQuery query = m_query;
     query.cursor = cursor;
     m_loader->load(query);
+}
+
+void AuditExporter::readArchivePage() {
+    if (!m_running)
+        return;
+    if (!m_history || m_history->archive() != m_archive) {
+        fail(tr("Export stopped after %1 events: the audit log kept on this computer was "
+                "closed. No file was written.")
+                 .arg(QLocale().toString(m_written)));
+        return;
+    }
+    std::string out;
+    Chunk chunk;
+    try {
+        chunk.events = m_reader->readPage(out);
+    } catch (const ArchiveError& e) {
+        fail(tr("Export stopped after %1 events: the archive could not be read (%2). No file "
+                "was written.")
+                 .arg(QLocale().toString(m_written), QString::fromUtf8(e.what())));
+        return;
+    }
+    chunk.bytes = QByteArray(out.data(), static_cast<qsizetype>(out.size()));
+    m_pending = std::move(chunk);
+    onChunk();
 }
 
 void AuditExporter::onPageFailed(const ApiError& error) {
@@ -138,7 +209,7 @@ void AuditExporter::onPage(const AuditPageLoader::Page& page) {
 void AuditExporter::onChunk() {
     if (!m_running)
         return;
-    const Chunk chunk = m_watcher->result();
+    const Chunk chunk = m_loader ? m_watcher->result() : std::move(m_pending);
     const qint64 wrote = m_file->write(chunk.bytes);
     if (wrote != chunk.bytes.size()) {
         // A short write sets no error of its own: say what happened rather than "Unknown".
@@ -153,6 +224,11 @@ void AuditExporter::onChunk() {
     m_written += chunk.events;
     m_unreadable += chunk.unreadable;
     Q_EMIT progress(m_written);
+    if (!m_loader && !m_reader->atEnd()) {
+        // One page a turn: the progress shows and a Cancel is heard between pages.
+        QMetaObject::invokeMethod(this, &AuditExporter::readArchivePage, Qt::QueuedConnection);
+        return;
+    }
     if (!chunk.nextCursor.isEmpty()) {
         requestPage(chunk.nextCursor);
         return;

@@ -1,6 +1,8 @@
 #pragma once
 
+#include "AuditArchiveExport.h"
 #include "AuditFormat.h"
+#include "AuditHistory.h"
 #include "AuditPageLoader.h"
 #include "LegbaClient.h"
 
@@ -16,6 +18,12 @@ namespace legba {
 // loaded) to a file, streamed: a page is read through AuditPageLoader (parsed off the UI
 // thread), formatted off the UI thread too, then appended. The file appears only when every
 // page is written (QSaveFile); cancelling or an error leaves no file, not even half of one.
+//
+// From the local archive (the pane reading it), the events the archive query selects (the
+// pane's filters and full-text search) are read page by page through
+// AuditArchiveExportReader, the path `legba-admin --export-audit` writes with, one page a
+// turn of the event loop. A query the archive refuses (malformed full-text syntax) is
+// refused by start(), before any file is made.
 class AuditExporter : public QObject {
     Q_OBJECT
 
@@ -26,6 +34,10 @@ public:
     // applies, applied to every page as well.
     AuditExporter(std::unique_ptr<AuditPageLoader> loader, AuditQuery query, QString needle,
                   Format format, QString path, QObject* parent = nullptr);
+    // From `history`'s open archive (not owned); it fails when the archive closes meanwhile.
+    // `query.limit`: the events read a turn (the pane's page size).
+    AuditExporter(AuditHistory* history, ArchiveQuery query, Format format, QString path,
+                  QObject* parent = nullptr);
     ~AuditExporter() override;
 
     // Opens the file and asks for the first page; false (with *error) if it cannot.
@@ -57,19 +69,24 @@ private:
     };
 
     void requestPage(const QString& cursor);
+    void readArchivePage();
     void onPage(const AuditPageLoader::Page& page);
     void onPageFailed(const ApiError& error);
     void onChunk();
     void fail(const QString& message);
     QString cannotWrite(const QString& why) const;
 
-    AuditPageLoader* m_loader; // owned (child)
+    AuditPageLoader* m_loader = nullptr;     // owned (child); null when reading the archive
+    QPointer<AuditHistory> m_history;        // not owned; null when reading the server
+    const AuditArchive* m_archive = nullptr; // the one open when the export started
+    std::unique_ptr<AuditArchiveExportReader> m_reader;
     AuditQuery m_query;
     QString m_needle;
     Format m_format;
     QString m_path;
     std::unique_ptr<QSaveFile> m_file;
-    QFutureWatcher<Chunk>* m_watcher;
+    QFutureWatcher<Chunk>* m_watcher = nullptr;
+    Chunk m_pending; // the archive's page read, to be written
     qint64 m_written = 0;
     qint64 m_unreadable = 0;
     bool m_running = false;

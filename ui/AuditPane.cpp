@@ -38,6 +38,10 @@ namespace legba {
 
 namespace {
 
+QString localCopyTitle() {
+    return AuditPane::tr("Showing the local copy of the audit log.");
+}
+
 QString exportToolTip() {
     return AuditPane::tr(
         "Write every event matching the filters and the search (all pages, not only those "
@@ -732,6 +736,8 @@ void AuditPane::sessionChanged() {
             m_banner->clear();
         }
     }
+    if (readsArchive())
+        showArchiveNotes();
     updateState();
     updateSummary();
 }
@@ -788,12 +794,28 @@ void AuditPane::updateState() {
     const bool notAvailable = m_status.state() == ListStatus::State::NotAvailable;
     const bool forbidden = m_status.state() == ListStatus::State::Forbidden;
     const bool usable = connected && allowed && !notAvailable;
-    for (QWidget* w : std::initializer_list<QWidget*>{m_exportButton, m_rangeBox, m_fromEdit,
-                                                      m_toEdit, m_actorBox, m_actionBox,
-                                                      m_outcomeBox, m_refreshButton, m_search})
-        w->setEnabled(usable);
+    // Away from the server, the archive still answers the filters, the search and Export;
+    // what needs the server (the live tail, Refresh) waits for it.
+    const bool browsing = usable || onLocalCopy();
+    for (QWidget* w :
+         std::initializer_list<QWidget*>{m_exportButton, m_rangeBox, m_fromEdit, m_toEdit,
+                                         m_actorBox, m_actionBox, m_outcomeBox, m_search})
+        w->setEnabled(browsing);
+    m_refreshButton->setEnabled(usable);
     m_tailButton->setEnabled(usable && !forbidden && !currentQuery().until.isValid());
-    m_exportButton->setEnabled(usable && !forbidden);
+    m_exportButton->setEnabled(browsing && (!forbidden || onLocalCopy()));
+    if (onLocalCopy()) {
+        const QString away = unreachableWords();
+        m_refreshButton->setToolTip(
+            tr("%1 Refresh fetches new events once it answers again.").arg(away));
+        m_tailButton->setToolTip(tr("%1 The live tail needs it.").arg(away));
+    } else {
+        m_refreshButton->setToolTip(tr("Load the log again from the newest event (F5)"));
+        m_tailButton->setToolTip(
+            currentQuery().until.isValid()
+                ? tr("The live tail needs a range that runs up to now.")
+                : tr("Fetch newer events every few seconds and add them at the top"));
+    }
     const QString reason = !allowed ? m_session->whyNot(Scope::AuditRead) : QString();
     if (!allowed)
         m_exportButton->setToolTip(reason);
@@ -829,6 +851,21 @@ void AuditPane::updateState() {
         return;
     }
     m_list->showContent();
+}
+
+bool AuditPane::onLocalCopy() const {
+    const Session::State state = m_session->state();
+    return readsArchive() &&
+           (state == Session::State::Offline || state == Session::State::KeyRejected);
+}
+
+QString AuditPane::unreachableWords() const {
+    if (m_session->state() == Session::State::KeyRejected)
+        return tr("The server rejected the key.");
+    const QDateTime since = m_session->offlineSince();
+    return since.isValid() ? tr("The server cannot be reached (since %1).")
+                                 .arg(since.toLocalTime().toString(QStringLiteral("HH:mm")))
+                           : tr("The server cannot be reached.");
 }
 
 QString AuditPane::stateText() const {
@@ -878,9 +915,17 @@ bool AuditPane::exportTo(const QString& path, QString* error) {
             *error = tr("An export is already running.");
         return false;
     }
-    const AuditQuery query = m_loadedOnce ? m_feed->query() : currentQuery();
-    m_exporter = std::make_unique<AuditExporter>(m_feed->newLoader(), query, m_search->text(),
-                                                 AuditExporter::formatForPath(path), path);
+    if (readsArchive()) {
+        // What the table shows: the archive's answer to the same filters and full-text search.
+        ArchiveQuery query = archiveQuery();
+        query.limit = m_feed->pageSize();
+        m_exporter = std::make_unique<AuditExporter>(m_history.data(), std::move(query),
+                                                     AuditExporter::formatForPath(path), path);
+    } else {
+        const AuditQuery query = m_loadedOnce ? m_feed->query() : currentQuery();
+        m_exporter = std::make_unique<AuditExporter>(m_feed->newLoader(), query, m_search->text(),
+                                                     AuditExporter::formatForPath(path), path);
+    }
     connect(m_exporter.get(), &AuditExporter::finished, this, &AuditPane::onExportFinished);
     if (!m_exporter->start(error))
         return false;
@@ -911,11 +956,12 @@ void AuditPane::onExportFinished(bool ok, const QString& message) {
         m_exportProgress->deleteLater();
     }
     m_busy->setVisible(m_model->isFetching() || m_feed->isTailBusy());
-    if (ok)
-        m_banner->showMessage(MessageBanner::Kind::Info, tr("Export complete."), message, false);
-    else
-        m_banner->showMessage(MessageBanner::Kind::Warning, tr("Export did not finish."), message,
-                              false);
+    QString detail = message;
+    if (onLocalCopy()) // the banner said the table is the local copy: still say so
+        detail += QLatin1Char(' ') + localCopyTitle() + QLatin1Char(' ') + unreachableWords();
+    m_banner->showMessage(ok ? MessageBanner::Kind::Info : MessageBanner::Kind::Warning,
+                          ok ? tr("Export complete.") : tr("Export did not finish."), detail,
+                          false);
     Q_EMIT exportFinished(ok, message);
 }
 
@@ -988,6 +1034,10 @@ void AuditPane::setHistory(AuditHistory* history) {
         showArchiveNotes();
     });
     connect(m_history, &AuditHistory::failed, this, [this](const QString& message) {
+        if (onLocalCopy()) {
+            showArchiveNotes(); // a sync that could not reach the server: already said
+            return;
+        }
         m_banner->showMessage(MessageBanner::Kind::Warning,
                               tr("The local audit archive is not up to date."), message, false);
     });
@@ -1046,13 +1096,7 @@ void AuditPane::onArchiveClosed() {
     updateSummary();
 }
 
-void AuditPane::readArchivePage(quint64 generation, const QString& cursor) {
-    if (generation != m_model->generation())
-        return; // a newer query took over
-    if (!readsArchive()) {
-        m_model->pageFailed(generation, cursor); // closed meanwhile: the server's turn
-        return;
-    }
+ArchiveQuery AuditPane::archiveQuery() const {
     const AuditQuery filters = currentQuery();
     ArchiveQuery query;
     query.since = filters.since;
@@ -1061,6 +1105,17 @@ void AuditPane::readArchivePage(quint64 generation, const QString& cursor) {
     query.action = filters.action;
     query.success = filters.success;
     query.text = m_search->text().trimmed();
+    return query;
+}
+
+void AuditPane::readArchivePage(quint64 generation, const QString& cursor) {
+    if (generation != m_model->generation())
+        return; // a newer query took over
+    if (!readsArchive()) {
+        m_model->pageFailed(generation, cursor); // closed meanwhile: the server's turn
+        return;
+    }
+    ArchiveQuery query = archiveQuery();
     query.limit = m_feed->pageSize();
     query.before = cursor.toLongLong();
     ArchivePage page;
@@ -1097,14 +1152,7 @@ void AuditPane::readArchivePage(quint64 generation, const QString& cursor) {
 void AuditPane::mergeArchived() {
     if (!readsArchive() || !m_loadedOnce || m_model->isHeld())
         return;
-    const AuditQuery filters = currentQuery();
-    ArchiveQuery query;
-    query.since = filters.since;
-    query.until = filters.until;
-    query.actorKeyId = filters.actorKeyId;
-    query.action = filters.action;
-    query.success = filters.success;
-    query.text = m_search->text().trimmed();
+    ArchiveQuery query = archiveQuery();
     int added = 0;
     qint64 top = m_archiveTop;
     try {
@@ -1165,6 +1213,19 @@ void AuditPane::showArchiveProgress() {
 }
 
 void AuditPane::showArchiveNotes() {
+    if (onLocalCopy()) {
+        // Said over any other note: what the table shows is not the server's now.
+        QString detail = tr("%1 The table, its filters, the search and Export read the audit "
+                            "log kept on this computer; events since the last sync are not in "
+                            "it.")
+                             .arg(unreachableWords());
+        if (!m_archiveNote.isEmpty())
+            detail += QLatin1Char(' ') + m_archiveNote;
+        m_banner->showMessage(MessageBanner::Kind::Info, localCopyTitle(), detail, false);
+        return;
+    }
+    if (m_banner->text().startsWith(localCopyTitle()))
+        m_banner->clear(); // the server is back
     if (m_archiveNote.isEmpty() || !m_banner->text().isEmpty())
         return;
     m_banner->showMessage(MessageBanner::Kind::Warning, tr("Local audit archive"), m_archiveNote,

@@ -91,7 +91,9 @@ public:
     // The query the table shows (without a cursor), as sent to the server.
     AuditQuery currentQuery() const;
     // Starts exporting the filtered log to `path` (format from the extension); false with
-    // *error when the file cannot be opened.
+    // *error when the file cannot be opened. While the pane reads the archive, the archive's
+    // events that the filters and the full-text search select, as the table shows them (a
+    // query the archive refuses: false, with its words, and no file).
     bool exportTo(const QString& path, QString* error = nullptr);
 
     AuditLogModel* model() const { return m_model; }
@@ -137,12 +139,18 @@ private:
     void onExportFinished(bool ok, const QString& message);
     QString actorKeyId() const;
     // The archive's side: a page read at once, new events merged after a sync.
+    // The table's filters and search as an archive query (no page bounds).
+    ArchiveQuery archiveQuery() const;
     void readArchivePage(quint64 generation, const QString& cursor);
     void mergeArchived();
     void onArchiveOpened();
     void onArchiveClosed();
     void showArchiveProgress();
     void showArchiveNotes();
+    // The archive is shown while the server is away (offline, or the key rejected): the
+    // filters, search and export work on it; the tail and Refresh wait.
+    bool onLocalCopy() const;
+    QString unreachableWords() const;
 
     Session* m_session;
     AuditLogModel* m_model;

@@ -4,6 +4,11 @@
 // said in the banner), rows beyond the server's retention are marked, the backfill shows its
 // progress with a Cancel that a Resume undoes, an archive edited on disk is named in a
 // banner, and an archive that cannot be opened leaves the pane on the server with a banner.
+// Export writes what the table shows from the archive (the same full-text query; a malformed
+// one refused, no file), as `legba-admin --export-audit` writes the same events; with the
+// server gone, the filters, search and export go on over the archive, the tail and Refresh
+// wait, and the banner says the table is the local copy.
+#include "AdminProcess.h"
 #include "AuditArchiveSync.h"
 #include "AuditHistory.h"
 #include "AuditLogModel.h"
@@ -14,8 +19,12 @@
 #include "TestServer.h"
 
 #include <QAbstractItemModelTester>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QNetworkAccessManager>
@@ -27,6 +36,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 #include <QUuid>
 
 using namespace legba;
@@ -125,6 +135,29 @@ private:
         for (AuditStore::Index i = 0; i < pane->model()->store().size(); ++i)
             found += pane->model()->store().event(i).userAgent == agent ? 1 : 0;
         return found;
+    }
+
+    // The event ids of a JSON Lines export, in the file's order.
+    static QStringList idsInFile(const QString& path) {
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly))
+            return {QStringLiteral("<cannot read %1>").arg(path)};
+        QStringList ids;
+        for (const QByteArray& line : file.readAll().split('\n'))
+            if (!line.isEmpty())
+                ids << QJsonDocument::fromJson(line).object().value(u"event_id").toString();
+        return ids;
+    }
+
+    // Exports through the pane to `path`; true when the file is complete.
+    bool exportAndWait(const QString& path) {
+        QSignalSpy finished(pane, &AuditPane::exportFinished);
+        QString error;
+        if (!pane->exportTo(path, &error)) {
+            qWarning().noquote() << "export refused:" << error;
+            return false;
+        }
+        return finished.wait(kWait) && finished.first().at(0).toBool();
     }
 
     bool settled() const {
@@ -369,6 +402,132 @@ private Q_SLOTS:
         QVERIFY2(pane->banner()->text().contains(QStringLiteral("archive-pane.sqlite")),
                  qPrintable(pane->banner()->text()));
         QVERIFY(pane->banner()->text().contains(QStringLiteral("reads the server only")));
+    }
+
+    void export_fromTheArchive_isWhatTheTableShows() {
+        requestAs("zebra-crossing/1.0", 40);
+        requestAs("plain", 30);
+        requestAs("zebra-crossing/2.0", 35);
+        fillArchive();
+        openPane();
+        connectSession();
+        QTRY_VERIFY_WITH_TIMEOUT(settled(), kWait);
+
+        // Full-text syntax a substring filter reads otherwise (it would find nothing).
+        QSignalSpy pages(pane, &AuditPane::pageLoaded);
+        pane->setSearchText(QStringLiteral("zeb* NOT \"crossing 1.0\""));
+        QVERIFY(pages.wait(kWait));
+        QVERIFY(scrollToEnd());
+        const QStringList shown = shownIds();
+        QCOMPARE(shown.size(), 35);
+        QCOMPARE(withAgent(QStringLiteral("zebra-crossing/2.0")), 35);
+
+        // More than one page of the archive (the pane reads 50 at a time).
+        pane->setSearchText(QStringLiteral("zeb*"));
+        QVERIFY(pages.wait(kWait));
+        QVERIFY(scrollToEnd());
+        const QStringList zebras = shownIds();
+        QCOMPARE(zebras.size(), 75);
+        const QString path = dir->filePath(QStringLiteral("zebras.jsonl"));
+        QVERIFY(exportAndWait(path));
+        QCOMPARE(idsInFile(path), zebras); // the same events, in the table's order
+
+        pane->setSearchText(QStringLiteral("zeb* NOT \"crossing 1.0\""));
+        QVERIFY(pages.wait(kWait));
+        const QString narrowed = dir->filePath(QStringLiteral("narrowed.jsonl"));
+        QVERIFY(exportAndWait(narrowed));
+        QCOMPARE(idsInFile(narrowed), shown);
+
+        // `legba-admin --export-audit` writes the same lines for the same events, in order.
+        const QString all = dir->filePath(QStringLiteral("all.jsonl"));
+        QTemporaryDir home;
+        const test::AdminRun run =
+            test::runAdmin(QStringLiteral(LEGBA_ADMIN_BINARY),
+                           {QStringLiteral("--export-audit"), QStringLiteral("env"), all},
+                           home.path(), server.get());
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QFile cli(all);
+        QVERIFY(cli.open(QIODevice::ReadOnly));
+        QList<QByteArray> cliZebras;
+        for (const QByteArray& line : cli.readAll().split('\n'))
+            if (line.contains("zebra-crossing"))
+                cliZebras << line;
+        QFile mine(path);
+        QVERIFY(mine.open(QIODevice::ReadOnly));
+        QList<QByteArray> mineLines = mine.readAll().split('\n');
+        mineLines.removeAll(QByteArray());
+        QCOMPARE(mineLines, cliZebras);
+
+        // A query the archive cannot read: refused with its words, and no file.
+        pane->setSearchText(QStringLiteral("\"unbalanced"));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            pane->banner()->text().contains(QStringLiteral("unterminated string")), kWait);
+        const QString refused = dir->filePath(QStringLiteral("refused.csv"));
+        QString error;
+        QVERIFY(!pane->exportTo(refused, &error));
+        QVERIFY2(error.contains(QStringLiteral("unterminated string")), qPrintable(error));
+        QVERIFY(!QFile::exists(refused));
+        QCOMPARE(QDir(dir->path()).entryList({QStringLiteral("refused*")}, QDir::Files).size(), 0);
+    }
+
+    void serverGone_filtersSearchAndExportReadTheArchive() {
+        requestAs("zebra-crossing/1.0", 6);
+        requestAs("plain", 30);
+        fillArchive();
+        openPane();
+        connectSession();
+        QTRY_VERIFY_WITH_TIMEOUT(settled(), kWait);
+        QToolButton* tail = nullptr;
+        for (QToolButton* b : pane->findChildren<QToolButton*>())
+            if (b->accessibleName() == QStringLiteral("Live tail"))
+                tail = b;
+        QVERIFY(tail);
+        QPushButton* refreshButton = nullptr;
+        for (QPushButton* b : pane->findChildren<QPushButton*>())
+            if (b->accessibleName() == QStringLiteral("Refresh audit log"))
+                refreshButton = b;
+        QVERIFY(refreshButton);
+        QLineEdit* search = nullptr;
+        for (QLineEdit* e : pane->findChildren<QLineEdit*>())
+            if (e->accessibleName() == QStringLiteral("Search the archived audit log"))
+                search = e;
+        QVERIFY(search);
+        QVERIFY(tail->isEnabled());
+
+        // The server stops mid-session: the next sync finds it gone.
+        server->server().close();
+        pane->refresh();
+        QTRY_COMPARE_WITH_TIMEOUT(session->state(), Session::State::Offline, 2 * kWait);
+        QVERIFY(pane->readsArchive());
+        QTRY_VERIFY_WITH_TIMEOUT(
+            pane->banner()->text().contains(QStringLiteral("Showing the local copy")), kWait);
+        QVERIFY(pane->banner()->text().contains(QStringLiteral("cannot be reached")));
+        QVERIFY(search->isEnabled());
+        QVERIFY(!refreshButton->isEnabled());
+        QVERIFY(refreshButton->toolTip().contains(QStringLiteral("cannot be reached")));
+        QVERIFY(!tail->isEnabled());
+        QVERIFY(tail->toolTip().contains(QStringLiteral("cannot be reached")));
+
+        // Typing in the search box searches the archive.
+        search->clear();
+        QTest::keyClicks(search, QStringLiteral("zebra"));
+        QTRY_COMPARE_WITH_TIMEOUT(pane->model()->rowCount(), 6, kWait);
+        QVERIFY(pane->banner()->text().contains(QStringLiteral("Showing the local copy")));
+        pane->setOutcome(AuditPane::Outcome::Failure);
+        QTRY_COMPARE_WITH_TIMEOUT(pane->model()->rowCount(), 0, kWait);
+        pane->setOutcome(AuditPane::Outcome::Any);
+        QTRY_COMPARE_WITH_TIMEOUT(pane->model()->rowCount(), 6, kWait);
+
+        const QString out = qEnvironmentVariable("LEGBA_ARCHIVE_SCREENSHOTS");
+        if (!out.isEmpty())
+            QVERIFY(pane->grab().save(out + QStringLiteral("/audit-archive-offline.png")));
+
+        const QString path = dir->filePath(QStringLiteral("offline.jsonl"));
+        QVERIFY(exportAndWait(path));
+        QCOMPARE(idsInFile(path), shownIds());
+        // The export's words keep saying what the table is.
+        QVERIFY(pane->banner()->text().contains(QStringLiteral("Exported 6 events")));
+        QVERIFY(pane->banner()->text().contains(QStringLiteral("Showing the local copy")));
     }
 
     // Not a check: LEGBA_ARCHIVE_SCREENSHOTS=DIR grabs the pane opened on an archive of
