@@ -2,6 +2,8 @@
 
 #include "Logging.h"
 
+#include <algorithm>
+
 namespace legba {
 
 namespace {
@@ -43,6 +45,17 @@ void AuditArchiveSync::backfill() {
     }
     // An empty archive starts from the newest page, which sets the backfill cursor.
     load(m_archive->count() == 0 ? QString() : m_archive->backfillCursor());
+}
+
+void AuditArchiveSync::verify() {
+    cancel();
+    m_mode = Mode::Verify;
+    // Read before the first page is asked for: every event archived by now is on the server
+    // by then, and every event stored later (a head sync meanwhile) is left out.
+    m_ceiling = m_archive->newestSequence();
+    m_compared = 0;
+    m_oldestSent.clear();
+    load({});
 }
 
 void AuditArchiveSync::cancel() {
@@ -92,6 +105,8 @@ void AuditArchiveSync::onPage(const AuditQuery& query, const AuditPageLoader::Pa
             } else {
                 storeOlder(*page);
             }
+        } else if (m_mode == Mode::Verify) {
+            verifyPage(*page);
         }
     } catch (const ArchiveError& e) {
         stop(QString::fromUtf8(e.what()));
@@ -126,6 +141,34 @@ void AuditArchiveSync::storeOlder(const audit::AuditBatch& page) {
     }
     stop();
     Q_EMIT backfillFinished();
+}
+
+void AuditArchiveSync::verifyPage(const audit::AuditBatch& page) {
+    const std::vector<IntegrityIssue> found = m_archive->compareWithServer(page, &m_ceiling);
+    m_compared += static_cast<qint64>(page.records.size());
+    if (!page.records.empty()) {
+        const std::string_view oldest = page.uniqueOf(page.records.back()).eventId;
+        m_oldestSent = QString::fromUtf8(oldest.data(), static_cast<qsizetype>(oldest.size()));
+    }
+    if (!found.empty()) {
+        qCWarning(lcApp) << "the server's audit log and the archive disagree on" << found.size()
+                         << "events";
+        Q_EMIT verifyIssues(found);
+        if (m_mode != Mode::Verify)
+            return; // cancelled from a slot
+    }
+    Q_EMIT verifyProgress(m_compared);
+    if (m_mode != Mode::Verify)
+        return;
+    if (!page.nextCursor.isEmpty()) {
+        load(page.nextCursor);
+        return;
+    }
+    // The last page may be empty: the server pruned the rest while the walk paged down.
+    const int marked =
+        m_oldestSent.isEmpty() ? 0 : std::max(0, m_archive->markBeyondRetention(m_oldestSent));
+    stop();
+    Q_EMIT verifyFinished(marked);
 }
 
 } // namespace legba
