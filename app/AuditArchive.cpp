@@ -773,10 +773,14 @@ int AuditArchive::markBeyondRetention(const QString& serverOldestEventId) {
     qint64 seq = 0;
     if (d->archivedDigest(viewOf(id), &seq).isEmpty())
         return -1;
+    return markBeyondRetentionThrough(seq - 1);
+}
+
+int AuditArchive::markBeyondRetentionThrough(qint64 sequence) {
     QSqlQuery q(d->db());
     q.prepare(QStringLiteral(
-        "UPDATE events SET beyond_retention = 1 WHERE seq < ? AND beyond_retention = 0"));
-    q.bindValue(0, seq);
+        "UPDATE events SET beyond_retention = 1 WHERE seq <= ? AND beyond_retention = 0"));
+    q.bindValue(0, sequence);
     d->exec(q, "mark beyond retention");
     return q.numRowsAffected();
 }

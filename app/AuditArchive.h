@@ -125,6 +125,10 @@ public:
     // still sends) as beyond the server's retention. Returns how many were newly marked;
     // -1 when that event is not archived.
     int markBeyondRetention(const QString& serverOldestEventId);
+    // Marks the events archived at or below `sequence` (a walk's ceiling at the server's end:
+    // below the oldest archived event the server still sent) as beyond the server's
+    // retention. Returns how many were newly marked.
+    int markBeyondRetentionThrough(qint64 sequence);
 
     // The events of `serverPage` whose server copy differs from the archived one, and the
     // archived events between its newest and oldest that it lacks. `serverPage` must be an

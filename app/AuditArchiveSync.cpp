@@ -2,8 +2,6 @@
 
 #include "Logging.h"
 
-#include <algorithm>
-
 namespace legba {
 
 namespace {
@@ -54,7 +52,6 @@ void AuditArchiveSync::verify() {
     // by then, and every event stored later (a head sync meanwhile) is left out.
     m_ceiling = m_archive->newestSequence();
     m_compared = 0;
-    m_oldestSent.clear();
     load({});
 }
 
@@ -146,10 +143,6 @@ void AuditArchiveSync::storeOlder(const audit::AuditBatch& page) {
 void AuditArchiveSync::verifyPage(const audit::AuditBatch& page) {
     const std::vector<IntegrityIssue> found = m_archive->compareWithServer(page, &m_ceiling);
     m_compared += static_cast<qint64>(page.records.size());
-    if (!page.records.empty()) {
-        const std::string_view oldest = page.uniqueOf(page.records.back()).eventId;
-        m_oldestSent = QString::fromUtf8(oldest.data(), static_cast<qsizetype>(oldest.size()));
-    }
     if (!found.empty()) {
         qCWarning(lcApp) << "the server's audit log and the archive disagree on" << found.size()
                          << "events";
@@ -164,9 +157,9 @@ void AuditArchiveSync::verifyPage(const audit::AuditBatch& page) {
         load(page.nextCursor);
         return;
     }
-    // The last page may be empty: the server pruned the rest while the walk paged down.
-    const int marked =
-        m_oldestSent.isEmpty() ? 0 : std::max(0, m_archive->markBeyondRetention(m_oldestSent));
+    // The server's end: what is archived below the oldest archived event it still sent (all
+    // that was archived when the walk began, when it sent none) is beyond its retention.
+    const int marked = m_archive->markBeyondRetentionThrough(m_ceiling);
     stop();
     Q_EMIT verifyFinished(marked);
 }

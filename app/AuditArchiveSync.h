@@ -70,7 +70,6 @@ private:
     std::vector<AuditPageLoader::Page> m_run;
     qint64 m_ceiling = 0;  // verify: AuditArchive::compareWithServer's walk state
     qint64 m_compared = 0; // verify: server events read
-    QString m_oldestSent;  // verify: the oldest event the server has sent
 };
 
 } // namespace legba
