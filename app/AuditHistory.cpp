@@ -87,6 +87,8 @@ void AuditHistory::open(const QString& profileId) {
         // cursor. Not after a person cancelled it.
         if (m_autoBackfill && !m_userCancelled && !m_archive->backfillDone() && !isBackfilling())
             startBackfill();
+        else if (m_archive->backfillDone())
+            verifyIfDue(); // a run after the backfill finished
     });
     connect(m_head.get(), &AuditArchiveSync::failed, this, [this](const QString& message) {
         Q_EMIT failed(
