@@ -680,6 +680,18 @@ bool AuditArchive::backfillDone() const {
     return d->meta(QStringLiteral("backfill_done")) == QLatin1String("1");
 }
 
+QDateTime AuditArchive::lastVerified() const {
+    return QDateTime::fromString(d->meta(QStringLiteral("verified_at")), Qt::ISODateWithMs);
+}
+
+void AuditArchive::setLastVerified(const QDateTime& when) {
+    d->setMeta(QStringLiteral("verified_at"), when.toUTC().toString(Qt::ISODateWithMs));
+}
+
+qint64 AuditArchive::newestSequence() const {
+    return d->scalar(QStringLiteral("SELECT coalesce(max(seq), 0) FROM events")).toLongLong();
+}
+
 StoreResult AuditArchive::storeNewer(const std::vector<const audit::AuditBatch*>& pages) {
     return d->transaction([&] {
         StoreResult result;
@@ -761,16 +773,31 @@ int AuditArchive::markBeyondRetention(const QString& serverOldestEventId) {
     qint64 seq = 0;
     if (d->archivedDigest(viewOf(id), &seq).isEmpty())
         return -1;
+    return markBeyondRetentionThrough(seq - 1);
+}
+
+int AuditArchive::markBeyondRetentionThrough(qint64 sequence) {
     QSqlQuery q(d->db());
     q.prepare(QStringLiteral(
-        "UPDATE events SET beyond_retention = 1 WHERE seq < ? AND beyond_retention = 0"));
-    q.bindValue(0, seq);
+        "UPDATE events SET beyond_retention = 1 WHERE seq <= ? AND beyond_retention = 0"));
+    q.bindValue(0, sequence);
     d->exec(q, "mark beyond retention");
     return q.numRowsAffected();
 }
 
 std::vector<IntegrityIssue>
 AuditArchive::compareWithServer(const audit::AuditBatch& serverPage) const {
+    qint64 ceiling = 0; // the page's own newest archived event
+    return compare(serverPage, &ceiling, false);
+}
+
+std::vector<IntegrityIssue> AuditArchive::compareWithServer(const audit::AuditBatch& serverPage,
+                                                            qint64* ceiling) const {
+    return compare(serverPage, ceiling, true);
+}
+
+std::vector<IntegrityIssue> AuditArchive::compare(const audit::AuditBatch& serverPage,
+                                                  qint64* ceiling, bool walk) const {
     std::vector<IntegrityIssue> issues;
     QSet<QString> sent;
     qint64 low = std::numeric_limits<qint64>::max();
@@ -789,6 +816,8 @@ AuditArchive::compareWithServer(const audit::AuditBatch& serverPage) const {
         if (archived != digestOf(view, scratch))
             issues.push_back({IntegrityIssue::Kind::ChangedOnServer, eventId});
     }
+    if (walk && low <= high)
+        high = std::max(high, *ceiling);
     if (low <= high) {
         QSqlQuery q(d->db());
         q.prepare(QStringLiteral("SELECT event_id FROM events WHERE seq BETWEEN ? AND ? ORDER BY "
@@ -801,6 +830,8 @@ AuditArchive::compareWithServer(const audit::AuditBatch& serverPage) const {
             if (!sent.contains(eventId))
                 issues.push_back({IntegrityIssue::Kind::VanishedOnServer, eventId});
         }
+        if (walk)
+            *ceiling = low - 1;
     }
     return issues;
 }

@@ -106,6 +106,9 @@ public:
     // The cursor of the next older page to backfill; empty when none is known yet.
     QString backfillCursor() const;
     bool backfillDone() const; // the server said there is nothing older
+    // When the archive was last verified against the server's whole log (invalid: never).
+    QDateTime lastVerified() const;
+    void setLastVerified(const QDateTime& when);
 
     // Stores the events the server recorded after the newest archived one: `pages` as the
     // server sent them, newest first, from its newest event down to (and possibly past)
@@ -122,11 +125,25 @@ public:
     // still sends) as beyond the server's retention. Returns how many were newly marked;
     // -1 when that event is not archived.
     int markBeyondRetention(const QString& serverOldestEventId);
+    // Marks the events archived at or below `sequence` (a walk's ceiling at the server's end:
+    // below the oldest archived event the server still sent) as beyond the server's
+    // retention. Returns how many were newly marked.
+    int markBeyondRetentionThrough(qint64 sequence);
 
     // The events of `serverPage` whose server copy differs from the archived one, and the
     // archived events between its newest and oldest that it lacks. `serverPage` must be an
     // unfiltered page. Changes nothing.
     std::vector<IntegrityIssue> compareWithServer(const audit::AuditBatch& serverPage) const;
+    // The same for one page of a walk down the server's whole unfiltered log, newest first,
+    // which also finds an archived event missing between this page and the one before.
+    // `*ceiling`: the highest archive sequence the walk compares; start it at
+    // newestSequence() read when the walk began (events stored since, newer than the walk's
+    // first page, are not compared), and pass it on from page to page: it moves below the
+    // page's oldest archived event. Events the archive lacks (newer than it) are skipped.
+    std::vector<IntegrityIssue> compareWithServer(const audit::AuditBatch& serverPage,
+                                                  qint64* ceiling) const;
+    // The archive sequence of the newest event; 0 when the archive is empty.
+    qint64 newestSequence() const;
     // Archived rows that no longer match their digest (edited in the file).
     std::vector<IntegrityIssue> checkLocal() const;
 
@@ -134,6 +151,9 @@ public:
     ArchivePage read(const ArchiveQuery& query) const;
 
 private:
+    std::vector<IntegrityIssue> compare(const audit::AuditBatch& serverPage, qint64* ceiling,
+                                        bool walk) const;
+
     struct Impl;
     std::unique_ptr<Impl> d;
 };

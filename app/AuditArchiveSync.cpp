@@ -45,6 +45,16 @@ void AuditArchiveSync::backfill() {
     load(m_archive->count() == 0 ? QString() : m_archive->backfillCursor());
 }
 
+void AuditArchiveSync::verify() {
+    cancel();
+    m_mode = Mode::Verify;
+    // Read before the first page is asked for: every event archived by now is on the server
+    // by then, and every event stored later (a head sync meanwhile) is left out.
+    m_ceiling = m_archive->newestSequence();
+    m_compared = 0;
+    load({});
+}
+
 void AuditArchiveSync::cancel() {
     m_loader.cancel();
     stop();
@@ -92,6 +102,8 @@ void AuditArchiveSync::onPage(const AuditQuery& query, const AuditPageLoader::Pa
             } else {
                 storeOlder(*page);
             }
+        } else if (m_mode == Mode::Verify) {
+            verifyPage(*page);
         }
     } catch (const ArchiveError& e) {
         stop(QString::fromUtf8(e.what()));
@@ -126,6 +138,30 @@ void AuditArchiveSync::storeOlder(const audit::AuditBatch& page) {
     }
     stop();
     Q_EMIT backfillFinished();
+}
+
+void AuditArchiveSync::verifyPage(const audit::AuditBatch& page) {
+    const std::vector<IntegrityIssue> found = m_archive->compareWithServer(page, &m_ceiling);
+    m_compared += static_cast<qint64>(page.records.size());
+    if (!found.empty()) {
+        qCWarning(lcApp) << "the server's audit log and the archive disagree on" << found.size()
+                         << "events";
+        Q_EMIT verifyIssues(found);
+        if (m_mode != Mode::Verify)
+            return; // cancelled from a slot
+    }
+    Q_EMIT verifyProgress(m_compared);
+    if (m_mode != Mode::Verify)
+        return;
+    if (!page.nextCursor.isEmpty()) {
+        load(page.nextCursor);
+        return;
+    }
+    // The server's end: what is archived below the oldest archived event it still sent (all
+    // that was archived when the walk began, when it sent none) is beyond its retention.
+    const int marked = m_archive->markBeyondRetentionThrough(m_ceiling);
+    stop();
+    Q_EMIT verifyFinished(marked);
 }
 
 } // namespace legba

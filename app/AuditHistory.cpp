@@ -12,7 +12,8 @@ namespace legba {
 AuditHistory::AuditHistory(Session* session, QString dataDir, QObject* parent)
     : QObject(parent)
     , m_session(session)
-    , m_dataDir(std::move(dataDir)) {
+    , m_dataDir(std::move(dataDir))
+    , m_now([] { return QDateTime::currentDateTimeUtc(); }) {
     connect(m_session, &Session::stateChanged, this, &AuditHistory::onSessionChanged);
     connect(m_session, &Session::identityChanged, this, &AuditHistory::onSessionChanged);
     onSessionChanged();
@@ -22,11 +23,12 @@ AuditHistory::~AuditHistory() {
     // The walks hold the archive: they go first.
     m_head.reset();
     m_backfill.reset();
+    m_verify.reset();
 }
 
 void AuditHistory::setPageSize(int events) {
     m_pageSize = events;
-    for (AuditArchiveSync* sync : {m_head.get(), m_backfill.get()})
+    for (AuditArchiveSync* sync : {m_head.get(), m_backfill.get(), m_verify.get()})
         if (sync)
             sync->setPageSize(events);
 }
@@ -70,8 +72,10 @@ void AuditHistory::open(const QString& profileId) {
     m_userCancelled = false;
     m_head = std::make_unique<AuditArchiveSync>(m_session->client(), m_archive.get());
     m_backfill = std::make_unique<AuditArchiveSync>(m_session->client(), m_archive.get());
+    m_verify = std::make_unique<AuditArchiveSync>(m_session->client(), m_archive.get());
     m_head->setPageSize(m_pageSize);
     m_backfill->setPageSize(m_pageSize);
+    m_verify->setPageSize(m_pageSize);
 
     connect(m_head.get(), &AuditArchiveSync::newestSynced, this, [this](const StoreResult& r) {
         std::vector<IntegrityIssue> changed;
@@ -83,6 +87,8 @@ void AuditHistory::open(const QString& profileId) {
         // cursor. Not after a person cancelled it.
         if (m_autoBackfill && !m_userCancelled && !m_archive->backfillDone() && !isBackfilling())
             startBackfill();
+        else if (m_archive->backfillDone())
+            verifyIfDue(); // a run after the backfill finished
     });
     connect(m_head.get(), &AuditArchiveSync::failed, this, [this](const QString& message) {
         Q_EMIT failed(
@@ -90,8 +96,24 @@ void AuditHistory::open(const QString& profileId) {
     });
     connect(m_backfill.get(), &AuditArchiveSync::backfillProgress, this,
             &AuditHistory::backfillProgress);
-    connect(m_backfill.get(), &AuditArchiveSync::backfillFinished, this,
-            &AuditHistory::backfillFinished);
+    connect(m_backfill.get(), &AuditArchiveSync::backfillFinished, this, [this] {
+        Q_EMIT backfillFinished();
+        verifyIfDue();
+    });
+    connect(m_verify.get(), &AuditArchiveSync::verifyIssues, this,
+            [this](const std::vector<IntegrityIssue>& found) { addIssues(found); });
+    connect(m_verify.get(), &AuditArchiveSync::verifyFinished, this, [this](int marked) {
+        try {
+            m_archive->setLastVerified(m_now());
+        } catch (const ArchiveError& e) {
+            Q_EMIT failed(tr("Recording the audit archive's verification failed: %1")
+                              .arg(QString::fromUtf8(e.what())));
+        }
+        Q_EMIT verificationFinished(marked);
+    });
+    connect(m_verify.get(), &AuditArchiveSync::failed, this, [this](const QString& message) {
+        Q_EMIT failed(tr("Verifying the audit archive against the server failed: %1").arg(message));
+    });
     connect(m_backfill.get(), &AuditArchiveSync::failed, this, [this](const QString& message) {
         Q_EMIT failed(tr("Fetching older audit events into the archive failed: %1").arg(message));
         Q_EMIT backfillStopped();
@@ -108,6 +130,7 @@ void AuditHistory::close() {
     const bool wasBackfilling = isBackfilling();
     m_head.reset();
     m_backfill.reset();
+    m_verify.reset();
     m_archive.reset();
     m_issues.clear();
     if (wasBackfilling)
@@ -136,6 +159,8 @@ bool AuditHistory::isSyncing() const {
 bool AuditHistory::startBackfill() {
     if (!m_archive || m_backfill->isBusy() || m_session->state() != Session::State::Connected)
         return false;
+    // Never together with a verification: the walk's view of the archive would move under it.
+    m_verify->cancel();
     m_userCancelled = false;
     Q_EMIT backfillStarted();
     m_backfill->backfill(); // may finish at once, when the archive has it all
@@ -152,6 +177,38 @@ void AuditHistory::cancelBackfill() {
 
 bool AuditHistory::isBackfilling() const {
     return m_backfill && m_backfill->isBusy();
+}
+
+void AuditHistory::verifyIfDue() {
+    if (!m_archive)
+        return;
+    QDateTime last;
+    try {
+        last = m_archive->lastVerified();
+    } catch (const ArchiveError& e) {
+        qCWarning(lcApp) << "audit archive: last verification unreadable:" << e.what();
+    }
+    if (last.isValid() && last.secsTo(m_now()) < m_verifyIntervalSecs)
+        return;
+    startVerification();
+}
+
+bool AuditHistory::startVerification() {
+    if (!m_archive || !m_archive->backfillDone() || isBackfilling() || m_verify->isBusy() ||
+        m_session->state() != Session::State::Connected)
+        return false;
+    Q_EMIT verificationStarted();
+    m_verify->verify();
+    return true;
+}
+
+void AuditHistory::cancelVerification() {
+    if (m_verify)
+        m_verify->cancel();
+}
+
+bool AuditHistory::isVerifying() const {
+    return m_verify && m_verify->isBusy();
 }
 
 bool AuditHistory::backfillDone() const {

@@ -2,8 +2,10 @@
 
 #include "AuditArchive.h"
 
+#include <QDateTime>
 #include <QObject>
 #include <QString>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -19,7 +21,11 @@ class Session;
 // backfills older history in the background (the archive persists its cursor, so that a
 // backfill cut short resumes after a restart). syncNewest() on demand serves the pane's
 // refresh and live tail. What sync sees of changed events is reported as integrity issues;
-// the archive keeps its copy.
+// the archive keeps its copy. Once the backfill has finished, at most once a day per archive
+// (the time is kept in the archive), the archive is verified in the background against the
+// server's whole log (AuditArchiveSync::verify): events changed or vanished on the server are
+// reported as integrity issues, and events the server has dropped since are marked beyond its
+// retention. Never while a backfill runs.
 //
 // When the archive cannot be opened (a data directory that cannot be written, a corrupt
 // file), unavailable() says why and archive() stays null: the pane falls back to the server.
@@ -52,6 +58,17 @@ public:
     bool isBackfilling() const;
     bool backfillDone() const;
 
+    // Verifies the archive against the server's whole log now, whatever the time of the last
+    // verification; false when it cannot run now (no archive, not connected, a backfill or a
+    // verification running, or the backfill not done).
+    bool startVerification();
+    void cancelVerification();
+    bool isVerifying() const;
+    // How long after a finished verification the next one is due (default: a day).
+    void setVerifyInterval(qint64 seconds) { m_verifyIntervalSecs = seconds; }
+    using Clock = std::function<QDateTime()>;
+    void setClock(Clock now) { m_now = std::move(now); }
+
     // Every issue found since the archive was opened.
     const std::vector<IntegrityIssue>& issues() const { return m_issues; }
 
@@ -68,6 +85,9 @@ Q_SIGNALS:
     void backfillFinished();
     // The backfill stopped before the end: cancelled, failed or closed.
     void backfillStopped();
+    void verificationStarted();
+    // The verification read the whole log; `markedBeyondRetention` events were newly marked.
+    void verificationFinished(int markedBeyondRetention);
     // Issues found now (also kept in issues()).
     void integrityIssues(const std::vector<legba::IntegrityIssue>& found);
     // A sync or a read failed; `message` says what, and what the server or file said.
@@ -78,6 +98,7 @@ private:
     void open(const QString& profileId);
     void close();
     void addIssues(std::vector<IntegrityIssue> found);
+    void verifyIfDue();
 
     Session* m_session; // not owned
     QString m_dataDir;
@@ -88,6 +109,9 @@ private:
     // inside the archive).
     std::unique_ptr<AuditArchiveSync> m_head;
     std::unique_ptr<AuditArchiveSync> m_backfill;
+    std::unique_ptr<AuditArchiveSync> m_verify;
+    Clock m_now;
+    qint64 m_verifyIntervalSecs = qint64{24} * 60 * 60;
     std::vector<IntegrityIssue> m_issues;
     int m_pageSize = 1000;
     bool m_autoBackfill = true;

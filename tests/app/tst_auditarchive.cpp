@@ -138,6 +138,7 @@ private Q_SLOTS:
     void integrity_tamperedFile_isReported();
     void integrity_serverCopyDiffers_isReported_andArchiveUnchanged();
     void integrity_eventVanishedOnServer_isReported();
+    void integrity_walk_findsEventsVanishedBetweenPagesAndSkipsNewerOnes();
     void retention_marksEventsOlderThanServersOldest();
     void migration_fromVersion1_keepsEventsAndOrder();
     void migration_unreadableEvent_isAnError_andLeavesTheFile();
@@ -475,6 +476,40 @@ void AuditArchiveTest::integrity_eventVanishedOnServer_isReported() {
         {IntegrityIssue::Kind::VanishedOnServer, ev(20).eventId}};
     QCOMPARE(archive.compareWithServer(gap), expected);
     QCOMPARE(archive.count(), qint64{30});
+}
+
+void AuditArchiveTest::integrity_walk_findsEventsVanishedBetweenPagesAndSkipsNewerOnes() {
+    AuditArchive archive(m_path);
+    archive.storeNewer(page(29, 0));
+    qint64 ceiling = archive.newestSequence();
+    // The server's newest events are newer than the archive's (32..30: not compared); 29 and
+    // 28 vanished above the first page's archived events, 19 between two pages, 9 between the
+    // last two. Each page alone would miss all of them.
+    AuditPage first;
+    for (int i = 34; i >= 30; --i)
+        first.events.push_back(ev(i));
+    for (int i = 27; i >= 20; --i)
+        first.events.push_back(ev(i));
+    const std::vector<IntegrityIssue> top =
+        archive.compareWithServer(audit::parseAuditPage(json::dump(json::toJson(first))), &ceiling);
+    const std::vector<IntegrityIssue> vanishedAbove{
+        {IntegrityIssue::Kind::VanishedOnServer, ev(29).eventId},
+        {IntegrityIssue::Kind::VanishedOnServer, ev(28).eventId}};
+    QCOMPARE(top, vanishedAbove);
+    const std::vector<IntegrityIssue> between{
+        {IntegrityIssue::Kind::VanishedOnServer, ev(19).eventId}};
+    QCOMPARE(archive.compareWithServer(page(18, 10), &ceiling), between);
+    const std::vector<IntegrityIssue> last{{IntegrityIssue::Kind::VanishedOnServer, ev(9).eventId}};
+    QCOMPARE(archive.compareWithServer(page(8, 5), &ceiling), last);
+    // Events 4..0 (below the server's oldest) are the retention's, not reported: the walk's
+    // ceiling is just below event 5.
+    QCOMPARE(archive.markBeyondRetentionThrough(ceiling), 5);
+    QCOMPARE(archive.markBeyondRetention(ev(5).eventId), 0);
+    QCOMPARE(archive.count(), qint64{30});
+    // A page of events newer than the archive alone: nothing to compare, the walk goes on.
+    qint64 fresh = archive.newestSequence();
+    QVERIFY(archive.compareWithServer(page(40, 30), &fresh).empty());
+    QCOMPARE(fresh, archive.newestSequence());
 }
 
 void AuditArchiveTest::retention_marksEventsOlderThanServersOldest() {

@@ -1,12 +1,17 @@
 // The archive kept in step with a real sandbox through the audit page loader: the head
 // walk while events are being written (no event twice, none skipped), and a backfill
-// cancelled and resumed after a restart.
+// cancelled and resumed after a restart; the verification walk against a server copy with an
+// event deleted or changed, with events pruned by retention after the backfill, while events
+// are being written, and cancelled.
 #include "AuditArchiveSync.h"
 #include "AuditPageSax.h"
 #include "LegbaClient.h"
 #include "TestServer.h"
 
 #include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -32,6 +37,44 @@ QStringList archivedIds(const AuditArchive& archive) {
     return ids(archive.read(q).batch);
 }
 
+// The running sandbox's database, opened beside it to play someone who edits its audit log.
+class ServerDb {
+public:
+    explicit ServerDb(const QString& dataDir) {
+        m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("tamper"));
+        m_db.setDatabaseName(dataDir + QStringLiteral("/legba.sqlite3"));
+        m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
+        m_db.open();
+    }
+    ~ServerDb() {
+        m_db.close();
+        m_db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(QStringLiteral("tamper"));
+    }
+    ServerDb(const ServerDb&) = delete;
+    ServerDb& operator=(const ServerDb&) = delete;
+    QString exec(const QString& sql) { // the error, empty on success
+        QSqlQuery q(m_db);
+        return q.exec(sql) ? QString() : q.lastError().text() + QStringLiteral(": ") + sql;
+    }
+
+private:
+    QSqlDatabase m_db;
+};
+
+struct Snapshot {
+    QStringList ids;
+    std::vector<bool> beyond;
+    bool operator==(const Snapshot&) const = default;
+};
+
+Snapshot snapshot(const AuditArchive& archive) {
+    ArchiveQuery q;
+    q.limit = 100000;
+    const ArchivePage p = archive.read(q);
+    return {ids(p.batch), p.beyondRetention};
+}
+
 } // namespace
 
 class AuditArchiveSyncTest : public QObject {
@@ -42,8 +85,18 @@ private Q_SLOTS:
     void cleanup();
     void syncNewest_whileEventsArrive_noDuplicateNoGap();
     void backfill_cancelledAndRestarted_resumesFromItsCursor();
+    void verify_eventDeletedOnServer_reportedVanished_archiveUnchanged();
+    void verify_eventChangedOnServer_reportedChanged_archiveUnchanged();
+    void verify_afterBackfillDone_marksEventsTheServerPrunedSince();
+    void verify_untouchedLogWhileEventsArrive_reportsNothing();
+    void verify_cancelled_leavesArchiveUnchanged();
 
 private:
+    // A finished backfill of `events` requests' log, with pages of 5.
+    void backfilled(AuditArchive& archive, int events);
+    // Runs verify() to its end; the issues it signalled.
+    std::vector<IntegrityIssue> verified(AuditArchive& archive, int* marked = nullptr);
+    void restartServer(server::ServerOptions options);
     // Every event the server has, newest first, read page by page.
     QStringList serverIds();
     // `count` authenticated requests, each recorded as an event; waits for none of them.
@@ -171,6 +224,200 @@ void AuditArchiveSyncTest::backfill_cancelledAndRestarted_resumesFromItsCursor()
     QVERIFY(top >= 0);
     QCOMPARE(archived, server.mid(top));
     QVERIFY(archived.size() >= 40);
+}
+
+void AuditArchiveSyncTest::restartServer(server::ServerOptions options) {
+    m_client.reset();
+    m_server = std::make_unique<test::TestServer>(std::move(options));
+    QVERIFY2(m_server->ok(), qPrintable(m_server->error()));
+    m_client = std::make_unique<LegbaClient>();
+    QVERIFY(!m_client->setEndpoint(m_server->endpoint()));
+    m_client->setKey(m_server->ownerKey());
+    m_client->setTransferTimeout(5s);
+}
+
+void AuditArchiveSyncTest::backfilled(AuditArchive& archive, int events) {
+    traffic(events);
+    QTRY_COMPARE_WITH_TIMEOUT(m_answered, events, kWait);
+    AuditArchiveSync sync(m_client.get(), &archive);
+    sync.setPageSize(5);
+    sync.backfill();
+    QVERIFY(waitIdle(sync));
+    QVERIFY(archive.backfillDone());
+    QVERIFY(archive.count() >= events);
+}
+
+std::vector<IntegrityIssue> AuditArchiveSyncTest::verified(AuditArchive& archive, int* marked) {
+    AuditArchiveSync sync(m_client.get(), &archive);
+    sync.setPageSize(5);
+    std::vector<IntegrityIssue> issues;
+    QStringList failures;
+    connect(&sync, &AuditArchiveSync::verifyIssues, this,
+            [&](const std::vector<IntegrityIssue>& found) {
+                issues.insert(issues.end(), found.begin(), found.end());
+            });
+    connect(&sync, &AuditArchiveSync::failed, this, [&](const QString& m) { failures << m; });
+    QSignalSpy finished(&sync, &AuditArchiveSync::verifyFinished);
+    QSignalSpy progress(&sync, &AuditArchiveSync::verifyProgress);
+    sync.verify();
+    if (!QTest::qWaitFor([&] { return finished.size() == 1; }, kWait) || !failures.isEmpty()) {
+        qWarning() << "verify did not finish:" << failures;
+        return {{IntegrityIssue::Kind::ChangedLocally, QStringLiteral("verify did not finish")}};
+    }
+    if (marked)
+        *marked = finished.at(0).at(0).toInt();
+    if (progress.isEmpty())
+        qWarning() << "no progress signalled";
+    return issues;
+}
+
+void AuditArchiveSyncTest::verify_eventDeletedOnServer_reportedVanished_archiveUnchanged() {
+    AuditArchive archive(m_path);
+    backfilled(archive, 20);
+    const Snapshot before = snapshot(archive);
+    // Three in a row, so that with pages of 5 some fall between two pages.
+    const QStringList gone{before.ids.at(6), before.ids.at(7), before.ids.at(8)};
+    {
+        ServerDb db(m_server->dataDir());
+        const QString error = db.exec(QStringLiteral("DROP TRIGGER audit_events_no_delete"));
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        const QString deleted =
+            db.exec(QStringLiteral("DELETE FROM audit_events WHERE event_id IN ('%1')")
+                        .arg(gone.join(QStringLiteral("', '"))));
+        QVERIFY2(deleted.isEmpty(), qPrintable(deleted));
+    }
+    const std::vector<IntegrityIssue> issues = verified(archive);
+    std::vector<IntegrityIssue> expected;
+    for (const QString& id : gone)
+        expected.push_back({IntegrityIssue::Kind::VanishedOnServer, id});
+    QCOMPARE(issues, expected);
+    QCOMPARE(snapshot(archive), before);
+    QVERIFY(archive.checkLocal().empty());
+}
+
+void AuditArchiveSyncTest::verify_eventChangedOnServer_reportedChanged_archiveUnchanged() {
+    AuditArchive archive(m_path);
+    backfilled(archive, 20);
+    const Snapshot before = snapshot(archive);
+    const QString changed = before.ids.at(10);
+    {
+        ServerDb db(m_server->dataDir());
+        const QString error = db.exec(QStringLiteral("DROP TRIGGER audit_events_no_update"));
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        const QString updated =
+            db.exec(QStringLiteral("UPDATE audit_events SET ip = '192.0.2.66' WHERE event_id = "
+                                   "'%1'")
+                        .arg(changed));
+        QVERIFY2(updated.isEmpty(), qPrintable(updated));
+    }
+    const std::vector<IntegrityIssue> expected{{IntegrityIssue::Kind::ChangedOnServer, changed}};
+    QCOMPARE(verified(archive), expected);
+    QCOMPARE(snapshot(archive), before);
+    QVERIFY(archive.checkLocal().empty());
+    ArchiveQuery q;
+    q.text = QStringLiteral("\"192.0.2.66\"");
+    QVERIFY(archive.read(q).batch.records.empty()); // the archived copy is kept
+}
+
+void AuditArchiveSyncTest::verify_afterBackfillDone_marksEventsTheServerPrunedSince() {
+    server::ServerOptions options = test::TestServer::fastOptions();
+    options.auditMaxEvents = 30;
+    restartServer(options);
+    AuditArchive archive(m_path);
+    backfilled(archive, 15);
+    const Snapshot before = snapshot(archive);
+    QVERIFY(std::none_of(before.beyond.cbegin(), before.beyond.cend(), [](bool b) { return b; }));
+    // 20 more events: the server keeps its newest 30, dropping the oldest archived ones.
+    m_answered = 0;
+    traffic(20);
+    QTRY_COMPARE_WITH_TIMEOUT(m_answered, 20, kWait);
+    const QStringList serverBefore = serverIds();
+    qsizetype dropped = 0;
+    for (const QString& id : before.ids)
+        dropped += serverBefore.contains(id) ? 0 : 1;
+    QVERIFY(dropped > 0 && dropped < before.ids.size());
+
+    int marked = -1;
+    QCOMPARE(verified(archive, &marked), std::vector<IntegrityIssue>{}); // pruned: not vanished
+    const Snapshot after = snapshot(archive);
+    QCOMPARE(after.ids, before.ids); // kept, only marked
+    QVERIFY2(marked >= dropped, qPrintable(QStringLiteral("%1 %2").arg(marked).arg(dropped)));
+    // The marked ones are the oldest archived, and the server has none of them.
+    const QStringList serverAfter = serverIds();
+    const auto firstMarked = static_cast<qsizetype>(after.ids.size() - marked);
+    for (qsizetype i = 0; i < after.ids.size(); ++i) {
+        QCOMPARE(bool(after.beyond[static_cast<std::size_t>(i)]), i >= firstMarked);
+        if (i >= firstMarked)
+            QVERIFY(!serverAfter.contains(after.ids.at(i)));
+    }
+    QVERIFY(archive.checkLocal().empty());
+}
+
+void AuditArchiveSyncTest::verify_untouchedLogWhileEventsArrive_reportsNothing() {
+    AuditArchive archive(m_path);
+    backfilled(archive, 25);
+    AuditArchiveSync head(m_client.get(), &archive);
+    head.setPageSize(5);
+    AuditArchiveSync sync(m_client.get(), &archive);
+    sync.setPageSize(3);
+    std::vector<IntegrityIssue> issues;
+    connect(&sync, &AuditArchiveSync::verifyIssues, this,
+            [&](const std::vector<IntegrityIssue>& found) {
+                issues.insert(issues.end(), found.begin(), found.end());
+            });
+    QSignalSpy finished(&sync, &AuditArchiveSync::verifyFinished);
+    QSignalSpy failed(&sync, &AuditArchiveSync::failed);
+    // Each page read, more requests in flight and the newest events synced into the archive:
+    // they land above the walk's first page, both on the server and in the archive.
+    connect(&sync, &AuditArchiveSync::verifyProgress, this, [&] {
+        traffic(4);
+        if (!head.isBusy())
+            head.syncNewest();
+    });
+    m_answered = 0;
+    traffic(6);
+    sync.verify();
+    QVERIFY(QTest::qWaitFor([&] { return finished.size() == 1 || failed.size() > 0; }, kWait));
+    QCOMPARE(failed.size(), 0);
+    QCOMPARE(finished.at(0).at(0).toInt(), 0);
+    QCOMPARE(issues, std::vector<IntegrityIssue>{});
+    QVERIFY(waitIdle(head));
+    QVERIFY(archive.count() > 25 + 6);
+    // And once more, over the archive the head walk has grown meanwhile.
+    QCOMPARE(verified(archive), std::vector<IntegrityIssue>{});
+    QVERIFY(archive.checkLocal().empty());
+}
+
+void AuditArchiveSyncTest::verify_cancelled_leavesArchiveUnchanged() {
+    server::ServerOptions options = test::TestServer::fastOptions();
+    options.auditMaxEvents = 30;
+    restartServer(options);
+    AuditArchive archive(m_path);
+    backfilled(archive, 15);
+    m_answered = 0;
+    traffic(20); // the server drops the oldest archived events: a finished walk would mark them
+    QTRY_COMPARE_WITH_TIMEOUT(m_answered, 20, kWait);
+    const Snapshot before = snapshot(archive);
+    {
+        AuditArchiveSync sync(m_client.get(), &archive);
+        sync.setPageSize(5);
+        QSignalSpy finished(&sync, &AuditArchiveSync::verifyFinished);
+        int pages = 0;
+        connect(&sync, &AuditArchiveSync::verifyProgress, this, [&] {
+            if (++pages == 2)
+                sync.cancel();
+        });
+        sync.verify();
+        QVERIFY(QTest::qWaitFor([&] { return pages >= 2; }, kWait));
+        QVERIFY(!sync.isBusy());
+        QCOMPARE(finished.size(), 0);
+    }
+    QCOMPARE(snapshot(archive), before);
+    QVERIFY(!archive.lastVerified().isValid());
+    // Run to its end, it marks them.
+    int marked = 0;
+    QCOMPARE(verified(archive, &marked), std::vector<IntegrityIssue>{});
+    QVERIFY(marked > 0);
 }
 
 QTEST_GUILESS_MAIN(AuditArchiveSyncTest)

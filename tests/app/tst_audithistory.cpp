@@ -10,6 +10,9 @@
 
 #include <QFile>
 #include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -47,6 +50,7 @@ private Q_SLOTS:
     void backfillCancelled_resumesInTheNextRun();
     void corruptFileOrBadDir_unavailableWithReason();
     void environmentProfile_getsNoArchive();
+    void afterBackfill_verifiesOnceADay_reportingVanishedEvents();
 
 private:
     Profile profile(const QString& id) const;
@@ -273,6 +277,73 @@ void AuditHistoryTest::environmentProfile_getsNoArchive() {
     QCOMPARE(opened.size(), 0);
     QCOMPARE(unavailable.size(), 0);
     QVERIFY(!history.archive());
+}
+
+void AuditHistoryTest::afterBackfill_verifiesOnceADay_reportingVanishedEvents() {
+    traffic(20);
+    QTRY_COMPARE_WITH_TIMEOUT(m_answered, 20, kWait);
+    QDateTime now = QDateTime::currentDateTimeUtc();
+    AuditHistory history(m_session.get(), m_dir->path());
+    history.setPageSize(6);
+    history.setClock([&] { return now; });
+    QSignalSpy backfilled(&history, &AuditHistory::backfillFinished);
+    QSignalSpy synced(&history, &AuditHistory::newestSynced);
+    QSignalSpy started(&history, &AuditHistory::verificationStarted);
+    QSignalSpy verified(&history, &AuditHistory::verificationFinished);
+    QSignalSpy issues(&history, &AuditHistory::integrityIssues);
+    QSignalSpy failed(&history, &AuditHistory::failed);
+    // The first run: the backfill, then a verification of the log as it is (nothing to say).
+    connectSession(QStringLiteral("org-v"));
+    QTRY_COMPARE_WITH_TIMEOUT(verified.size(), 1, kWait);
+    QCOMPARE(backfilled.size(), 1);
+    QCOMPARE(started.size(), 1);
+    QCOMPARE(issues.size(), 0);
+    QCOMPARE(failed.size(), 0);
+    QCOMPARE(history.archive()->lastVerified(), now);
+    const QStringList archived = archivedIds(*history.archive());
+    const QString gone = archived.at(9);
+
+    // Someone deletes an event the server should still have.
+    {
+        QSqlDatabase db =
+            QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("tamper"));
+        db.setDatabaseName(m_server->dataDir() + QStringLiteral("/legba.sqlite3"));
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY2(q.exec(QStringLiteral("DROP TRIGGER audit_events_no_delete")),
+                 qPrintable(q.lastError().text()));
+        QVERIFY2(q.exec(QStringLiteral("DELETE FROM audit_events WHERE event_id = '%1'").arg(gone)),
+                 qPrintable(q.lastError().text()));
+        q = QSqlQuery();
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("tamper"));
+
+    // The next run within the day: the newest events synced, no verification.
+    m_session->disconnectFromServer();
+    QTRY_VERIFY_WITH_TIMEOUT(!history.archive(), kWait);
+    now = now.addSecs(23 * 60 * 60);
+    synced.clear();
+    connectSession(QStringLiteral("org-v"));
+    QTRY_COMPARE_WITH_TIMEOUT(synced.size(), 1, kWait);
+    QCOMPARE(started.size(), 1);
+    QVERIFY(!history.isVerifying());
+
+    // A day after the last one: verified again, the vanished event reported to the pane.
+    m_session->disconnectFromServer();
+    QTRY_VERIFY_WITH_TIMEOUT(!history.archive(), kWait);
+    now = now.addSecs(2 * 60 * 60);
+    connectSession(QStringLiteral("org-v"));
+    QTRY_COMPARE_WITH_TIMEOUT(verified.size(), 2, kWait);
+    QCOMPARE(started.size(), 2);
+    QCOMPARE(issues.size(), 1);
+    const std::vector<IntegrityIssue> expected{{IntegrityIssue::Kind::VanishedOnServer, gone}};
+    QCOMPARE(issues.at(0).at(0).value<std::vector<IntegrityIssue>>(), expected);
+    QCOMPARE(history.issues(), expected);
+    QCOMPARE(history.archive()->lastVerified(), now);
+    QVERIFY(archivedIds(*history.archive()).contains(gone)); // kept
+    QCOMPARE(failed.size(), 0);
 }
 
 QTEST_GUILESS_MAIN(AuditHistoryTest)
