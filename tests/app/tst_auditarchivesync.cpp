@@ -4,7 +4,7 @@
 // event deleted or changed, with events pruned by retention after the backfill, while events
 // are being written, and cancelled.
 #include "AuditArchiveSync.h"
-#include "AuditPageSax.h"
+#include "AuditIds.h"
 #include "LegbaClient.h"
 #include "TestServer.h"
 
@@ -22,19 +22,10 @@ namespace {
 
 constexpr int kWait = 15000;
 
-QStringList ids(const audit::AuditBatch& batch) {
-    QStringList out;
-    for (const audit::AuditRecord& r : batch.records) {
-        const std::string_view id = batch.uniqueOf(r).eventId;
-        out << QString::fromUtf8(id.data(), static_cast<qsizetype>(id.size()));
-    }
-    return out;
-}
-
 QStringList archivedIds(const AuditArchive& archive) {
     ArchiveQuery q;
     q.limit = 100000;
-    return ids(archive.read(q).batch);
+    return test::eventIds(archive.read(q).batch);
 }
 
 // The running sandbox's database, opened beside it to play someone who edits its audit log.
@@ -72,7 +63,7 @@ Snapshot snapshot(const AuditArchive& archive) {
     ArchiveQuery q;
     q.limit = 100000;
     const ArchivePage p = archive.read(q);
-    return {ids(p.batch), p.beyondRetention};
+    return {test::eventIds(p.batch), p.beyondRetention};
 }
 
 } // namespace
@@ -138,20 +129,7 @@ bool AuditArchiveSyncTest::waitIdle(const AuditArchiveSync& sync) {
 }
 
 QStringList AuditArchiveSyncTest::serverIds() {
-    QStringList out;
-    AuditQuery query;
-    query.limit = 1000;
-    do {
-        std::optional<Result<QByteArray>> body;
-        m_client->auditLogRaw(query, this,
-                              [&](Result<QByteArray> r) { body.emplace(std::move(r)); });
-        if (!QTest::qWaitFor([&] { return body.has_value(); }, kWait) || !body->ok())
-            return {};
-        const audit::AuditBatch page = audit::parseAuditPage(body->value());
-        out << ids(page);
-        query.cursor = page.nextCursor;
-    } while (!query.cursor.isEmpty());
-    return out;
+    return test::serverEventIds(*m_client, this);
 }
 
 void AuditArchiveSyncTest::syncNewest_whileEventsArrive_noDuplicateNoGap() {

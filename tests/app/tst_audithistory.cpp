@@ -3,7 +3,7 @@
 // switch, a backfill cancelled and resumed by the next run, and an archive that cannot be
 // opened said so rather than crashing.
 #include "AuditHistory.h"
-#include "AuditPageSax.h"
+#include "AuditIds.h"
 #include "LegbaClient.h"
 #include "Session.h"
 #include "TestServer.h"
@@ -22,19 +22,10 @@ namespace {
 
 constexpr int kWait = 15000;
 
-QStringList ids(const audit::AuditBatch& batch) {
-    QStringList out;
-    for (const audit::AuditRecord& r : batch.records) {
-        const std::string_view id = batch.uniqueOf(r).eventId;
-        out << QString::fromUtf8(id.data(), static_cast<qsizetype>(id.size()));
-    }
-    return out;
-}
-
 QStringList archivedIds(const AuditArchive& archive) {
     ArchiveQuery q;
     q.limit = 100000;
-    return ids(archive.read(q).batch);
+    return test::eventIds(archive.read(q).batch);
 }
 
 } // namespace
@@ -102,20 +93,7 @@ void AuditHistoryTest::traffic(int count) {
 }
 
 QStringList AuditHistoryTest::serverIds() {
-    QStringList out;
-    AuditQuery query;
-    query.limit = 1000;
-    do {
-        std::optional<Result<QByteArray>> body;
-        m_writer->auditLogRaw(query, this,
-                              [&](Result<QByteArray> r) { body.emplace(std::move(r)); });
-        if (!QTest::qWaitFor([&] { return body.has_value(); }, kWait) || !body->ok())
-            return {};
-        const audit::AuditBatch page = audit::parseAuditPage(body->value());
-        out << ids(page);
-        query.cursor = page.nextCursor;
-    } while (!query.cursor.isEmpty());
-    return out;
+    return test::serverEventIds(*m_writer, this);
 }
 
 void AuditHistoryTest::connect_opensSyncsAndBackfills_whileEventsArrive() {
