@@ -6,17 +6,13 @@
 #include "AuditArchive.h"
 #include "AuditArchiveSync.h"
 #include "BenchData.h"
-#include "Cli.h"
-#include "LegbaClient.h"
-#include "SandboxServer.h"
+#include "SeededSandbox.h"
 
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFileInfo>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -229,32 +225,11 @@ void naiveMeasures(int events, const QString& dir) {
 // every opening (parsed, nothing kept), and synced into an empty archive (the backfill
 // AuditArchiveSync runs: fetched, parsed, stored, one transaction per page).
 int loopbackMeasures(int events, const QString& dir) {
-    const QString data = dir + QStringLiteral("/sandbox");
-    std::FILE* json = std::tmpfile();
-    if (!json || server::runCli({QStringLiteral("init"), QStringLiteral("--data-dir"), data,
-                                 QStringLiteral("--json")},
-                                json, stderr) != 0)
-        return 1;
-    std::rewind(json);
-    QByteArray line(4096, '\0');
-    line.truncate(static_cast<qsizetype>(std::fread(line.data(), 1, 4096, json)));
-    std::fclose(json);
-    const QJsonObject org = QJsonDocument::fromJson(line).object();
-    const QString orgUuid = org.value(QStringLiteral("org_uuid")).toString();
-    if (server::runCli({QStringLiteral("seed-demo"), QStringLiteral("--data-dir"), data,
-                        QStringLiteral("--org"), orgUuid, QStringLiteral("--events"),
-                        QString::number(events)},
-                       stdout, stderr) != 0)
-        return 1;
     server::SandboxServer sandbox;
-    QString error;
-    if (!sandbox.open(data, &error) || sandbox.listen() == 0) {
-        std::fprintf(stderr, "sandbox: %s\n", qPrintable(error));
-        return 1;
-    }
     LegbaClient client;
-    client.setEndpoint(Endpoint{sandbox.baseUrl(), orgUuid});
-    client.setKey(Secret(org.value(QStringLiteral("key")).toString().toUtf8()));
+    if (!bench::serveSeededSandbox(dir + QStringLiteral("/sandbox"), events, stdout, sandbox,
+                                   client))
+        return 1;
 
     // Fetch only.
     std::size_t fetched = 0;

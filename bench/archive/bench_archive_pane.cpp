@@ -22,9 +22,7 @@
 #include "AuditPageLoader.h"
 #include "BenchData.h"
 #include "CachedTextDelegate.h"
-#include "Cli.h"
-#include "LegbaClient.h"
-#include "SandboxServer.h"
+#include "SeededSandbox.h"
 #include "StatusBadgeDelegate.h"
 
 #include <QApplication>
@@ -34,8 +32,6 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QHeaderView>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QTableView>
 #include <algorithm>
 #include <cstdio>
@@ -249,36 +245,16 @@ void archiveSearch(const QString& dir) {
 int sandboxFirstRows(int events, const QString& dir) {
     const QString data = dir + QStringLiteral("/sandbox");
     QDir(data).removeRecursively();
-    std::FILE* json = std::tmpfile();
-    if (!json || server::runCli({QStringLiteral("init"), QStringLiteral("--data-dir"), data,
-                                 QStringLiteral("--json")},
-                                json, stderr) != 0)
-        return 1;
-    std::rewind(json);
-    QByteArray line(4096, '\0');
-    line.truncate(static_cast<qsizetype>(std::fread(line.data(), 1, 4096, json)));
-    std::fclose(json);
-    const QJsonObject org = QJsonDocument::fromJson(line).object();
-    const QString orgUuid = org.value(QStringLiteral("org_uuid")).toString();
     QElapsedTimer seed;
     seed.start();
     std::FILE* quiet = std::tmpfile();
-    if (server::runCli({QStringLiteral("seed-demo"), QStringLiteral("--data-dir"), data,
-                        QStringLiteral("--org"), orgUuid, QStringLiteral("--events"),
-                        QString::number(events)},
-                       quiet, stderr) != 0)
+    server::SandboxServer sandbox;
+    LegbaClient client;
+    if (!quiet || !bench::serveSeededSandbox(data, events, quiet, sandbox, client))
         return 1;
     std::fclose(quiet);
-    print("sandbox  seeded: %d events in %.1f s\n", events, ms(seed.nsecsElapsed()) / 1000);
-    server::SandboxServer sandbox;
-    QString error;
-    if (!sandbox.open(data, &error) || sandbox.listen() == 0) {
-        std::fprintf(stderr, "sandbox: %s\n", qPrintable(error));
-        return 1;
-    }
-    LegbaClient client;
-    client.setEndpoint(Endpoint{sandbox.baseUrl(), orgUuid});
-    client.setKey(Secret(org.value(QStringLiteral("key")).toString().toUtf8()));
+    print("sandbox  seeded and open: %d events in %.1f s\n", events,
+          ms(seed.nsecsElapsed()) / 1000);
 
     for (const int limit : {kPage, 200}) {
         Table table;
