@@ -140,9 +140,8 @@ int runExportAuditCommandIfAsked(int argc, char** argv) {
     try {
         AuditArchive archive(archivePath);
         LegbaClient client;
-        if (auto refused = client.setEndpoint(organization.profile.endpoint()))
-            return fail(QStringLiteral("%1: %2").arg(name, *refused));
-        client.setKey(std::move(organization.key));
+        if (auto refused = useConnection(organization, client))
+            return fail(*refused);
         say(QStringLiteral("legba-admin: %1: syncing the audit archive %2 (%3 events)")
                 .arg(name, archivePath, QString::number(archive.count())));
         const QString failure = sync(&client, &archive, name);

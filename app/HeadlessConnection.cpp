@@ -2,6 +2,7 @@
 
 #include "CredentialStore.h"
 #include "EnvironmentProfile.h"
+#include "LegbaClient.h"
 #include "SandboxHost.h"
 
 #include <QCoreApplication>
@@ -84,6 +85,13 @@ ProfileStore* savedProfiles(QObject* owner) {
 }
 
 } // namespace
+
+std::optional<QString> useConnection(HeadlessConnection& connection, LegbaClient& client) {
+    if (auto refused = client.setEndpoint(connection.profile.endpoint()))
+        return QStringLiteral("%1: %2").arg(connection.profile.displayName, *refused);
+    client.setKey(std::move(connection.key));
+    return std::nullopt;
+}
 
 void setUpHeadlessApplication() {
     QLoggingCategory::setFilterRules(QStringLiteral("legba.*.debug=false\nlegba.*.info=false"));

@@ -5,9 +5,12 @@
 
 #include <QObject>
 #include <QString>
+#include <optional>
 #include <variant>
 
 namespace legba {
+
+class LegbaClient;
 
 // The organization a command without a display (`--scan`, `--export-audit`) works on, and
 // its key: resolved the way the app would, but without a window. The key is only in memory.
@@ -15,6 +18,11 @@ struct HeadlessConnection {
     Profile profile;
     Secret key;
 };
+
+// Points `client` at the connection's organization and hands it the key (moved out of
+// `connection`). The endpoint's refusal (plain http:// off loopback, say), prefixed with the
+// profile's name, when the endpoint is not accepted.
+std::optional<QString> useConnection(HeadlessConnection& connection, LegbaClient& client);
 
 // Names the app and keeps its log lines off standard error (which is for the command's
 // own messages; QT_LOGGING_RULES still turns them on). Call once the QCoreApplication is made.

@@ -104,9 +104,8 @@ int runScanCommandIfAsked(int argc, char** argv) {
     HeadlessConnection& organization = std::get<HeadlessConnection>(target);
 
     LegbaClient client;
-    if (auto refused = client.setEndpoint(organization.profile.endpoint()))
-        return fail(QStringLiteral("%1: %2").arg(organization.profile.displayName, *refused));
-    client.setKey(std::move(organization.key));
+    if (auto refused = useConnection(organization, client))
+        return fail(*refused);
     std::optional<Result<KeyList>> listed;
     QEventLoop loop;
     client.listKeys(true, &loop, [&](Result<KeyList> result) {
