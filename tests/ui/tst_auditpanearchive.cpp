@@ -38,6 +38,7 @@
 #include <QTest>
 #include <QToolButton>
 #include <QUuid>
+#include <algorithm>
 
 using namespace legba;
 
@@ -383,6 +384,27 @@ private Q_SLOTS:
         QVERIFY2(pane->banner()->text().contains(edited), qPrintable(pane->banner()->text()));
         QVERIFY(pane->banner()->text().contains(QStringLiteral("edited")));
         QVERIFY(pane->model()->rowCount() > 0);
+    }
+
+    // A saved profile on a server with the hosted API's shape (no audit log): the archive
+    // opens, its sync is refused, and the pane says what the server answered rather than
+    // showing an empty archive as if the log had no events.
+    void hostedShape_noAuditLog_isSaidNotShownEmpty() {
+        server::ServerOptions options = test::TestServer::fastOptions();
+        options.hostedShape = true;
+        server = std::make_unique<test::TestServer>(options);
+        QVERIFY2(server->ok(), qPrintable(server->error()));
+        openPane();
+        connectSession();
+        QTRY_VERIFY_WITH_TIMEOUT(!history->isSyncing() && !history->isBackfilling(), kWait);
+        const auto says404 = [this] {
+            const auto labels = pane->findChildren<QLabel*>();
+            return std::any_of(labels.begin(), labels.end(), [](const QLabel* label) {
+                return label->isVisible() && label->text().contains(QStringLiteral("404"));
+            });
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(says404(), kWait);
+        QCOMPARE(pane->model()->rowCount(), 0);
     }
 
     void archiveUnusable_paneReadsTheServer_withABanner() {
